@@ -1,0 +1,99 @@
+"""The sanmin Flask application: create_app() builds it from defaults, SANMIN_* and overrides."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_date
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.wrappers import Response
+
+from evaluation.config import load_config
+from evaluation.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCALE_COOKIE = "sanmin_lang"
+
+SECURITY_HEADERS = {
+    # Nothing inline, nothing from elsewhere: venue networks may be closed and pages must
+    # not run injected script.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Voting URLs carry a token: never send them on to another page.
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. `config` overrides everything else (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from evaluation import models  # noqa: F401  (tables for Alembic)
+    from evaluation.auth import auth_bp
+    from evaluation.errors import register_error_handlers
+    from evaluation.forms import MODE_LABELS, PHASE_LABELS, ROLE_LABELS, VENUE_KIND_LABELS
+    from evaluation.office import admin_bp
+    from evaluation.views import public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_error_handlers(app)
+
+    app.jinja_env.globals.update(
+        PHASE_LABELS=PHASE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        MODE_LABELS=MODE_LABELS,
+        VENUE_KIND_LABELS=VENUE_KIND_LABELS,
+    )
+    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["hm"] = lambda t: t.strftime("%H:%M") if t else ""
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,137 @@
+"""The append-only audit log (审计日志): recording events and verifying the hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from evaluation.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+COMMAND_LINE_ACTOR_PREFIX = "命令行:"
+
+
+def command_line_actor() -> str:
+    """The actor recorded for commands run from the shell."""
+    return COMMAND_LINE_ACTOR_PREFIX + getpass.getuser()
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_hash(
+    seq: int, prev_hash: str, at: dt.datetime, actor: str, action: str, subject: str, detail: str
+) -> str:
+    payload = canonical_json(
+        {
+            "seq": seq,
+            "prev": prev_hash,
+            "at": at.isoformat(),
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "detail": detail,
+        }
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(session: Session, actor: str, action: str, subject: str = "", **detail: Any) -> None:
+    """Append one event to the chain in the caller's transaction."""
+    # Updating the head first takes the write lock (SQLite) or the row lock (PostgreSQL)
+    # before we read it, so concurrent writers line up instead of forking the chain.
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count + 1)
+    ).rowcount
+    if not bumped:
+        session.add(AuditHead(id=1, count=1, head_hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one()
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    detail_json = canonical_json(detail)
+    digest = event_hash(head.count, head.head_hash, at, actor, action, subject, detail_json)
+    session.add(
+        AuditEvent(
+            id=head.count,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            detail=detail_json,
+            prev_hash=head.head_hash,
+            hash=digest,
+        )
+    )
+    head.head_hash = digest
+    session.flush()
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    count: int
+    head_hash: str
+    broken_at: int | None = None  # the id of the first event that does not link
+    reason: str = ""
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain in order and report the first event that does not link."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for ev in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
+        count += 1
+        if ev.id != expected_seq:
+            return ChainReport(
+                False, count, expected_prev, ev.id, _("序号不连续（有事件被删除或移动）")
+            )
+        if ev.prev_hash != expected_prev:
+            return ChainReport(False, count, expected_prev, ev.id, _("与前一事件的哈希不相连"))
+        recomputed = event_hash(
+            ev.id, ev.prev_hash, ev.at, ev.actor, ev.action, ev.subject, ev.detail
+        )
+        if recomputed != ev.hash:
+            return ChainReport(False, count, expected_prev, ev.id, _("事件内容已被修改"))
+        expected_prev = ev.hash
+        expected_seq += 1
+    head = session.get(AuditHead, 1)
+    if head is None:
+        if count:
+            return ChainReport(False, count, expected_prev, None, _("缺少链头记录"))
+        return ChainReport(True, 0, GENESIS_HASH)
+    if head.count != count or head.head_hash != expected_prev:
+        return ChainReport(
+            False, count, expected_prev, count + 1, _("链头与最后一个事件不符（最新事件被删除）")
+        )
+    return ChainReport(True, count, expected_prev)
+
+
+def recent_events(session: Session, limit: int, offset: int = 0) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    return list(session.execute(query).scalars())
+
+
+def count_events(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise RuntimeError("audit events are append-only")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise RuntimeError("audit events are append-only")

@@ -1,0 +1,115 @@
+"""Back-office login (Flask-Login), role gates and the login rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from evaluation import audit
+from evaluation.extensions import db, limiter, login_manager
+from evaluation.forms import LoginForm
+from evaluation.models import Role, User
+
+auth_bp = Blueprint("auth", __name__)
+
+# Where each role lands after logging in.
+ROLE_HOME = {
+    Role.ADMIN: "office.admin_home",
+    Role.DEPARTMENT: "office.department_home",
+    Role.VENUE_STAFF: "office.venue_home",
+    Role.SUPERVISION: "office.supervision_home",
+    Role.STATISTICS: "office.statistics_home",
+    Role.REVIEWER: "office.reviewer_home",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Gate a back-office view: anonymous users go to the login page, other roles get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def actor() -> str:
+    """How the current web user is named in the audit log."""
+    return current_user.username if current_user.is_authenticated else "anonymous"
+
+
+def _login_username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()
+
+
+def _is_safe_next(target: str | None) -> bool:
+    return bool(target) and target.startswith("/") and not target.startswith("//")
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"],
+    key_func=_login_username_key,
+    methods=["POST"],
+)
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        user = db.session.execute(
+            select(User).where(func.lower(User.username) == username.lower())
+        ).scalar_one_or_none()
+        if user is None or not user.check_password(form.password.data) or not user.active:
+            form.password.errors.append(_("用户名或密码不正确。"))
+            return render_template("evaluation/login.html", form=form), 401
+        login_user(user)
+        audit.record(db.session, user.username, "auth.login")
+        db.session.commit()
+        target = request.args.get("next")
+        if _is_safe_next(target):
+            return redirect(target)
+        return redirect(url_for(ROLE_HOME[Role(user.role)]))
+    status = 400 if form.errors else 200
+    return render_template("evaluation/login.html", form=form), status
+
+
+@auth_bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    audit.record(db.session, current_user.username, "auth.logout")
+    db.session.commit()
+    logout_user()
+    flash(_("您已退出登录。"))
+    return redirect(url_for("public.home"))

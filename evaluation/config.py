@@ -1,0 +1,85 @@
+"""Configuration: defaults, then SANMIN_* environment variables, then create_app(config)."""
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+# Values an operator might leave in place by mistake; production refuses them.
+UNSAFE_SECRET_KEYS = {"", "dev", "change-me", "secret", "sanmin"}
+MIN_SECRET_KEY_LENGTH = 32
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",
+    "DATABASE_URL": None,  # None: an SQLite file in the instance folder
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_LIMIT_PER_IP": "20 per minute",
+    "LOGIN_LIMIT_PER_USERNAME": "5 per minute;20 per hour",
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh", "en"],
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a back-office form may stay open for a working day
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe or not complete enough to start."""
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill app.config from the defaults, SANMIN_* variables and explicit overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("SANMIN")
+    if "ENV" in app.config and "ENV_NAME" not in (overrides or {}):
+        app.config["ENV_NAME"] = app.config["ENV"]
+    if overrides:
+        app.config.update(overrides)
+
+    production = app.config["ENV_NAME"] == "production"
+    app.config["PRODUCTION"] = production
+    _choose_secret_key(app, production)
+    _choose_database(app)
+    app.config["SESSION_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_SECURE"] = production
+
+
+def _choose_secret_key(app: Flask, production: bool) -> None:
+    key = str(app.config.get("SECRET_KEY") or "")
+    if production:
+        if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "生产模式需要真实的 SANMIN_SECRET_KEY（至少 32 个字符的随机值）。"
+                " Production mode needs a real SANMIN_SECRET_KEY (32+ random characters)."
+            )
+        return
+    if key:
+        return
+    # Development: a random key kept in the instance folder, so sessions survive restarts
+    # and every local process agrees on it.
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _choose_database(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "sanmin.sqlite3")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        engine_options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options

@@ -1,0 +1,71 @@
+"""Domain refusals and the one place that turns every error into a Chinese page."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class Refused(Exception):
+    """A rule of the event refuses what was asked; the message is shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class Forbidden(Refused):
+    status = 403
+
+
+class NotFound(Refused):
+    status = 404
+
+
+class Conflict(Refused):
+    status = 409
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("请求无法处理，请检查填写的内容后重试。"),
+        403: _("您没有权限访问此页面。"),
+        404: _("找不到该页面，请检查网址是否正确。"),
+        405: _("不支持这种访问方式。"),
+        413: _("上传的文件太大。"),
+        429: _("操作过于频繁，请稍等片刻再试。"),
+    }
+    return messages.get(status, _("系统暂时无法处理您的请求，请稍后再试。"))
+
+
+def _render(message: str, status: int) -> tuple[str, int]:
+    return render_template("errors/error.html", message=message, status=status), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(Refused)
+    def refused(error: Refused) -> tuple[str, int]:
+        from evaluation.extensions import db
+
+        db.session.rollback()  # a refusal changes nothing
+        return _render(error.message, error.status)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return _render(_("表单已过期或来源无法验证，请返回上一页刷新后重新提交。"), 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        status = error.code or 500
+        return _render(_http_message(status), status)
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[str, int]:
+        app.logger.error("unhandled error on %s %s", request.method, request.path)
+        return _render(_http_message(500), 500)

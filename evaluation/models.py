@@ -1,0 +1,272 @@
+"""The campaign's tables: campaign, groups, departments, meetings, venues, users, audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from evaluation.extensions import db
+
+# Rules of the event, kept as named defaults; each campaign stores its own value.
+DEFAULT_SLOT_MINUTES = 10
+
+
+class Phase(StrEnum):
+    """The campaign's phases, in the only order they normally move."""
+
+    PREPARATION = "preparation"
+    REPORTING = "reporting"
+    HANDLING = "handling"
+    CLOSED = "closed"
+
+    @property
+    def index(self) -> int:
+        return list(Phase).index(self)
+
+
+class EvaluationMode(StrEnum):
+    PUBLIC = "public"  # reports at a group meeting, rated at the venues
+    INTERNAL = "internal"  # reports and is rated inside the city government
+
+
+class VenueKind(StrEnum):
+    MAIN = "main"  # 市级主会场
+    DISTRICT = "district"  # 区市分会场
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DEPARTMENT = "department"
+    VENUE_STAFF = "venue_staff"
+    SUPERVISION = "supervision"
+    STATISTICS = "statistics"
+    REVIEWER = "reviewer"
+
+
+def _enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+
+
+class Campaign(db.Model):
+    """One year's 三民活动."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (
+        _enum_check("phase", Phase),
+        CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(String(20), default=Phase.PREPARATION.value)
+    preparation_starts: Mapped[dt.date | None]
+    reporting_starts: Mapped[dt.date | None]
+    handling_starts: Mapped[dt.date | None]
+    closes_on: Mapped[dt.date | None]
+    slot_minutes: Mapped[int] = mapped_column(default=DEFAULT_SLOT_MINUTES)
+
+    groups: Mapped[list[Group]] = relationship(
+        back_populates="campaign", order_by="Group.number", cascade="all, delete-orphan"
+    )
+    departments: Mapped[list[Department]] = relationship(
+        back_populates="campaign", order_by="Department.code", cascade="all, delete-orphan"
+    )
+    venues: Mapped[list[Venue]] = relationship(
+        back_populates="campaign", order_by="Venue.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_phase(self) -> Phase:
+        return Phase(self.phase)
+
+    def phase_start(self, phase: Phase) -> dt.date | None:
+        return {
+            Phase.PREPARATION: self.preparation_starts,
+            Phase.REPORTING: self.reporting_starts,
+            Phase.HANDLING: self.handling_starts,
+            Phase.CLOSED: self.closes_on,
+        }[phase]
+
+    @property
+    def internal_departments(self) -> list[Department]:
+        return [d for d in self.departments if d.evaluation_mode == EvaluationMode.INTERNAL]
+
+
+class Group(db.Model):
+    """A reporting group (述职组): departments that report at the same half-day meeting."""
+
+    __tablename__ = "reporting_group"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="groups")
+    departments: Mapped[list[Department]] = relationship(
+        back_populates="group", order_by="Department.order_in_group"
+    )
+    meeting: Mapped[Meeting | None] = relationship(back_populates="group", uselist=False)
+
+
+class Department(db.Model):
+    """A city department (市直部门) taking part in the campaign."""
+
+    __tablename__ = "department"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "code"),
+        _enum_check("evaluation_mode", EvaluationMode),
+        # A public department reports at a group meeting; an internal one never does.
+        CheckConstraint(
+            "(evaluation_mode = 'public' AND group_id IS NOT NULL AND order_in_group > 0)"
+            " OR (evaluation_mode = 'internal' AND group_id IS NULL)",
+            name="group_matches_mode",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(50))
+    duties: Mapped[str] = mapped_column(Text, default="")  # 工作职责
+    annual_goals: Mapped[str] = mapped_column(Text, default="")  # 年度目标
+    evaluation_mode: Mapped[str] = mapped_column(String(20), default=EvaluationMode.PUBLIC.value)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporting_group.id", ondelete="RESTRICT")
+    )
+    order_in_group: Mapped[int | None]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="departments")
+    group: Mapped[Group | None] = relationship(back_populates="departments")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.evaluation_mode == EvaluationMode.INTERNAL
+
+
+class Meeting(db.Model):
+    """A group's reporting meeting (述职评议会): one date, one start, a slot per department."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_group.id", ondelete="CASCADE"), unique=True
+    )
+    date: Mapped[dt.date]
+    starts_at: Mapped[dt.time]
+
+    group: Mapped[Group] = relationship(back_populates="meeting")
+
+    def slots(self) -> list[tuple[Department, dt.time, dt.time]]:
+        """Each department of the group with its reporting slot, in reporting order."""
+        minutes = self.group.campaign.slot_minutes
+        start = dt.datetime.combine(self.date, self.starts_at)
+        result = []
+        for i, department in enumerate(self.group.departments):
+            begins = start + dt.timedelta(minutes=minutes * i)
+            ends = begins + dt.timedelta(minutes=minutes)
+            result.append((department, begins.time(), ends.time()))
+        return result
+
+    @property
+    def ends_at(self) -> dt.time:
+        start = dt.datetime.combine(self.date, self.starts_at)
+        total = self.group.campaign.slot_minutes * len(self.group.departments)
+        return (start + dt.timedelta(minutes=total)).time()
+
+
+class Venue(db.Model):
+    """A venue (会场) where representatives watch the meetings and vote."""
+
+    __tablename__ = "venue"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "name"),
+        _enum_check("kind", VenueKind),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="venues")
+
+
+class User(UserMixin, db.Model):
+    """A back-office account. The public and representatives never log in."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        _enum_check("role", Role),
+        CheckConstraint(
+            "role != 'department' OR department_id IS NOT NULL", name="department_needed"
+        ),
+        CheckConstraint("role != 'venue_staff' OR venue_id IS NOT NULL", name="venue_needed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT")
+    )
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    department: Mapped[Department | None] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+
+class AuditEvent(db.Model):
+    """One entry of the append-only audit log (审计日志), hash-chained to the one before."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # position in chain
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    # Unique: two events can never claim the same predecessor, so the chain cannot fork.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(db.Model):
+    """The newest link of the chain and the number of events; its row is the append lock."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))

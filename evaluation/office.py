@@ -1,0 +1,450 @@
+"""The back office (后台): the joint office's set-up pages and each role's own page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from evaluation import audit
+from evaluation.auth import ROLE_HOME, actor, role_required
+from evaluation.errors import Refused
+from evaluation.extensions import db
+from evaluation.forms import (
+    CampaignForm,
+    ConfirmForm,
+    DepartmentForm,
+    GroupForm,
+    ImportForm,
+    MeetingForm,
+    PhaseForm,
+    UserForm,
+    VenueForm,
+)
+from evaluation.imports import (
+    DEPARTMENT_COLUMNS,
+    VENUE_COLUMNS,
+    ImportRefused,
+    import_departments,
+    import_venues,
+    read_table,
+)
+from evaluation.models import Department, Group, Meeting, Phase, Role, User, Venue
+from evaluation.services import (
+    current_campaign,
+    get_in_campaign,
+    meetings_of,
+    move_phase,
+    require_campaign,
+    save_campaign,
+    save_department,
+    save_group,
+    save_meeting,
+    save_user,
+    save_venue,
+    shift_department,
+)
+
+admin_bp = Blueprint("office", __name__, url_prefix="/office")
+
+AUDIT_PAGE_SIZE = 50
+NONE_CHOICE = 0
+
+ADMIN = Role.ADMIN
+OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
+
+
+def _form_page(
+    form: FlaskForm, title: str, save: Callable[[], Any], done: str
+) -> str | Response | tuple[str, int]:
+    """Show a form; on a valid post run `save`, commit and go to `done`. Refusals stay here."""
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                save()
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                flash(_("已保存。"))
+                return redirect(url_for(done))
+        else:
+            status = 400
+    return render_template("evaluation/office/form.html", form=form, title=title), status
+
+
+def _values(form: FlaskForm) -> dict[str, Any]:
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+@admin_bp.route("/")
+@login_required
+def home() -> Response:
+    return redirect(url_for(ROLE_HOME[Role(current_user.role)]))
+
+
+# ---------------------------------------------------------------- admin: campaign and phases
+
+
+@admin_bp.route("/admin")
+@role_required(ADMIN)
+def admin_home() -> str:
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/admin_home.html",
+        campaign=campaign,
+        phase_form=PhaseForm(),
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        events=audit.recent_events(db.session, 10),
+    )
+
+
+@admin_bp.route("/campaign/new", methods=["GET", "POST"])
+@role_required(ADMIN)
+def campaign_new() -> Any:
+    form = CampaignForm()
+    if not form.is_submitted():
+        form.slot_minutes.data = 10
+    return _form_page(
+        form,
+        _("新建年度活动"),
+        lambda: save_campaign(db.session, actor(), _values(form)),
+        "office.admin_home",
+    )
+
+
+@admin_bp.route("/campaign/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def campaign_edit() -> Any:
+    campaign = require_campaign(db.session)
+    form = CampaignForm(obj=campaign)
+    return _form_page(
+        form,
+        _("活动设置"),
+        lambda: save_campaign(db.session, actor(), _values(form), campaign),
+        "office.admin_home",
+    )
+
+
+@admin_bp.route("/campaign/phase", methods=["POST"])
+@role_required(ADMIN)
+def campaign_phase() -> Response:
+    campaign = require_campaign(db.session)
+    form = PhaseForm()
+    if not form.validate():
+        raise Refused(_("请选择有效的阶段。"))
+    move_phase(db.session, campaign, Phase(form.target.data), actor(), form.reason.data)
+    db.session.commit()
+    flash(_("活动阶段已更新。"))
+    return redirect(url_for("office.admin_home"))
+
+
+# ---------------------------------------------------------------- admin: groups
+
+
+@admin_bp.route("/groups")
+@role_required(ADMIN)
+def groups() -> str:
+    campaign = require_campaign(db.session)
+    return render_template("evaluation/office/groups.html", campaign=campaign)
+
+
+@admin_bp.route("/groups/new", methods=["GET", "POST"], defaults={"group_id": None})
+@admin_bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def group_edit(group_id: int | None) -> Any:
+    campaign = require_campaign(db.session)
+    group = get_in_campaign(db.session, Group, campaign, group_id) if group_id else None
+    form = GroupForm(obj=group)
+    return _form_page(
+        form,
+        _("编辑述职组") if group else _("新建述职组"),
+        lambda: save_group(db.session, campaign, actor(), form.number.data, form.name.data, group),
+        "office.groups",
+    )
+
+
+# ---------------------------------------------------------------- admin: departments
+
+
+@admin_bp.route("/departments")
+@role_required(ADMIN)
+def departments() -> str:
+    campaign = require_campaign(db.session)
+    return render_template(
+        "evaluation/office/departments.html", campaign=campaign, move_form=ConfirmForm()
+    )
+
+
+@admin_bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
+@admin_bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def department_edit(department_id: int | None) -> Any:
+    campaign = require_campaign(db.session)
+    department = (
+        get_in_campaign(db.session, Department, campaign, department_id) if department_id else None
+    )
+    form = DepartmentForm(obj=department)
+    form.group_id.choices = [(NONE_CHOICE, "—")] + [
+        (g.id, f"{g.number} · {g.name}") for g in campaign.groups
+    ]
+    return _form_page(
+        form,
+        _("编辑部门") if department else _("新建部门"),
+        lambda: save_department(db.session, campaign, actor(), _values(form), department),
+        "office.departments",
+    )
+
+
+@admin_bp.route("/departments/<int:department_id>/move", methods=["POST"])
+@role_required(ADMIN)
+def department_move(department_id: int) -> Response:
+    campaign = require_campaign(db.session)
+    department = get_in_campaign(db.session, Department, campaign, department_id)
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        raise Refused(_("无效的移动方向。"))
+    shift_department(db.session, department, step, actor())
+    db.session.commit()
+    return redirect(url_for("office.departments") + f"#d{department.id}")
+
+
+# ---------------------------------------------------------------- admin: venues
+
+
+@admin_bp.route("/venues")
+@role_required(ADMIN)
+def venues() -> str:
+    campaign = require_campaign(db.session)
+    return render_template("evaluation/office/venues.html", campaign=campaign)
+
+
+@admin_bp.route("/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
+@admin_bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def venue_edit(venue_id: int | None) -> Any:
+    campaign = require_campaign(db.session)
+    venue = get_in_campaign(db.session, Venue, campaign, venue_id) if venue_id else None
+    form = VenueForm(obj=venue)
+    return _form_page(
+        form,
+        _("编辑会场") if venue else _("新建会场"),
+        lambda: save_venue(db.session, campaign, actor(), _values(form), venue),
+        "office.venues",
+    )
+
+
+# ---------------------------------------------------------------- admin: imports
+
+IMPORTS = {
+    "departments": (import_departments, DEPARTMENT_COLUMNS, "office.departments"),
+    "venues": (import_venues, VENUE_COLUMNS, "office.venues"),
+}
+
+
+@admin_bp.route("/import/<kind>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def import_file(kind: str) -> Any:
+    if kind not in IMPORTS:
+        raise Refused(_("找不到该页面，请检查网址是否正确。"), 404)
+    importer, columns, done = IMPORTS[kind]
+    campaign = require_campaign(db.session)
+    form = ImportForm()
+    errors: list = []
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            upload = form.file.data
+            try:
+                result = importer(
+                    db.session, campaign, read_table(upload.filename, upload.stream), actor()
+                )
+                db.session.commit()
+            except ImportRefused as refusal:
+                db.session.rollback()
+                errors, status = refusal.errors, refusal.status
+                form.form_errors.append(refusal.message)
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                flash(
+                    _(
+                        "导入完成：新增 %(c)s 条，更新 %(u)s 条。",
+                        c=result.created,
+                        u=result.updated,
+                    )
+                )
+                return redirect(url_for(done))
+        else:
+            status = 400
+    return render_template(
+        "evaluation/office/import.html", form=form, kind=kind, columns=columns, errors=errors
+    ), status
+
+
+# ---------------------------------------------------------------- admin: meetings
+
+
+@admin_bp.route("/meetings")
+@role_required(ADMIN)
+def meetings() -> str:
+    campaign = require_campaign(db.session)
+    return render_template(
+        "evaluation/office/meetings.html",
+        campaign=campaign,
+        meetings=meetings_of(db.session, campaign),
+    )
+
+
+@admin_bp.route("/meetings/new", methods=["GET", "POST"], defaults={"meeting_id": None})
+@admin_bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def meeting_edit(meeting_id: int | None) -> Any:
+    campaign = require_campaign(db.session)
+    meeting = None
+    if meeting_id is not None:
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None or meeting.group.campaign_id != campaign.id:
+            raise Refused(_("找不到该记录。"), 404)
+    form = MeetingForm(obj=meeting)
+    form.group_id.choices = [(g.id, f"{g.number} · {g.name}") for g in campaign.groups]
+    return _form_page(
+        form,
+        _("编辑述职评议会") if meeting else _("安排述职评议会"),
+        lambda: save_meeting(
+            db.session,
+            campaign,
+            actor(),
+            form.group_id.data,
+            form.date.data,
+            form.starts_at.data,
+            meeting,
+        ),
+        "office.meetings",
+    )
+
+
+# ---------------------------------------------------------------- admin: users
+
+
+@admin_bp.route("/users")
+@role_required(ADMIN)
+def users() -> str:
+    accounts = db.session.execute(db.select(User).order_by(User.role, User.username)).scalars()
+    return render_template("evaluation/office/users.html", users=list(accounts))
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@admin_bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def user_edit(user_id: int | None) -> Any:
+    campaign = current_campaign(db.session)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and user is None:
+        raise Refused(_("找不到该记录。"), 404)
+    form = UserForm(obj=user)
+    if user is not None and not form.is_submitted():
+        form.department_id.data = user.department_id or NONE_CHOICE
+        form.venue_id.data = user.venue_id or NONE_CHOICE
+    form.department_id.choices = [(NONE_CHOICE, "—")] + [
+        (d.id, f"{d.code} {d.name}") for d in (campaign.departments if campaign else [])
+    ]
+    form.venue_id.choices = [(NONE_CHOICE, "—")] + [
+        (v.id, v.name) for v in (campaign.venues if campaign else [])
+    ]
+    return _form_page(
+        form,
+        _("编辑账号") if user else _("新建账号"),
+        lambda: save_user(db.session, campaign, actor(), _values(form), user),
+        "office.users",
+    )
+
+
+# ---------------------------------------------------------------- oversight
+
+
+@admin_bp.route("/audit")
+@role_required(*OVERSIGHT)
+def audit_log() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = audit.count_events(db.session)
+    events = audit.recent_events(db.session, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
+    return render_template(
+        "evaluation/office/audit.html",
+        events=events,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        total=total,
+        chain=audit.verify_chain(db.session),
+    )
+
+
+# ---------------------------------------------------------------- each role's own page
+
+
+@admin_bp.route("/department")
+@role_required(Role.DEPARTMENT)
+def department_home() -> str:
+    department = current_user.department
+    meeting = department.group.meeting if department.group else None
+    slot = None
+    if meeting is not None:
+        slot = next((s for s in meeting.slots() if s[0] is department), None)
+    return render_template(
+        "evaluation/office/department_home.html",
+        department=department,
+        meeting=meeting,
+        slot=slot,
+    )
+
+
+@admin_bp.route("/venue")
+@role_required(Role.VENUE_STAFF)
+def venue_home() -> str:
+    venue = current_user.venue
+    return render_template(
+        "evaluation/office/venue_home.html",
+        venue=venue,
+        meetings=meetings_of(db.session, venue.campaign),
+    )
+
+
+@admin_bp.route("/supervision")
+@role_required(Role.SUPERVISION)
+def supervision_home() -> str:
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/overview.html",
+        campaign=campaign,
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        title=_("监察局工作台"),
+        chain=audit.verify_chain(db.session),
+    )
+
+
+@admin_bp.route("/statistics")
+@role_required(Role.STATISTICS)
+def statistics_home() -> str:
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/overview.html",
+        campaign=campaign,
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        title=_("统计局工作台"),
+        chain=None,
+    )
+
+
+@admin_bp.route("/reviews")
+@role_required(Role.REVIEWER)
+def reviewer_home() -> str:
+    return render_template("evaluation/office/reviewer_home.html")

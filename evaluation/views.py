@@ -1,0 +1,55 @@
+"""Public pages of the campaign (no login): home page, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from evaluation import LOCALE_COOKIE
+from evaluation.extensions import db
+from evaluation.models import Phase
+from evaluation.services import current_campaign, meetings_of
+
+public_bp = Blueprint("public", __name__)
+
+LOCALE_COOKIE_DAYS = 365
+
+
+@public_bp.route("/")
+def home() -> str:
+    campaign = current_campaign(db.session)
+    meetings = {}
+    if campaign is not None:
+        meetings = {m.group_id: m for m in meetings_of(db.session, campaign)}
+    return render_template(
+        "evaluation/home.html", campaign=campaign, meetings=meetings, phases=list(Phase)
+    )
+
+
+@public_bp.route("/lang/<code>")
+def switch_language(code: str) -> Response:
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            code,
+            max_age=LOCALE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["PRODUCTION"],
+        )
+    return response
+
+
+@public_bp.route("/healthz")
+def healthz() -> tuple[str, int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return "database unavailable\n", 503
+    return "ok\n", 200
