@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime, get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.wrappers import Response
@@ -82,12 +82,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
 
     app.jinja_env.globals.update(
+        get_locale=get_locale,
         PHASE_LABELS=PHASE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         MODE_LABELS=MODE_LABELS,
         VENUE_KIND_LABELS=VENUE_KIND_LABELS,
     )
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    # Stored times are UTC; people read them in Beijing time.
+    app.jinja_env.filters["datetime"] = lambda t: (
+        format_datetime(t, "yyyy-MM-dd HH:mm:ss") if t else ""
+    )
     app.jinja_env.filters["hm"] = lambda t: t.strftime("%H:%M") if t else ""
 
     @app.after_request

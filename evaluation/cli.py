@@ -126,6 +126,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     """Build the demo campaign (idempotently), print the logins and serve it."""
     from flask import current_app
     from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
 
     from evaluation.demo import DEMO_PASSWORD, build_demo
 
@@ -144,4 +145,4 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     if no_serve:
         return
     click.echo(f"\nServing on {base} — press Ctrl+C to stop.")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -97,10 +97,13 @@ def home() -> Response:
 @role_required(ADMIN)
 def admin_home() -> str:
     campaign = current_campaign(db.session)
+    phase_form = PhaseForm()
+    if campaign is not None and campaign.current_phase != Phase.CLOSED:
+        phase_form.target.data = list(Phase)[campaign.current_phase.index + 1].value
     return render_template(
         "evaluation/office/admin_home.html",
         campaign=campaign,
-        phase_form=PhaseForm(),
+        phase_form=phase_form,
         meetings=meetings_of(db.session, campaign) if campaign else [],
         events=audit.recent_events(db.session, 10),
     )

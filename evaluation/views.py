@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,11 +22,16 @@ LOCALE_COOKIE_DAYS = 365
 @public_bp.route("/")
 def home() -> str:
     campaign = current_campaign(db.session)
-    meetings = {}
-    if campaign is not None:
-        meetings = {m.group_id: m for m in meetings_of(db.session, campaign)}
+    meetings = meetings_of(db.session, campaign) if campaign is not None else []
+    today = dt.date.today()
+    # The next meeting (or today's) is shown unfolded; the others fold away on a phone.
+    next_meeting = next((m for m in meetings if m.date >= today), None)
     return render_template(
-        "evaluation/home.html", campaign=campaign, meetings=meetings, phases=list(Phase)
+        "evaluation/home.html",
+        campaign=campaign,
+        meetings={m.group_id: m for m in meetings},
+        next_meeting_id=next_meeting.id if next_meeting else None,
+        phases=list(Phase),
     )
 
 

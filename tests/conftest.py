@@ -1,0 +1,214 @@
+"""Shared fixtures: an app on a freshly migrated database per test, clients, roles, factories.
+
+The database is SQLite unless SANMIN_TEST_DATABASE_URL names another (CI sets PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from evaluation import create_app
+from evaluation.extensions import db as _db
+from evaluation.models import (
+    Campaign,
+    Department,
+    EvaluationMode,
+    Group,
+    Meeting,
+    Phase,
+    Role,
+    User,
+    Venue,
+    VenueKind,
+)
+
+TEST_DATABASE_URL = os.environ.get("SANMIN_TEST_DATABASE_URL", "")
+TEST_PASSWORD = "correct horse battery"
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,  # tests/evaluation/test_security.py turns it back on
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+def on_postgresql() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+def _migrate(url: str) -> None:
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the migrations once: into an SQLite file to copy, or into the PostgreSQL database."""
+    if on_postgresql():
+        engine = create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _fresh_database_url(template: str, tmp_path: Path) -> str:
+    if on_postgresql():
+        engine = create_engine(template.replace("postgresql://", "postgresql+psycopg://"))
+        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+        with engine.begin() as conn:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return template
+    path = tmp_path / "sanmin.sqlite3"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(migrated_template: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's fresh database, with extra configuration."""
+    url = _fresh_database_url(migrated_template, tmp_path)
+    apps: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        app = create_app({**BASE_CONFIG, "DATABASE_URL": url, **config})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Builds campaign rows directly, for setting up a test."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def campaign(self, year: int = 2026, phase: Phase = Phase.PREPARATION) -> Campaign:
+        campaign = Campaign(
+            year=year, title=f"{year}年度三民活动", phase=phase.value,
+            preparation_starts=dt.date(year, 11, 2), reporting_starts=dt.date(year, 11, 23),
+            handling_starts=dt.date(year, 12, 14), closes_on=dt.date(year, 12, 31),
+        )
+        self.session.add(campaign)
+        self.session.flush()
+        return campaign
+
+    def group(self, campaign: Campaign, number: int = 1) -> Group:
+        group = Group(campaign=campaign, number=number, name=f"第{number}组")
+        self.session.add(group)
+        self.session.flush()
+        return group
+
+    def department(
+        self, campaign: Campaign, code: str, group: Group | None = None, order: int | None = None
+    ) -> Department:
+        if group is not None and order is None:
+            order = len(group.departments) + 1
+        department = Department(
+            campaign=campaign, code=code, name=f"市{code}局", short_name=f"{code}局",
+            evaluation_mode=(EvaluationMode.PUBLIC if group else EvaluationMode.INTERNAL).value,
+            group=group, order_in_group=order,
+        )
+        self.session.add(department)
+        self.session.flush()
+        return department
+
+    def venue(
+        self, campaign: Campaign, name: str = "市级主会场", kind: VenueKind = VenueKind.MAIN,
+        capacity: int = 100,
+    ) -> Venue:
+        venue = Venue(campaign=campaign, name=name, kind=kind.value, capacity=capacity)
+        self.session.add(venue)
+        self.session.flush()
+        return venue
+
+    def meeting(self, group: Group, date: dt.date = dt.date(2026, 11, 24)) -> Meeting:
+        meeting = Meeting(group=group, date=date, starts_at=dt.time(8, 30))
+        self.session.add(meeting)
+        self.session.flush()
+        return meeting
+
+    def user(self, role: Role, username: str | None = None, **units: Any) -> User:
+        campaign = self.session.query(Campaign).order_by(Campaign.year.desc()).first()
+        if role == Role.DEPARTMENT and "department" not in units:
+            campaign = campaign or self.campaign()
+            units["department"] = campaign.departments[0] if campaign.departments else (
+                self.department(campaign, f"U{uuid.uuid4().hex[:6]}", self.group(campaign, 9))
+            )
+        if role == Role.VENUE_STAFF and "venue" not in units:
+            campaign = campaign or self.campaign()
+            units["venue"] = campaign.venues[0] if campaign.venues else self.venue(campaign)
+        user = User(username=username or f"{role.value}-{uuid.uuid4().hex[:6]}", role=role.value,
+                    **units)
+        user.set_password(TEST_PASSWORD)
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(_db.session)
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, factory: Factory) -> Callable[..., User]:
+    """Log the test client in as a new user of a role (skipping the rate-limited form)."""
+
+    def login(role: Role, **units: Any) -> User:
+        user = factory.user(role, **units)
+        _db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return login
