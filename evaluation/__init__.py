@@ -43,9 +43,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = request.cookies.get(LOCALE_COOKIE)
+    chosen = request.cookies.get(LOCALE_COOKIE) if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -71,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from evaluation import models  # noqa: F401  (tables for Alembic)
     from evaluation.auth import auth_bp
+    from evaluation.cli import register_commands
     from evaluation.errors import register_error_handlers
     from evaluation.forms import MODE_LABELS, PHASE_LABELS, ROLE_LABELS, VENUE_KIND_LABELS
     from evaluation.office import admin_bp
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     register_error_handlers(app)
+    register_commands(app)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluation.models import EvaluationMode, Phase, Role, VenueKind
@@ -52,6 +53,11 @@ VENUE_KIND_LABELS = {
 }
 
 
+def choices_of(labels: dict) -> list[SelectChoice]:
+    """Select choices from one of the label tables above, in their order."""
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -80,7 +86,7 @@ class CampaignForm(FlaskForm):
 
 
 class PhaseForm(FlaskForm):
-    target = SelectField(_l("目标阶段"), choices=[(p.value, PHASE_LABELS[p]) for p in Phase])
+    target = SelectField(_l("目标阶段"), choices=choices_of(PHASE_LABELS))
     reason = TextAreaField(_l("退回原因（仅退回到之前的阶段时填写）"), validators=[Length(max=500)])
 
 
@@ -96,9 +102,7 @@ class DepartmentForm(FlaskForm):
     code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField(_l("部门全称"), validators=[DataRequired(REQUIRED), Length(max=200)])
     short_name = StringField(_l("简称"), validators=[DataRequired(REQUIRED), Length(max=50)])
-    evaluation_mode = SelectField(
-        _l("评议方式"), choices=[(m.value, MODE_LABELS[m]) for m in EvaluationMode]
-    )
+    evaluation_mode = SelectField(_l("评议方式"), choices=choices_of(MODE_LABELS))
     group_id = SelectField(_l("述职组"), coerce=int, validate_choice=False)
     order_in_group = IntegerField(
         _l("组内顺序（留空则排在最后）"),
@@ -109,7 +113,7 @@ class DepartmentForm(FlaskForm):
 
 
 class VenueForm(FlaskForm):
-    kind = SelectField(_l("会场类型"), choices=[(k.value, VENUE_KIND_LABELS[k]) for k in VenueKind])
+    kind = SelectField(_l("会场类型"), choices=choices_of(VENUE_KIND_LABELS))
     name = StringField(_l("会场名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
     district = StringField(_l("所在区市"), validators=[Length(max=50)])
     address = StringField(_l("地址"), validators=[Length(max=200)])
@@ -131,7 +135,7 @@ class MeetingForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(3, 64)])
     display_name = StringField(_l("姓名"), validators=[Length(max=100)])
-    role = SelectField(_l("角色"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField(_l("角色"), choices=choices_of(ROLE_LABELS))
     department_id = SelectField(_l("所属部门（部门联络员）"), coerce=int, validate_choice=False)
     venue_id = SelectField(_l("所属会场（会场工作人员）"), coerce=int, validate_choice=False)
     password = PasswordField(

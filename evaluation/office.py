@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from evaluation import audit
 from evaluation.auth import ROLE_HOME, actor, role_required
@@ -195,8 +196,8 @@ def department_edit(department_id: int | None) -> Any:
         get_in_campaign(db.session, Department, campaign, department_id) if department_id else None
     )
     form = DepartmentForm(obj=department)
-    form.group_id.choices = [(NONE_CHOICE, "—")] + [
-        (g.id, f"{g.number} · {g.name}") for g in campaign.groups
+    form.group_id.choices = [SelectChoice(NONE_CHOICE, "—")] + [
+        SelectChoice(g.id, f"{g.number} · {g.name}") for g in campaign.groups
     ]
     return _form_page(
         form,
@@ -319,7 +320,7 @@ def meeting_edit(meeting_id: int | None) -> Any:
         if meeting is None or meeting.group.campaign_id != campaign.id:
             raise Refused(_("找不到该记录。"), 404)
     form = MeetingForm(obj=meeting)
-    form.group_id.choices = [(g.id, f"{g.number} · {g.name}") for g in campaign.groups]
+    form.group_id.choices = [SelectChoice(g.id, f"{g.number} · {g.name}") for g in campaign.groups]
     return _form_page(
         form,
         _("编辑述职评议会") if meeting else _("安排述职评议会"),
@@ -358,11 +359,11 @@ def user_edit(user_id: int | None) -> Any:
     if user is not None and not form.is_submitted():
         form.department_id.data = user.department_id or NONE_CHOICE
         form.venue_id.data = user.venue_id or NONE_CHOICE
-    form.department_id.choices = [(NONE_CHOICE, "—")] + [
-        (d.id, f"{d.code} {d.name}") for d in (campaign.departments if campaign else [])
+    form.department_id.choices = [SelectChoice(NONE_CHOICE, "—")] + [
+        SelectChoice(d.id, f"{d.code} {d.name}") for d in (campaign.departments if campaign else [])
     ]
-    form.venue_id.choices = [(NONE_CHOICE, "—")] + [
-        (v.id, v.name) for v in (campaign.venues if campaign else [])
+    form.venue_id.choices = [SelectChoice(NONE_CHOICE, "—")] + [
+        SelectChoice(v.id, v.name) for v in (campaign.venues if campaign else [])
     ]
     return _form_page(
         form,

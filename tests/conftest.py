@@ -133,9 +133,13 @@ class Factory:
 
     def campaign(self, year: int = 2026, phase: Phase = Phase.PREPARATION) -> Campaign:
         campaign = Campaign(
-            year=year, title=f"{year}年度三民活动", phase=phase.value,
-            preparation_starts=dt.date(year, 11, 2), reporting_starts=dt.date(year, 11, 23),
-            handling_starts=dt.date(year, 12, 14), closes_on=dt.date(year, 12, 31),
+            year=year,
+            title=f"{year}年度三民活动",
+            phase=phase.value,
+            preparation_starts=dt.date(year, 11, 2),
+            reporting_starts=dt.date(year, 11, 23),
+            handling_starts=dt.date(year, 12, 14),
+            closes_on=dt.date(year, 12, 31),
         )
         self.session.add(campaign)
         self.session.flush()
@@ -153,16 +157,23 @@ class Factory:
         if group is not None and order is None:
             order = len(group.departments) + 1
         department = Department(
-            campaign=campaign, code=code, name=f"市{code}局", short_name=f"{code}局",
+            campaign=campaign,
+            code=code,
+            name=f"市{code}局",
+            short_name=f"{code}局",
             evaluation_mode=(EvaluationMode.PUBLIC if group else EvaluationMode.INTERNAL).value,
-            group=group, order_in_group=order,
+            group=group,
+            order_in_group=order,
         )
         self.session.add(department)
         self.session.flush()
         return department
 
     def venue(
-        self, campaign: Campaign, name: str = "市级主会场", kind: VenueKind = VenueKind.MAIN,
+        self,
+        campaign: Campaign,
+        name: str = "市级主会场",
+        kind: VenueKind = VenueKind.MAIN,
         capacity: int = 100,
     ) -> Venue:
         venue = Venue(campaign=campaign, name=name, kind=kind.value, capacity=capacity)
@@ -180,14 +191,19 @@ class Factory:
         campaign = self.session.query(Campaign).order_by(Campaign.year.desc()).first()
         if role == Role.DEPARTMENT and "department" not in units:
             campaign = campaign or self.campaign()
-            units["department"] = campaign.departments[0] if campaign.departments else (
-                self.department(campaign, f"U{uuid.uuid4().hex[:6]}", self.group(campaign, 9))
+            units["department"] = (
+                campaign.departments[0]
+                if campaign.departments
+                else (
+                    self.department(campaign, f"U{uuid.uuid4().hex[:6]}", self.group(campaign, 9))
+                )
             )
         if role == Role.VENUE_STAFF and "venue" not in units:
             campaign = campaign or self.campaign()
             units["venue"] = campaign.venues[0] if campaign.venues else self.venue(campaign)
-        user = User(username=username or f"{role.value}-{uuid.uuid4().hex[:6]}", role=role.value,
-                    **units)
+        user = User(
+            username=username or f"{role.value}-{uuid.uuid4().hex[:6]}", role=role.value, **units
+        )
         user.set_password(TEST_PASSWORD)
         self.session.add(user)
         self.session.flush()
