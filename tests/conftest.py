@@ -85,6 +85,18 @@ def _fresh_database_url(template: str, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    Without this, requests would share the test's app context: its `g` (and Flask-Login's
+    cached user) and its database session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(migrated_template: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build apps on this test's fresh database, with extra configuration."""
@@ -93,6 +105,7 @@ def make_app(migrated_template: str, tmp_path: Path) -> Iterator[Callable[..., F
 
     def build(**config: Any) -> Flask:
         app = create_app({**BASE_CONFIG, "DATABASE_URL": url, **config})
+        app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 

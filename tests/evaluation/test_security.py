@@ -1,0 +1,171 @@
+"""Security baseline: CSRF, login limits, production secret key, headers and cookies."""
+
+import os
+import re
+import uuid
+
+import pytest
+
+from evaluation import create_app
+from evaluation.config import ConfigError
+from evaluation.models import Campaign, Phase, Role
+from tests.conftest import TEST_PASSWORD
+
+# CI sets this to Redis so the limits are also proven on the production storage.
+LIMITER_STORAGE = os.environ.get("SANMIN_TEST_RATELIMIT_STORAGE_URI", "memory://")
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_form_posted_without_its_csrf_token_is_rejected_and_changes_nothing(make_app, factory):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from evaluation.extensions import db
+
+        factory.session = db.session
+        factory.campaign(phase=Phase.PREPARATION)
+        admin = factory.user(Role.ADMIN)
+        db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(admin.id)
+        response = client.post("/office/campaign/phase", data={"target": "reporting"})
+        assert response.status_code == 400
+        assert "表单已过期或来源无法验证" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.query(Campaign).one().phase == "preparation"
+        # The same post with the page's token goes through.
+        token = _csrf_token(client.get("/office/admin").get_data(as_text=True))
+        ok = client.post(
+            "/office/campaign/phase", data={"target": "reporting", "csrf_token": token}
+        )
+        assert ok.status_code == 302
+
+
+def test_login_with_a_csrf_token_lands_each_role_on_its_page(make_app, factory):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    homes = {
+        Role.ADMIN: "/office/admin",
+        Role.DEPARTMENT: "/office/department",
+        Role.VENUE_STAFF: "/office/venue",
+        Role.SUPERVISION: "/office/supervision",
+        Role.STATISTICS: "/office/statistics",
+        Role.REVIEWER: "/office/reviews",
+    }
+    with app.app_context():
+        from evaluation.extensions import db
+
+        factory.session = db.session
+        for role, home in homes.items():
+            user = factory.user(role)
+            db.session.commit()
+            client = app.test_client()
+            token = _csrf_token(client.get("/login").get_data(as_text=True))
+            response = client.post(
+                "/login",
+                data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token},
+            )
+            assert response.status_code == 302, role
+            assert response.headers["Location"] == home
+            assert client.get(home).status_code == 200
+
+
+def test_a_wrong_password_is_refused_with_a_chinese_message(client, factory, db):
+    user = factory.user(Role.ADMIN)
+    db.session.commit()
+    response = client.post("/login", data={"username": user.username, "password": "wrong"})
+    assert response.status_code == 401
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_log_in(client, factory, db):
+    user = factory.user(Role.ADMIN)
+    user.active = False
+    db.session.commit()
+    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 401
+
+
+def test_login_attempts_are_limited_per_username(make_app, factory):
+    app = make_app(
+        RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        LOGIN_LIMIT_PER_USERNAME="3 per minute",
+        LOGIN_LIMIT_PER_IP="100 per minute",
+    )
+    with app.app_context():
+        client = app.test_client()
+        for _ in range(3):
+            response = client.post("/login", data={"username": "admin", "password": "guess"})
+            assert response.status_code == 401
+        blocked = client.post("/login", data={"username": "Admin", "password": "guess"})
+        assert blocked.status_code == 429
+        assert "操作过于频繁" in blocked.get_data(as_text=True)
+        # Another username from the same address is still let through.
+        other = client.post("/login", data={"username": "someone", "password": "guess"})
+        assert other.status_code == 401
+
+
+def test_login_attempts_are_limited_per_address(make_app):
+    app = make_app(
+        RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        LOGIN_LIMIT_PER_IP="4 per minute",
+        LOGIN_LIMIT_PER_USERNAME="100 per minute",
+    )
+    with app.app_context():
+        client = app.test_client()
+        for i in range(4):
+            assert (
+                client.post("/login", data={"username": f"u{i}", "password": "x"}).status_code
+                == 401
+            )
+        blocked = client.post("/login", data={"username": "u9", "password": "x"})
+        assert blocked.status_code == 429
+        assert "请稍后再试" in blocked.get_data(as_text=True)
+        # Another address is not affected.
+        elsewhere = client.post(
+            "/login",
+            data={"username": "u9", "password": "x"},
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        )
+        assert elsewhere.status_code == 401
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "too-short-for-production"])
+def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
+    config = {"ENV_NAME": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    if key is not None:
+        config["SECRET_KEY"] = key
+    with pytest.raises(ConfigError, match="SANMIN_SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_reads_its_settings_from_sanmin_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANMIN_ENV", "production")
+    monkeypatch.setenv("SANMIN_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SANMIN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    app = create_app()
+    assert app.config["PRODUCTION"]
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite3")
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script" not in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite(client, factory, db):
+    user = factory.user(Role.ADMIN)
+    db.session.commit()
+    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -1,0 +1,121 @@
+"""Invariant 6: each role sees and changes only what is its own.
+
+ROUTES classifies every route of the app. A route missing here fails the test until someone
+decides who may use it.
+"""
+
+import pytest
+
+from evaluation.models import Phase, Role
+
+A, D, V, S, T, R = (
+    Role.ADMIN,
+    Role.DEPARTMENT,
+    Role.VENUE_STAFF,
+    Role.SUPERVISION,
+    Role.STATISTICS,
+    Role.REVIEWER,
+)
+PUBLIC = "public"
+ANY_LOGGED_IN = (A, D, V, S, T, R)
+
+# endpoint -> who may use it
+ROUTES = {
+    "static": PUBLIC,
+    "public.home": PUBLIC,
+    "public.healthz": PUBLIC,
+    "public.switch_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ANY_LOGGED_IN,
+    "office.home": ANY_LOGGED_IN,
+    "office.admin_home": (A,),
+    "office.campaign_new": (A,),
+    "office.campaign_edit": (A,),
+    "office.campaign_phase": (A,),
+    "office.groups": (A,),
+    "office.group_edit": (A,),
+    "office.departments": (A,),
+    "office.department_edit": (A,),
+    "office.department_move": (A,),
+    "office.venues": (A,),
+    "office.venue_edit": (A,),
+    "office.import_file": (A,),
+    "office.meetings": (A,),
+    "office.meeting_edit": (A,),
+    "office.users": (A,),
+    "office.user_edit": (A,),
+    "office.audit_log": (A, S),
+    "office.department_home": (D,),
+    "office.venue_home": (V,),
+    "office.supervision_home": (S,),
+    "office.statistics_home": (T,),
+    "office.reviewer_home": (R,),
+}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "classify the new routes in ROUTES"
+    assert set(ROUTES) - endpoints == set(), "ROUTES names routes that no longer exist"
+
+
+@pytest.fixture
+def world(factory, db):
+    campaign = factory.campaign(phase=Phase.PREPARATION)
+    group = factory.group(campaign)
+    department = factory.department(campaign, "A", group)
+    venue = factory.venue(campaign)
+    meeting = factory.meeting(group)
+    user = factory.user(Role.ADMIN)
+    db.session.commit()
+    return {
+        "group_id": group.id,
+        "department_id": department.id,
+        "venue_id": venue.id,
+        "meeting_id": meeting.id,
+        "user_id": user.id,
+        "kind": "departments",
+        "code": "en",
+        "filename": "style.css",
+    }
+
+
+def _requests(app, world):
+    """One request per rule and method, with real ids filled in."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "public.switch_language"):
+            continue
+        url = rule.build({k: world[k] for k in rule.arguments}, append_unknown=False)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        yield rule.endpoint, method, url
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_anonymous_visitors_reach_only_public_routes(app, client, world):
+    for endpoint, method, url in _requests(app, world):
+        response = client.open(url, method=method)
+        if ROUTES[endpoint] == PUBLIC:
+            assert not _is_login_redirect(response), url
+            assert response.status_code < 500, url
+        else:
+            assert _is_login_redirect(response), f"{method} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_its_routes_and_is_refused_elsewhere(app, client, login_as, world, role):
+    login_as(role)
+    for endpoint, method, url in _requests(app, world):
+        if endpoint == "auth.logout":
+            continue  # would end the session the rest of the walk needs
+        response = client.open(url, method=method)
+        allowed = ROUTES[endpoint] == PUBLIC or role in ROUTES[endpoint]
+        assert response.status_code < 500, f"{role} {method} {url}"
+        if allowed:
+            assert response.status_code != 403, f"{role} refused {method} {url}"
+            assert not _is_login_redirect(response)
+        else:
+            assert response.status_code == 403, f"{role} reached {method} {url}"
+            assert "没有权限" in response.get_data(as_text=True)
