@@ -202,19 +202,20 @@ def save_department(
             raise Refused(_("公开述职评议的部门必须选择述职组。"))
         group = get_in_campaign(session, Group, campaign, values["group_id"])
     created = department is None
-    if department is None:
-        department = Department(campaign=campaign)
-        session.add(department)
-    department.code = code
-    department.name = values["name"].strip()
-    department.short_name = values["short_name"].strip()
-    department.evaluation_mode = mode.value
-    department.duties = values.get("duties") or ""
-    department.annual_goals = values.get("annual_goals") or ""
-    moved = group is not department.group
-    position = values.get("order_in_group")
-    if moved or position:
-        place_department(department, group, position)
+    # The row is only valid once it has its place in the group: no flush until then.
+    with session.no_autoflush:
+        if department is None:
+            department = Department(campaign=campaign)
+            session.add(department)
+        department.code = code
+        department.name = values["name"].strip()
+        department.short_name = values["short_name"].strip()
+        department.evaluation_mode = mode.value
+        department.duties = values.get("duties") or ""
+        department.annual_goals = values.get("annual_goals") or ""
+        position = values.get("order_in_group")
+        if created or group is not department.group or position:
+            place_department(department, group, position)
     session.flush()
     audit.record(
         session,
