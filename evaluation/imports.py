@@ -174,45 +174,49 @@ def import_departments(
     existing = {d.code: d for d in campaign.departments}
     touched: set[Group] = {d.group for d in existing.values() if d.group is not None}
     # Rows with an order take it; others keep their place or go last, in file order.
-    rank: dict[Department, tuple[int, int, int]] = {}
-    for index, (code, name, short, mode, group_number, order, row) in enumerate(parsed):
-        group = None
-        if group_number is not None:
-            group = groups.get(group_number)
+    # Rows are only valid once renumbered: no flush until then.
+    with session.no_autoflush:
+        rank: dict[Department, tuple[int, int, int]] = {}
+        for index, (code, name, short, mode, group_number, order, row) in enumerate(parsed):
+            group = None
+            if group_number is not None:
+                group = groups.get(group_number)
+                if group is None:
+                    group = Group(
+                        campaign=campaign, number=group_number, name=f"第{group_number}组"
+                    )
+                    session.add(group)
+                    groups[group_number] = group
+                    result.groups_created.append(group_number)
+                touched.add(group)
+            department = existing.get(code)
+            if department is None:
+                department = Department(campaign=campaign, code=code)
+                session.add(department)
+                result.created += 1
+            else:
+                result.updated += 1
+            stays = department.group is group and group is not None
+            department.name, department.short_name = name, short
+            department.evaluation_mode = mode.value
+            department.group = group
             if group is None:
-                group = Group(campaign=campaign, number=group_number, name=f"第{group_number}组")
-                session.add(group)
-                groups[group_number] = group
-                result.groups_created.append(group_number)
-            touched.add(group)
-        department = existing.get(code)
-        if department is None:
-            department = Department(campaign=campaign, code=code)
-            session.add(department)
-            result.created += 1
-        else:
-            result.updated += 1
-        stays = department.group is group and group is not None
-        department.name, department.short_name = name, short
-        department.evaluation_mode = mode.value
-        department.group = group
-        if group is None:
-            department.order_in_group = None
-        elif order is not None:
-            rank[department] = (order, 0, index)
-        elif stays and department.order_in_group:
-            rank[department] = (department.order_in_group, 1, index)
-        else:
-            rank[department] = (10_000 + index, 1, index)
-        if "工作职责" in row:
-            department.duties = row["工作职责"]
-        if "年度目标" in row:
-            department.annual_goals = row["年度目标"]
-    for group in touched:
-        members = [d for d in group.departments if d.group is group]
-        members.sort(key=lambda d: rank.get(d, (d.order_in_group or 0, 2, 0)))
-        for position, department in enumerate(members, start=1):
-            department.order_in_group = position
+                department.order_in_group = None
+            elif order is not None:
+                rank[department] = (order, 0, index)
+            elif stays and department.order_in_group:
+                rank[department] = (department.order_in_group, 1, index)
+            else:
+                rank[department] = (10_000 + index, 1, index)
+            if "工作职责" in row:
+                department.duties = row["工作职责"]
+            if "年度目标" in row:
+                department.annual_goals = row["年度目标"]
+        for group in touched:
+            members = [d for d in group.departments if d.group is group]
+            members.sort(key=lambda d: rank.get(d, (d.order_in_group or 0, 2, 0)))
+            for position, department in enumerate(members, start=1):
+                department.order_in_group = position
     session.flush()
     audit.record(
         session,
