@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,21 @@ SECURITY_HEADERS = {
 }
 
 
+class MaskVotingTokens(logging.Filter):
+    """Access logs never show a voting card's token: /v/<token> is written as /v/***."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/v/" in message:
+            record.msg, record.args = VOTING_PATH.sub("/v/***", message), None
+        return True
+
+
+VOTING_PATH = re.compile(r"/v/[^\s?\"/]+")
+for _logger in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+    logging.getLogger(_logger).addFilter(MaskVotingTokens())
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -59,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config)
+    app.logger.addFilter(MaskVotingTokens())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -69,22 +87,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    from ballots import models as ballot_models  # noqa: F401  (tables for Alembic)
+    from ballots import views as ballots_views
     from evaluation import models  # noqa: F401  (tables for Alembic)
     from evaluation.auth import auth_bp
     from evaluation.cli import register_commands
     from evaluation.errors import register_error_handlers
-    from evaluation.forms import MODE_LABELS, PHASE_LABELS, ROLE_LABELS, VENUE_KIND_LABELS
+    from evaluation.forms import (
+        BOX_STATE_LABELS,
+        MODE_LABELS,
+        PHASE_LABELS,
+        ROLE_LABELS,
+        VENUE_KIND_LABELS,
+    )
     from evaluation.office import admin_bp
     from evaluation.views import public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ballots_views.public_bp)
+    app.register_blueprint(ballots_views.admin_bp)
     register_error_handlers(app)
     register_commands(app)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        BOX_STATE_LABELS=BOX_STATE_LABELS,
         PHASE_LABELS=PHASE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         MODE_LABELS=MODE_LABELS,

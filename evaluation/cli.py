@@ -34,7 +34,9 @@ def sanmin() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the campaign's commands to the app, where `sanmin` and tests find them."""
-    for command in (campaign, audit_group, import_command, export_command, demo_command):
+    from ballots.cli import ballots
+
+    for command in (campaign, audit_group, import_command, export_command, demo_command, ballots):
         app.cli.add_command(command)
 
 

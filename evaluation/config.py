@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_LIMIT_PER_IP": "20 per minute",
     "LOGIN_LIMIT_PER_USERNAME": "5 per minute;20 per hour",
+    # Only failed card look-ups count: a whole venue may share one address on its Wi-Fi.
+    "VOTE_GUESS_LIMIT": "30 per minute",
+    "PUBLIC_BASE_URL": None,  # printed in the cards' QR codes; default: the request's host
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

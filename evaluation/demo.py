@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots.services import ensure_boxes
 from evaluation import audit
 from evaluation.models import (
     Campaign,
@@ -268,4 +269,5 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
         logins.append((username, display))
     if created:
         move_phase(session, campaign, Phase.REPORTING, actor)
+    ensure_boxes(session, campaign, actor)
     return logins

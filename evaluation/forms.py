@@ -47,6 +47,12 @@ MODE_LABELS = {
     EvaluationMode.PUBLIC: _l("公开述职评议"),
     EvaluationMode.INTERNAL: _l("内部述职评议"),
 }
+BOX_STATE_LABELS = {
+    "not_open": _l("未开箱"),
+    "open": _l("投票中"),
+    "closed": _l("已关箱"),
+    "sealed": _l("已封箱"),
+}
 VENUE_KIND_LABELS = {
     VenueKind.MAIN: _l("市级主会场"),
     VenueKind.DISTRICT: _l("区市分会场"),

@@ -48,7 +48,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
 
 
-def _enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     values = ", ".join(f"'{member.value}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
 
@@ -58,7 +58,7 @@ class Campaign(db.Model):
 
     __tablename__ = "campaign"
     __table_args__ = (
-        _enum_check("phase", Phase),
+        enum_check("phase", Phase),
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
     )
 
@@ -126,7 +126,7 @@ class Department(db.Model):
     __tablename__ = "department"
     __table_args__ = (
         UniqueConstraint("campaign_id", "code"),
-        _enum_check("evaluation_mode", EvaluationMode),
+        enum_check("evaluation_mode", EvaluationMode),
         # A public department reports at a group meeting; an internal one never does.
         CheckConstraint(
             "(evaluation_mode = 'public' AND group_id IS NOT NULL AND order_in_group > 0)"
@@ -194,7 +194,7 @@ class Venue(db.Model):
     __tablename__ = "venue"
     __table_args__ = (
         UniqueConstraint("campaign_id", "name"),
-        _enum_check("kind", VenueKind),
+        enum_check("kind", VenueKind),
         CheckConstraint("capacity > 0", name="capacity_positive"),
     )
 
@@ -214,7 +214,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        _enum_check("role", Role),
+        enum_check("role", Role),
         CheckConstraint(
             "role != 'department' OR department_id IS NOT NULL", name="department_needed"
         ),

@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
+from ballots.models import BallotBox, BoxState
+from ballots.services import Card, issue_cards
 from evaluation import create_app
 from evaluation.extensions import db as _db
 from evaluation.models import (
@@ -241,3 +244,29 @@ def login_as(client: FlaskClient, factory: Factory) -> Callable[..., User]:
         return user
 
     return login
+
+
+@dataclass
+class Election:
+    box: BallotBox
+    departments: list[Department]
+    cards: list[Card]
+
+    def full_ballot(self, rating: str = "satisfied") -> dict[str, str]:
+        return {f"r{d.id}": rating for d in self.departments}
+
+
+@pytest.fixture
+def election(factory: Factory, db: Any) -> Election:
+    """A reporting campaign: one group of three departments, one venue, an open box, 20 cards."""
+    campaign = factory.campaign(phase=Phase.REPORTING)
+    group = factory.group(campaign, 1)
+    departments = [factory.department(campaign, code, group) for code in ("A", "B", "C")]
+    venue = factory.venue(campaign)
+    meeting = factory.meeting(group)
+    box = BallotBox(campaign=campaign, meeting=meeting, venue=venue, state=BoxState.OPEN.value)
+    db.session.add(box)
+    db.session.flush()
+    cards = issue_cards(db.session, box, 20, "admin")
+    db.session.commit()
+    return Election(box, departments, cards)

@@ -1,0 +1,1 @@
+"""Ballot boxes, voting cards (tokens), casting, paper entry and the per-box tally."""

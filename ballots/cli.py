@@ -1,0 +1,153 @@
+"""`sanmin ballots …`: boxes, cards, state moves and the recount, for rehearsals and scripts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ballots.models import BoxState
+from ballots.services import (
+    boxes_of,
+    ensure_boxes,
+    format_short_code,
+    get_box,
+    issue_cards,
+    move_box,
+    turnout_by_box,
+)
+from ballots.tally import verify_box
+from evaluation import audit
+from evaluation.errors import Refused
+from evaluation.extensions import db
+from evaluation.services import require_campaign
+
+
+@click.group("ballots")
+def ballots() -> None:
+    """Ballot boxes, voting cards and the per-box recount."""
+
+
+def _refused(refusal: Refused) -> None:
+    db.session.rollback()
+    click.echo(refusal.message, err=True)
+    sys.exit(1)
+
+
+@ballots.command("boxes")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_appcontext
+def list_boxes(as_json: bool) -> None:
+    """List the boxes of the current campaign (creating any that are missing)."""
+    try:
+        campaign = require_campaign(db.session)
+    except Refused as refusal:
+        _refused(refusal)
+    ensure_boxes(db.session, campaign, audit.command_line_actor())
+    db.session.commit()
+    boxes = boxes_of(db.session, campaign)
+    counts = turnout_by_box(db.session, boxes)
+    rows = [
+        {
+            "id": box.id,
+            "group": box.meeting.group.number if box.meeting else None,
+            "venue": box.venue.name if box.venue else None,
+            "internal": box.is_internal,
+            "state": box.state,
+            "tokens_issued": counts[box.id].issued,
+            "tokens_voided": counts[box.id].voided,
+            "ballots_cast": counts[box.id].cast,
+        }
+        for box in boxes
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        where = "internal" if row["internal"] else f"group {row['group']} · {row['venue']}"
+        click.echo(
+            f"{row['id']:>4}  {row['state']:<9} {where:<24} "
+            f"issued {row['tokens_issued']:>5}  cast {row['ballots_cast']:>5}"
+        )
+
+
+@ballots.command("issue")
+@click.option("--box", "box_id", type=int, required=True)
+@click.option("--count", type=int, required=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--base-url", default=None, help="Default: SANMIN_PUBLIC_BASE_URL or localhost.")
+@with_appcontext
+def issue(box_id: int, count: int, csv_path: Path, base_url: str | None) -> None:
+    """Issue COUNT cards for a box and write their short codes and voting URLs to a CSV."""
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    try:
+        cards = issue_cards(
+            db.session, get_box(db.session, box_id), count, audit.command_line_actor()
+        )
+        db.session.commit()
+    except Refused as refusal:
+        _refused(refusal)
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["short_code", "url"])
+        with click.progressbar(cards, label="writing cards", file=sys.stderr) as bar:
+            for card in bar:
+                writer.writerow(
+                    [format_short_code(card.short_code), f"{base.rstrip('/')}/v/{card.token}"]
+                )
+    click.echo(f"{len(cards)} cards for box {box_id} written to {csv_path}")
+
+
+def _move(box_id: int, target: BoxState) -> None:
+    try:
+        box = get_box(db.session, box_id)
+        move_box(db.session, box, target, None)
+        db.session.commit()
+    except Refused as refusal:
+        _refused(refusal)
+    click.echo(f"box {box_id}: {target.value}")
+
+
+@ballots.command("open")
+@click.option("--box", "box_id", type=int, required=True)
+@with_appcontext
+def open_box(box_id: int) -> None:
+    """Open a box for voting."""
+    _move(box_id, BoxState.OPEN)
+
+
+@ballots.command("close")
+@click.option("--box", "box_id", type=int, required=True)
+@with_appcontext
+def close_box(box_id: int) -> None:
+    """Close a box: voting ends."""
+    _move(box_id, BoxState.CLOSED)
+
+
+@ballots.command("seal")
+@click.option("--box", "box_id", type=int, required=True)
+@with_appcontext
+def seal_box(box_id: int) -> None:
+    """Seal a closed box and store its tally."""
+    _move(box_id, BoxState.SEALED)
+
+
+@ballots.command("verify")
+@click.option("--box", "box_id", type=int, required=True)
+@with_appcontext
+def verify(box_id: int) -> None:
+    """Recount a sealed box from its published records and compare with the stored tally."""
+    try:
+        differences = verify_box(db.session, get_box(db.session, box_id))
+    except Refused as refusal:
+        _refused(refusal)
+    if differences:
+        for line in differences:
+            click.echo(line, err=True)
+        sys.exit(1)
+    click.echo(f"box {box_id}: the recount equals the stored tally")

@@ -1,0 +1,183 @@
+"""Ballot boxes, voting tokens and the anonymous ballots.
+
+Secrecy (DESIGN.md invariant 2) is a property of these tables: a ballot row references its
+box and nothing else — no token, card, seat, person, address or time — its id is random, and
+on SQLite the ballot tables are stored in the order of their random keys, not of casting.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evaluation.extensions import db
+from evaluation.models import Campaign, Department, Meeting, Venue, enum_check
+
+# Rules of the event, kept as named constants.
+SPARE_CARD_SHARE = 0.10  # cards printed beyond the seats, for spoilt and lost cards
+TOKEN_BYTES = 16  # 128 bits of randomness in every voting token
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # nothing to misread: no 0/O, 1/I/L
+SHORT_CODE_LENGTH = 10
+RECEIPT_ALPHABET = SHORT_CODE_ALPHABET
+RECEIPT_LENGTH = 12
+COMMENT_MAX_LENGTH = 500
+
+
+class BoxState(StrEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+    SEALED = "sealed"
+
+
+class TokenState(StrEnum):
+    UNUSED = "unused"
+    USED = "used"
+    VOIDED = "voided"
+
+
+class Rating(StrEnum):
+    """The four answers of the ballot, in the order they are printed."""
+
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+    UNKNOWN = "unknown"  # 不了解
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    PAPER = "paper"
+
+
+# Keep the ballot tables in key order on SQLite (no implicit rowid in insertion order).
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
+
+class BallotBox(db.Model):
+    """A ballot box (投票箱) for one meeting at one venue, or the internal box of a campaign."""
+
+    __tablename__ = "ballot_box"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "venue_id"),
+        enum_check("state", BoxState),
+        # A venue box belongs to a meeting at a venue; the internal box to neither.
+        CheckConstraint("(meeting_id IS NULL) = (venue_id IS NULL)", name="venue_box_whole"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="RESTRICT"))
+    state: Mapped[str] = mapped_column(String(20), default=BoxState.NOT_OPEN.value)
+
+    campaign: Mapped[Campaign] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+
+    @property
+    def is_internal(self) -> bool:
+        return self.meeting_id is None
+
+    @property
+    def departments(self) -> list[Department]:
+        """The departments this box's ballots rate, in reporting order."""
+        if self.meeting is None:
+            return self.campaign.internal_departments
+        return list(self.meeting.group.departments)
+
+    @property
+    def current_state(self) -> BoxState:
+        return BoxState(self.state)
+
+
+class VotingToken(db.Model):
+    """A voting card's secret (评议卡), kept only as hashes. Never linked to a ballot."""
+
+    __tablename__ = "voting_token"
+    __table_args__ = (
+        UniqueConstraint("box_id", "short_code_hash"),
+        enum_check("state", TokenState),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    short_code_hash: Mapped[str] = mapped_column(String(64))
+    batch: Mapped[int]
+    state: Mapped[str] = mapped_column(String(10), default=TokenState.UNUSED.value)
+
+
+class Ballot(db.Model):
+    """One anonymous ballot (无记名评议票): a random id, its box and how it was cast."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (enum_check("channel", Channel), WITHOUT_ROWID)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+
+    ratings: Mapped[list[BallotRating]] = relationship(cascade="all, delete-orphan")
+
+
+class BallotRating(db.Model):
+    """The rating one ballot gives one department."""
+
+    __tablename__ = "ballot_rating"
+    __table_args__ = (enum_check("rating", Rating), WITHOUT_ROWID)
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT"), primary_key=True
+    )
+    rating: Mapped[str] = mapped_column(String(20))
+
+
+class Receipt(db.Model):
+    """A receipt code shown after casting: proves a ballot is in the box, not what it says."""
+
+    __tablename__ = "ballot_receipt"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    code: Mapped[str] = mapped_column(String(RECEIPT_LENGTH), primary_key=True)
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
+    )
+
+
+class BallotComment(db.Model):
+    """A comment written on a ballot, kept for the suggestions office without any identity."""
+
+    __tablename__ = "ballot_comment"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class BoxTally(db.Model):
+    """The count stored when a box is sealed: department × rating × channel."""
+
+    __tablename__ = "box_tally"
+    __table_args__ = (enum_check("rating", Rating), enum_check("channel", Channel))
+
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT"), primary_key=True
+    )
+    rating: Mapped[str] = mapped_column(String(20), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int]

@@ -1,0 +1,364 @@
+"""The rules of voting: boxes and their states, issuing and voiding cards, casting a ballot."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ballots.models import (
+    COMMENT_MAX_LENGTH,
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    SHORT_CODE_ALPHABET,
+    SHORT_CODE_LENGTH,
+    SPARE_CARD_SHARE,
+    TOKEN_BYTES,
+    Ballot,
+    BallotBox,
+    BallotComment,
+    BallotRating,
+    BoxState,
+    Channel,
+    Rating,
+    Receipt,
+    TokenState,
+    VotingToken,
+)
+from evaluation import audit
+from evaluation.errors import Conflict, Forbidden, NotFound, Refused
+from evaluation.models import Campaign, Meeting, Phase, Role, User
+from evaluation.services import meetings_of, require_phase
+
+MAX_CARDS_PER_BATCH = 5000
+
+# ---------------------------------------------------------------- boxes
+
+
+def ensure_boxes(session: Session, campaign: Campaign, actor: str) -> int:
+    """Create the missing boxes: one per meeting × venue, and the internal box."""
+    have = {
+        (b.meeting_id, b.venue_id)
+        for b in session.execute(
+            select(BallotBox).where(BallotBox.campaign_id == campaign.id)
+        ).scalars()
+    }
+    wanted = [(m.id, v.id) for m in meetings_of(session, campaign) for v in campaign.venues]
+    if campaign.internal_departments:
+        wanted.append((None, None))
+    created = 0
+    for meeting_id, venue_id in wanted:
+        if (meeting_id, venue_id) not in have:
+            session.add(BallotBox(campaign=campaign, meeting_id=meeting_id, venue_id=venue_id))
+            created += 1
+    if created:
+        session.flush()
+        audit.record(session, actor, "box.create", f"campaign:{campaign.year}", created=created)
+    return created
+
+
+def boxes_of(session: Session, campaign: Campaign, venue_id: int | None = None) -> list[BallotBox]:
+    query = (
+        select(BallotBox)
+        .outerjoin(Meeting, BallotBox.meeting_id == Meeting.id)
+        .where(BallotBox.campaign_id == campaign.id)
+        .order_by(Meeting.date.is_(None), Meeting.date, Meeting.starts_at, BallotBox.venue_id)
+    )
+    if venue_id is not None:
+        query = query.where(BallotBox.venue_id == venue_id)
+    return list(session.execute(query).scalars())
+
+
+def get_box(session: Session, box_id: int) -> BallotBox:
+    box = session.get(BallotBox, box_id)
+    if box is None:
+        raise NotFound(_("找不到该投票箱。"))
+    return box
+
+
+def check_box_access(user: User, box: BallotBox) -> None:
+    """Venue staff act only on their own venue's boxes; the internal box is the office's."""
+    if user.role == Role.ADMIN:
+        return
+    if user.role == Role.VENUE_STAFF and box.venue_id is not None and box.venue_id == user.venue_id:
+        return
+    raise Forbidden(_("只能操作本会场的投票箱。"))
+
+
+# Who may move a box from one state to the next.
+BOX_MOVES = {
+    (BoxState.NOT_OPEN, BoxState.OPEN): (Role.VENUE_STAFF, Role.ADMIN),
+    (BoxState.OPEN, BoxState.CLOSED): (Role.VENUE_STAFF, Role.ADMIN),
+    (BoxState.CLOSED, BoxState.SEALED): (Role.SUPERVISION, Role.ADMIN),
+}
+
+
+def move_box(session: Session, box: BallotBox, target: BoxState, user: User | None) -> None:
+    """Open, close or seal a box. `user` None is the command line, which may do every move."""
+    move = (box.current_state, target)
+    if move not in BOX_MOVES:
+        raise Conflict(_("投票箱当前状态不能进行此操作。"))
+    if user is not None:
+        if user.role not in BOX_MOVES[move]:
+            raise Forbidden(_("您的角色不能进行此操作。"))
+        if user.role == Role.VENUE_STAFF:
+            check_box_access(user, box)
+    if target == BoxState.OPEN:
+        require_phase(box.campaign, Phase.REPORTING)
+    if target == BoxState.SEALED:
+        from ballots.tally import store_tally
+
+        store_tally(session, box)
+    # Casting holds a shared lock on the box row (PostgreSQL) while it stores a ballot, so
+    # this update waits for ballots in flight: none lands in a box after it closed.
+    session.execute(
+        update(BallotBox)
+        .where(BallotBox.id == box.id, BallotBox.state == box.state)
+        .values(state=target.value)
+    )
+    session.refresh(box)
+    actor = user.username if user is not None else audit.command_line_actor()
+    audit.record(session, actor, f"box.{target.value}", box_label(box))
+
+
+def box_label(box: BallotBox) -> str:
+    if box.is_internal:
+        return f"box:{box.id}:internal"
+    return f"box:{box.id}:group{box.meeting.group.number}:{box.venue.name}"
+
+
+# ---------------------------------------------------------------- cards
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def short_code_hash(box_id: int, short_code: str) -> str:
+    return hash_secret(f"{box_id}:{normalise_short_code(short_code)}")
+
+
+def normalise_short_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_short_code(code: str) -> str:
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def _random_code(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Card:
+    """A printed card: its raw token and short code exist only here, at issue time."""
+
+    token: str
+    short_code: str
+
+
+def default_card_count(box: BallotBox) -> int:
+    seats = box.venue.capacity if box.venue is not None else len(box.departments) * 10
+    return math.ceil(seats * (1 + SPARE_CARD_SHARE))
+
+
+def issue_cards(session: Session, box: BallotBox, count: int, actor: str) -> list[Card]:
+    """Issue a batch of cards for a box. Earlier batches stay valid: nothing is voided silently."""
+    if not 1 <= count <= MAX_CARDS_PER_BATCH:
+        raise Refused(_("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH))
+    if box.current_state in (BoxState.CLOSED, BoxState.SEALED):
+        raise Conflict(_("投票箱已关闭，不能再发卡。"))
+    batch = (
+        session.execute(
+            select(func.coalesce(func.max(VotingToken.batch), 0)).where(
+                VotingToken.box_id == box.id
+            )
+        ).scalar_one()
+        + 1
+    )
+    cards: list[Card] = []
+    codes: set[str] = set()
+    while len(cards) < count:
+        code = _random_code(SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH)
+        if code in codes:
+            continue
+        codes.add(code)
+        cards.append(Card(secrets.token_urlsafe(TOKEN_BYTES), code))
+    session.add_all(
+        VotingToken(
+            box_id=box.id,
+            token_hash=hash_secret(card.token),
+            short_code_hash=short_code_hash(box.id, card.short_code),
+            batch=batch,
+        )
+        for card in cards
+    )
+    session.flush()
+    audit.record(session, actor, "cards.issue", box_label(box), batch=batch, count=count)
+    return cards
+
+
+def void_card(session: Session, box: BallotBox, short_code: str, actor: str) -> None:
+    """Void a lost card by its short code, so that nobody can vote with it."""
+    token = session.execute(
+        select(VotingToken).where(
+            VotingToken.box_id == box.id,
+            VotingToken.short_code_hash == short_code_hash(box.id, short_code),
+        )
+    ).scalar()
+    if token is None:
+        raise NotFound(_("本投票箱没有这个短码的评议卡。"))
+    if token.state == TokenState.USED:
+        raise Conflict(_("这张评议卡已经投过票，不能作废。"))
+    if token.state == TokenState.VOIDED:
+        raise Conflict(_("这张评议卡已经作废。"))
+    token.state = TokenState.VOIDED.value
+    session.flush()
+    audit.record(session, actor, "cards.void", box_label(box), batch=token.batch)
+
+
+# ---------------------------------------------------------------- casting
+
+
+class VoteRefused(Refused):
+    """A voting card cannot be used now; `reason` picks the page that says what to do."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason, status)
+        self.reason = reason
+
+
+class IncompleteBallot(Refused):
+    """Some departments have no rating: the page is shown again with them marked."""
+
+    def __init__(self, missing: set[int]) -> None:
+        super().__init__(_("还有 %(n)s 个部门没有选择，请补选后再提交。", n=len(missing)), 400)
+        self.missing = missing
+
+
+def box_for_token(session: Session, raw_token: str) -> BallotBox:
+    """The box of a card that can vote now, or the refusal that explains why it cannot."""
+    token = session.execute(
+        select(VotingToken.box_id, VotingToken.state).where(
+            VotingToken.token_hash == hash_secret(raw_token)
+        )
+    ).first()
+    if token is None:
+        raise VoteRefused("unknown", 404)
+    if token.state == TokenState.USED:
+        raise VoteRefused("used", 409)
+    if token.state == TokenState.VOIDED:
+        raise VoteRefused("voided", 410)
+    box = session.get(BallotBox, token.box_id)
+    if box.current_state == BoxState.NOT_OPEN or box.campaign.phase != Phase.REPORTING:
+        raise VoteRefused("not_open", 409)
+    if box.current_state != BoxState.OPEN:
+        raise VoteRefused("closed", 409)
+    return box
+
+
+def check_ratings(box: BallotBox, ratings: dict[int, str]) -> dict[int, Rating]:
+    """Every department of the box rated with one of the four answers, and nothing else."""
+    valid = {r.value for r in Rating}
+    wanted = {d.id for d in box.departments}
+    if set(ratings) - wanted:
+        raise Refused(_("评议票中有不属于本场的部门。"))
+    missing = {d for d in wanted if ratings.get(d) not in valid}
+    if missing:
+        raise IncompleteBallot(missing=missing)
+    return {d: Rating(ratings[d]) for d in wanted}
+
+
+def cast_ballot(
+    session: Session,
+    raw_token: str,
+    ratings: dict[int, str],
+    comments: dict[int, str] | None = None,
+    channel: Channel = Channel.PHONE,
+) -> str:
+    """Consume the card and store its ballot in one transaction; return the receipt code.
+
+    The card is consumed by a conditional update that only succeeds on an unused card of an
+    open box; its row count decides, so two posts of one card can never both succeed.
+    The caller commits.
+    """
+    box = box_for_token(session, raw_token)
+    checked = check_ratings(box, ratings)
+    texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}
+    if any(len(t) > COMMENT_MAX_LENGTH for t in texts.values()):
+        raise Refused(_("每条意见不能超过 %(n)s 字。", n=COMMENT_MAX_LENGTH))
+    if set(texts) - set(checked):
+        raise Refused(_("评议票中有不属于本场的部门。"))
+    # A shared lock on the box (PostgreSQL) keeps it open until this ballot is stored.
+    session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update(read=True))
+    consumed = session.execute(
+        update(VotingToken)
+        .where(
+            VotingToken.token_hash == hash_secret(raw_token),
+            VotingToken.state == TokenState.UNUSED.value,
+            VotingToken.box_id.in_(
+                select(BallotBox.id).where(BallotBox.state == BoxState.OPEN.value)
+            ),
+        )
+        .values(state=TokenState.USED.value)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if consumed != 1:
+        # Another post of this card won, or the box closed meanwhile: say which.
+        box_for_token(session, raw_token)
+        raise VoteRefused("used", 409)
+    ballot = Ballot(id=secrets.token_hex(16), box_id=box.id, channel=channel.value)
+    ballot.ratings = [BallotRating(department_id=d, rating=r.value) for d, r in checked.items()]
+    receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
+    session.add_all([ballot, Receipt(code=receipt, box_id=box.id)])
+    session.add_all(
+        BallotComment(id=secrets.token_hex(16), box_id=box.id, department_id=d, text=t)
+        for d, t in texts.items()
+    )
+    session.flush()
+    return receipt
+
+
+# ---------------------------------------------------------------- turnout
+
+
+@dataclass
+class Turnout:
+    issued: int
+    voided: int
+    cast: int
+
+    @property
+    def valid_cards(self) -> int:
+        return self.issued - self.voided
+
+    @property
+    def share(self) -> float:
+        return self.cast / self.valid_cards if self.valid_cards else 0.0
+
+
+def turnout_by_box(session: Session, boxes: list[BallotBox]) -> dict[int, Turnout]:
+    """Cards issued, voided and ballots cast per box: counts only, never ratings."""
+    ids = [b.id for b in boxes]
+    counts = {i: Turnout(0, 0, 0) for i in ids}
+    rows = session.execute(
+        select(VotingToken.box_id, VotingToken.state, func.count())
+        .where(VotingToken.box_id.in_(ids))
+        .group_by(VotingToken.box_id, VotingToken.state)
+    )
+    for box_id, state, n in rows:
+        counts[box_id].issued += n
+        if state == TokenState.VOIDED:
+            counts[box_id].voided += n
+    for box_id, n in session.execute(
+        select(Ballot.box_id, func.count()).where(Ballot.box_id.in_(ids)).group_by(Ballot.box_id)
+    ):
+        counts[box_id].cast = n
+    return counts

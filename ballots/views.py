@@ -1,0 +1,255 @@
+"""Voting pages (public, no login) and the back office's boxes, cards and turnout."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from qrcode import make as make_qr
+from qrcode.image.svg import SvgPathImage
+
+from ballots.forms import IssueCardsForm, VoidCardForm
+from ballots.models import BoxState, Rating
+from ballots.services import (
+    Card,
+    IncompleteBallot,
+    VoteRefused,
+    box_for_token,
+    boxes_of,
+    cast_ballot,
+    check_box_access,
+    default_card_count,
+    ensure_boxes,
+    format_short_code,
+    get_box,
+    issue_cards,
+    move_box,
+    turnout_by_box,
+    void_card,
+)
+from ballots.tally import receipts_text, records_csv
+from evaluation.auth import actor, role_required
+from evaluation.errors import Refused
+from evaluation.extensions import csrf, db, limiter
+from evaluation.forms import ConfirmForm
+from evaluation.models import Role
+from evaluation.services import require_campaign
+
+public_bp = Blueprint("ballots", __name__)
+admin_bp = Blueprint("ballots_office", __name__, url_prefix="/office/ballots")
+
+TURNOUT_REFRESH_SECONDS = 15
+RATING_LABELS = {
+    Rating.SATISFIED: _l("满意"),
+    Rating.BASICALLY_SATISFIED: _l("基本满意"),
+    Rating.DISSATISFIED: _l("不满意"),
+    Rating.UNKNOWN: _l("不了解"),
+}
+
+# ---------------------------------------------------------------- voting (public)
+
+
+def _only_unknown_cards(response: Response) -> bool:
+    return response.status_code == 404
+
+
+@public_bp.route("/v/<token>", methods=["GET", "POST"])
+# The card's token is the secret that authorises the post, so a CSRF token adds nothing;
+# leaving it out keeps voting pages free of cookies.
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["VOTE_GUESS_LIMIT"], deduct_when=_only_unknown_cards)
+def vote(token: str) -> Any:
+    try:
+        box = box_for_token(db.session, token)
+    except VoteRefused as refusal:
+        return _vote_refused(refusal)
+    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    comments = {d.id: request.form.get(f"c{d.id}", "") for d in box.departments}
+    missing: set[int] = set()
+    message = None
+    status = 200
+    if request.method == "POST":
+        try:
+            receipt = cast_ballot(db.session, token, chosen, comments)
+            db.session.commit()  # acknowledged only once durable
+        except VoteRefused as refusal:
+            db.session.rollback()
+            return _vote_refused(refusal)
+        except IncompleteBallot as refusal:
+            db.session.rollback()
+            missing, message, status = refusal.missing, refusal.message, refusal.status
+        except Refused as refusal:
+            db.session.rollback()
+            message, status = refusal.message, refusal.status
+        else:
+            return render_template("ballots/receipt.html", box=box, receipt=receipt)
+    return render_template(
+        "ballots/vote.html",
+        box=box,
+        chosen=chosen,
+        comments=comments,
+        missing=missing,
+        message=message,
+        ratings=list(Rating),
+        labels=RATING_LABELS,
+    ), status
+
+
+def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:
+    return render_template("ballots/refused.html", reason=refusal.reason), refusal.status
+
+
+@public_bp.route("/boxes/<int:box_id>/records.csv")
+def box_records(box_id: int) -> Response:
+    box = get_box(db.session, box_id)
+    return Response(
+        records_csv(db.session, box),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=box-{box.id}-records.csv"},
+    )
+
+
+@public_bp.route("/boxes/<int:box_id>/receipts.txt")
+def box_receipts(box_id: int) -> Response:
+    box = get_box(db.session, box_id)
+    return Response(receipts_text(db.session, box), mimetype="text/plain")
+
+
+# ---------------------------------------------------------------- back office
+
+OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
+BOX_STAFF = (Role.ADMIN, Role.VENUE_STAFF, Role.SUPERVISION)
+
+
+@admin_bp.route("/")
+@role_required(*BOX_STAFF)
+def turnout() -> str:
+    campaign = require_campaign(db.session)
+    venue_id = current_user.venue_id if current_user.role == Role.VENUE_STAFF else None
+    boxes = boxes_of(db.session, campaign, venue_id)
+    return render_template(
+        "ballots/turnout.html",
+        campaign=campaign,
+        boxes=boxes,
+        counts=turnout_by_box(db.session, boxes),
+        refresh=TURNOUT_REFRESH_SECONDS,
+        form=ConfirmForm(),
+    )
+
+
+@admin_bp.route("/setup", methods=["POST"])
+@role_required(Role.ADMIN)
+def setup() -> Response:
+    created = ensure_boxes(db.session, require_campaign(db.session), actor())
+    db.session.commit()
+    flash(_("已生成 %(n)s 个投票箱。", n=created))
+    return redirect(url_for("ballots_office.turnout"))
+
+
+@admin_bp.route("/<int:box_id>")
+@role_required(*BOX_STAFF)
+def box(box_id: int) -> str:
+    box = _box_for_user(box_id)
+    return render_template(
+        "ballots/box.html",
+        box=box,
+        counts=turnout_by_box(db.session, [box])[box.id],
+        form=ConfirmForm(),
+        void_form=VoidCardForm(),
+        refresh=TURNOUT_REFRESH_SECONDS,
+    )
+
+
+@admin_bp.route("/<int:box_id>/state", methods=["POST"])
+@role_required(*BOX_STAFF)
+def box_state(box_id: int) -> Response:
+    box = _box_for_user(box_id)
+    try:
+        target = BoxState(request.form.get("target", ""))
+    except ValueError:
+        raise Refused(_("无效的投票箱操作。")) from None
+    move_box(db.session, box, target, current_user)
+    db.session.commit()
+    flash(_("投票箱状态已更新。"))
+    return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/cards", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.VENUE_STAFF)
+def cards(box_id: int) -> Any:
+    box = _box_for_user(box_id)
+    check_box_access(current_user, box)
+    form = IssueCardsForm()
+    if not form.is_submitted():
+        form.count.data = default_card_count(box)
+        form.base_url.data = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                issued = issue_cards(db.session, box, form.count.data, actor())
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                return _card_sheet(box, issued, form.base_url.data.rstrip("/"))
+        else:
+            status = 400
+    return render_template("ballots/issue.html", box=box, form=form), status
+
+
+@admin_bp.route("/<int:box_id>/void", methods=["POST"])
+@role_required(Role.ADMIN, Role.VENUE_STAFF)
+def void(box_id: int) -> Response:
+    box = _box_for_user(box_id)
+    check_box_access(current_user, box)
+    form = VoidCardForm()
+    if not form.validate():
+        raise Refused(_("请填写评议卡短码。"))
+    void_card(db.session, box, form.short_code.data, actor())
+    db.session.commit()
+    flash(_("评议卡已作废。"))
+    return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+def _box_for_user(box_id: int) -> Any:
+    box = get_box(db.session, box_id)
+    if current_user.role == Role.VENUE_STAFF:
+        check_box_access(current_user, box)
+    return box
+
+
+def _qr_svg(url: str) -> Markup:
+    image = make_qr(url, image_factory=SvgPathImage, border=2)
+    svg = image.to_string(encoding="unicode").replace(' id="qr-path"', "")
+    return Markup(svg)  # noqa: S704 - generated by qrcode from our own URL
+
+
+def _card_sheet(box: Any, issued: list[Card], base_url: str) -> str:
+    """The only time raw tokens exist: the printable sheet, with the print shop's CSV inside."""
+    rows = [(format_short_code(c.short_code), f"{base_url}/v/{c.token}") for c in issued]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["short_code", "url"])
+    writer.writerows(rows)
+    csv_data = base64.b64encode(out.getvalue().encode("utf-8-sig")).decode()
+    cards_ = [{"short_code": code, "url": url, "qr": _qr_svg(url)} for code, url in rows]
+    return render_template("ballots/cards.html", box=box, cards=cards_, csv_data=csv_data)
