@@ -16,7 +16,11 @@ class IssueCardsForm(FlaskForm):
         _l("发卡数量"),
         validators=[
             InputRequired(REQUIRED),
-            NumberRange(1, MAX_CARDS_PER_BATCH, _l("每批发卡数量应在 1 到 5000 张之间。")),
+            NumberRange(
+                1,
+                MAX_CARDS_PER_BATCH,
+                _l("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH),
+            ),
         ],
     )
     base_url = StringField(

@@ -16,7 +16,7 @@ from evaluation.extensions import db
 from evaluation.models import Campaign, Department, Meeting, Venue, enum_check
 
 # Rules of the event, kept as named constants.
-SPARE_CARD_SHARE = 0.10  # cards printed beyond the seats, for spoilt and lost cards
+SPARE_CARD_PERCENT = 10  # cards printed beyond the seats, for spoilt and lost cards
 TOKEN_BYTES = 16  # 128 bits of randomness in every voting token
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # nothing to misread: no 0/O, 1/I/L
 SHORT_CODE_LENGTH = 10

@@ -17,7 +17,7 @@ from ballots.models import (
     RECEIPT_LENGTH,
     SHORT_CODE_ALPHABET,
     SHORT_CODE_LENGTH,
-    SPARE_CARD_SHARE,
+    SPARE_CARD_PERCENT,
     TOKEN_BYTES,
     Ballot,
     BallotBox,
@@ -166,7 +166,7 @@ class Card:
 
 def default_card_count(box: BallotBox) -> int:
     seats = box.venue.capacity if box.venue is not None else len(box.departments) * 10
-    return math.ceil(seats * (1 + SPARE_CARD_SHARE))
+    return seats + math.ceil(seats * SPARE_CARD_PERCENT / 100)
 
 
 def issue_cards(session: Session, box: BallotBox, count: int, actor: str) -> list[Card]:

@@ -25,7 +25,7 @@ from qrcode import make as make_qr
 from qrcode.image.svg import SvgPathImage
 
 from ballots.forms import IssueCardsForm, VoidCardForm
-from ballots.models import BoxState, Rating
+from ballots.models import SPARE_CARD_PERCENT, BoxState, Rating
 from ballots.services import (
     Card,
     IncompleteBallot,
@@ -213,7 +213,9 @@ def cards(box_id: int) -> Any:
                 return _card_sheet(box, issued, form.base_url.data.rstrip("/"))
         else:
             status = 400
-    return render_template("ballots/issue.html", box=box, form=form), status
+    return render_template(
+        "ballots/issue.html", box=box, form=form, spare_percent=SPARE_CARD_PERCENT
+    ), status
 
 
 @admin_bp.route("/<int:box_id>/void", methods=["POST"])

@@ -6,6 +6,7 @@ decides who may use it.
 
 import pytest
 
+from ballots.models import BallotBox
 from evaluation.models import Phase, Role
 
 A, D, V, S, T, R = (
@@ -50,6 +51,15 @@ ROUTES = {
     "office.supervision_home": (S,),
     "office.statistics_home": (T,),
     "office.reviewer_home": (R,),
+    "ballots.vote": PUBLIC,
+    "ballots.box_records": PUBLIC,
+    "ballots.box_receipts": PUBLIC,
+    "ballots_office.turnout": (A, V, S),
+    "ballots_office.setup": (A,),
+    "ballots_office.box": (A, V, S),
+    "ballots_office.box_state": (A, V, S),
+    "ballots_office.cards": (A, V),
+    "ballots_office.void": (A, V),
 }
 
 
@@ -67,6 +77,8 @@ def world(factory, db):
     venue = factory.venue(campaign)
     meeting = factory.meeting(group)
     user = factory.user(Role.ADMIN)
+    box = BallotBox(campaign=campaign, meeting=meeting, venue=venue)  # venue staff's own box
+    db.session.add(box)
     db.session.commit()
     return {
         "group_id": group.id,
@@ -76,7 +88,7 @@ def world(factory, db):
         "user_id": user.id,
         "kind": "departments",
         "code": "en",
-        "filename": "style.css",
+        "filename": "style.css", "box_id": box.id, "token": "no-such-card",
     }
 
 
