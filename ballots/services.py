@@ -169,8 +169,14 @@ def default_card_count(box: BallotBox) -> int:
     return seats + math.ceil(seats * SPARE_CARD_PERCENT / 100)
 
 
-def issue_cards(session: Session, box: BallotBox, count: int, actor: str) -> list[Card]:
-    """Issue a batch of cards for a box. Earlier batches stay valid: nothing is voided silently."""
+def issue_cards(
+    session: Session, box: BallotBox, count: int, actor: str, cards: list[Card] | None = None
+) -> list[Card]:
+    """Issue a batch of cards for a box. Earlier batches stay valid: nothing is voided silently.
+
+    `cards` gives the batch ready-made (the demo's, whose secrets are public); normally they
+    are drawn here from the system's random source.
+    """
     if not 1 <= count <= MAX_CARDS_PER_BATCH:
         raise Refused(_("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH))
     if box.current_state in (BoxState.CLOSED, BoxState.SEALED):
@@ -183,8 +189,8 @@ def issue_cards(session: Session, box: BallotBox, count: int, actor: str) -> lis
         ).scalar_one()
         + 1
     )
-    cards: list[Card] = []
-    codes: set[str] = set()
+    cards = list(cards or [])
+    codes: set[str] = {c.short_code for c in cards}
     while len(cards) < count:
         code = _random_code(SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH)
         if code in codes:

@@ -137,11 +137,12 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
-    from evaluation.demo import DEMO_PASSWORD, build_demo
+    from evaluation.demo import DEMO_PASSWORD, build_demo, demo_cards
 
     click.echo("Upgrading the database schema…")
     upgrade()
     logins = build_demo(db.session, progress=click.progressbar)
+    box, cards = demo_cards(db.session)
     db.session.commit()
     base = f"http://{host}:{port}"
     click.echo("\n三民活动演示已就绪 / the demo campaign is ready\n")
@@ -151,6 +152,10 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     )
     for username, role_label in logins:
         click.echo(f"    {username:<12} {role_label}")
+    click.echo(f"  demo voting cards (group 1, {box.venue.name}, box {box.id} is open):")
+    for card in cards[:3]:
+        click.echo(f"    {base}/v/{card.token}")
+    click.echo(f"    … {len(cards)} in all: {base}/v/<token>; `sanmin ballots issue` prints more")
     if no_serve:
         return
     click.echo(f"\nServing on {base} — press Ctrl+C to stop.")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.services import ensure_boxes
+from ballots.models import BallotBox, BoxState, VotingToken
+from ballots.services import (
+    Card,
+    boxes_of,
+    ensure_boxes,
+    hash_secret,
+    issue_cards,
+    move_box,
+)
 from evaluation import audit
 from evaluation.models import (
     Campaign,
@@ -29,6 +38,7 @@ DEMO_PASSWORD = "sanmin-demo"
 MAIN_VENUE_CAPACITY = 100
 DISTRICT_VENUE_CAPACITY = 200
 MEETING_START = dt.time(8, 30)
+DEMO_CARDS = 20
 
 # (full name, short name, field of work) in reporting order, group by group.
 PUBLIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -271,3 +281,32 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)
     return logins
+
+
+def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
+    """Open group 1's box at the main venue with a few cards whose secrets are public.
+
+    Real cards come from `issue_cards` alone; these are derived from their number so that
+    every run of the demo can print the same working voting URLs.
+    """
+    campaign = session.execute(select(Campaign).order_by(Campaign.year.desc())).scalar()
+    box = next(
+        b
+        for b in boxes_of(session, campaign)
+        if b.meeting and b.meeting.group.number == 1 and b.venue.kind == VenueKind.MAIN
+    )
+    cards = [
+        Card(
+            token=hashlib.sha256(f"sanmin-demo-card-{box.id}-{i}".encode()).hexdigest()[:32],
+            short_code=f"DEMO{i:06d}",
+        )
+        for i in range(1, DEMO_CARDS + 1)
+    ]
+    known = session.execute(
+        select(VotingToken.token_hash).where(VotingToken.box_id == box.id)
+    ).scalars()
+    if hash_secret(cards[0].token) not in set(known):
+        issue_cards(session, box, len(cards), audit.command_line_actor(), cards)
+    if box.current_state == BoxState.NOT_OPEN:
+        move_box(session, box, BoxState.OPEN, None)
+    return box, cards

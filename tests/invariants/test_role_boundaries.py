@@ -88,7 +88,9 @@ def world(factory, db):
         "user_id": user.id,
         "kind": "departments",
         "code": "en",
-        "filename": "style.css", "box_id": box.id, "token": "no-such-card",
+        "filename": "style.css",
+        "box_id": box.id,
+        "token": "no-such-card",
     }
 
 

@@ -1,0 +1,65 @@
+"""Scan to vote on a phone: the card's URL, a missed choice fixed, the receipt, the used card."""
+
+from ballots.models import Ballot
+from evaluation.extensions import db
+from tests.browser.conftest import screenshot
+
+MAX_VOTING_PAGE_BYTES = 30 * 1024
+
+
+def _demo_card_urls(app, base):
+    with app.app_context():
+        from evaluation.demo import build_demo, demo_cards
+
+        build_demo(db.session, progress=lambda items, **_: _NoBar(items))
+        box, cards = demo_cards(db.session)
+        db.session.commit()
+        db.session.remove()
+    return [f"{base}/v/{c.token}" for c in cards]
+
+
+class _NoBar:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_a_representative_votes_on_a_phone(live_server, phone):
+    base, app = live_server
+    url = _demo_card_urls(app, base)[0]
+    sizes = []
+    phone.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    phone.goto(url)
+    assert "无记名评议票" in phone.inner_text("h1")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert sum(sizes) <= MAX_VOTING_PAGE_BYTES, sizes
+    assert all(u.startswith(base) or u.startswith("data:") for u in phone.requests_seen)
+    screenshot(phone, f"vote-360-{phone.js_label}")
+
+    fieldsets = phone.locator("fieldset.rate")
+    count = fieldsets.count()
+    assert count == 14
+    for i in range(count - 1):  # the last department is forgotten
+        fieldsets.nth(i).locator("label.choice").nth(i % 4).click()
+    phone.click("button[type=submit]")
+    assert "还有 1 个部门没有选择" in phone.inner_text("body")
+    assert phone.locator("fieldset.rate.missing").count() == 1
+    assert phone.locator("input[type=radio]:checked").count() == count - 1
+    screenshot(phone, f"vote-missing-360-{phone.js_label}")
+
+    phone.locator("fieldset.rate.missing label.choice").first.click()
+    phone.click("button[type=submit]")
+    assert "投票成功" in phone.inner_text("h1")
+    receipt = phone.inner_text(".receipt")
+    assert len(receipt) == 12
+    screenshot(phone, f"vote-receipt-360-{phone.js_label}")
+
+    phone.goto(url)
+    assert "这张评议卡已经投过票" in phone.inner_text("h1")
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 1
