@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from itertools import groupby
 from typing import Any
 
 from flask import (
@@ -143,10 +144,11 @@ def turnout() -> str:
     campaign = require_campaign(db.session)
     venue_id = current_user.venue_id if current_user.role == Role.VENUE_STAFF else None
     boxes = boxes_of(db.session, campaign, venue_id)
+    by_meeting = [(meeting, list(group)) for meeting, group in groupby(boxes, lambda b: b.meeting)]
     return render_template(
         "ballots/turnout.html",
         campaign=campaign,
-        boxes=boxes,
+        by_meeting=by_meeting,
         counts=turnout_by_box(db.session, boxes),
         refresh=TURNOUT_REFRESH_SECONDS,
         form=ConfirmForm(),

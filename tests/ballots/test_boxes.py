@@ -79,12 +79,21 @@ def test_no_ratings_are_visible_while_a_box_is_open(client, election, login_as, 
     assert client.get(f"/boxes/{election.box.id}/receipts.txt").status_code == 409
 
 
-def test_turnout_counts_cards_and_ballots_per_box_and_meeting(client, election, login_as, db):
+def test_turnout_counts_cards_and_ballots_per_box_and_meeting(
+    client, election, factory, login_as, db
+):
     for card in election.cards[:5]:
         client.post(f"/v/{card.token}", data=election.full_ballot())
+    campaign = election.box.campaign
+    factory.venue(campaign, "市南区分会场", VenueKind.DISTRICT, 200)
+    factory.department(campaign, "R")  # internal: its box has no meeting
+    ensure_boxes(db.session, campaign, "admin")
+    db.session.commit()
     login_as(Role.SUPERVISION)
     page = client.get("/office/ballots/").get_data(as_text=True)
     assert "<td>20</td><td>5</td><td>25.0%</td>" in page
+    assert "<td>合计</td><td></td><td>20</td><td>5</td><td>25.0%</td>" in page
+    assert "内部述职评议" in page
 
 
 def test_cards_are_issued_once_on_a_printable_sheet_with_a_csv(client, election, login_as, db):
