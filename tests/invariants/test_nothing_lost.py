@@ -1,0 +1,99 @@
+"""Invariant 3: a ballot whose success page was sent survives a kill -9 of the server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from ballots.models import Ballot, Receipt, VotingToken
+from ballots.services import issue_cards
+
+CARDS = 400
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "SANMIN_DATABASE_URL": database_url,
+        "SANMIN_SECRET_KEY": "k" * 40,
+        "SANMIN_VOTE_GUESS_LIMIT": "100000 per minute",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "evaluation:create_app()"],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(log.read_text())
+
+
+def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, db, tmp_path):
+    cards = issue_cards(db.session, election.box, CARDS, "admin")
+    body = urllib.parse.urlencode(election.full_ballot()).encode()
+    db.session.commit()
+    port = _free_port()
+    server = _start_server(app.config["SQLALCHEMY_DATABASE_URI"], port, tmp_path / "server.log")
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def voter(chunk: list) -> None:
+        for card in chunk:
+            if killed.is_set():
+                return
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/v/{card.token}", data=body, timeout=10
+                ) as response:
+                    page = response.read().decode()
+            except (OSError, urllib.error.HTTPError):
+                continue  # never acknowledged: it may or may not have been stored
+            receipt = re.search(r'<p class="receipt">(\w+)</p>', page)
+            if receipt:
+                with lock:
+                    acknowledged.append(receipt[1])
+
+    threads = [threading.Thread(target=voter, args=(cards[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    while len(acknowledged) < CARDS // 4:
+        time.sleep(0.01)
+    os.killpg(server.pid, signal.SIGKILL)  # the master and its workers, mid-load
+    killed.set()
+    server.wait()
+    for thread in threads:
+        thread.join()
+
+    restarted = _start_server(app.config["SQLALCHEMY_DATABASE_URI"], port, tmp_path / "again.log")
+    try:
+        db.session.expire_all()
+        stored = {r.code for r in db.session.query(Receipt)}
+        assert set(acknowledged) <= stored
+        ballots = db.session.query(Ballot).count()
+        assert ballots >= len(acknowledged) > 0
+        assert ballots == db.session.query(VotingToken).filter_by(state="used").count()
+        assert ballots == len(stored)
+    finally:
+        os.killpg(restarted.pid, signal.SIGKILL)
+        restarted.wait()
