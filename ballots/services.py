@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from ballots.models import (
     COMMENT_MAX_LENGTH,
@@ -32,7 +32,7 @@ from ballots.models import (
 )
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound, Refused
-from evaluation.models import Campaign, Meeting, Phase, Role, User
+from evaluation.models import Campaign, Group, Meeting, Phase, Role, User
 from evaluation.services import meetings_of, require_phase
 
 MAX_CARDS_PER_BATCH = 5000
@@ -262,7 +262,16 @@ def box_for_token(session: Session, raw_token: str) -> BallotBox:
         raise VoteRefused("used", 409)
     if token.state == TokenState.VOIDED:
         raise VoteRefused("voided", 410)
-    box = session.get(BallotBox, token.box_id)
+    # One query for everything the voting page shows: the meeting, venue and departments.
+    box = session.get(
+        BallotBox,
+        token.box_id,
+        options=[
+            joinedload(BallotBox.campaign),
+            joinedload(BallotBox.venue),
+            joinedload(BallotBox.meeting).joinedload(Meeting.group).selectinload(Group.departments),
+        ],
+    )
     if box.current_state == BoxState.NOT_OPEN or box.campaign.phase != Phase.REPORTING:
         raise VoteRefused("not_open", 409)
     if box.current_state != BoxState.OPEN:
@@ -288,14 +297,16 @@ def cast_ballot(
     ratings: dict[int, str],
     comments: dict[int, str] | None = None,
     channel: Channel = Channel.PHONE,
+    box: BallotBox | None = None,
 ) -> str:
     """Consume the card and store its ballot in one transaction; return the receipt code.
 
     The card is consumed by a conditional update that only succeeds on an unused card of an
     open box; its row count decides, so two posts of one card can never both succeed.
+    `box` is the card's box when the caller has just loaded it with box_for_token.
     The caller commits.
     """
-    box = box_for_token(session, raw_token)
+    box = box or box_for_token(session, raw_token)
     checked = check_ratings(box, ratings)
     texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}
     if any(len(t) > COMMENT_MAX_LENGTH for t in texts.values()):
@@ -320,15 +331,26 @@ def cast_ballot(
         # Another post of this card won, or the box closed meanwhile: say which.
         box_for_token(session, raw_token)
         raise VoteRefused("used", 409)
-    ballot = Ballot(id=secrets.token_hex(16), box_id=box.id, channel=channel.value)
-    ballot.ratings = [BallotRating(department_id=d, rating=r.value) for d, r in checked.items()]
+    # Plain inserts: a ballot is written once and never read back in this request.
+    ballot_id = secrets.token_hex(16)
     receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
-    session.add_all([ballot, Receipt(code=receipt, box_id=box.id)])
-    session.add_all(
-        BallotComment(id=secrets.token_hex(16), box_id=box.id, department_id=d, text=t)
-        for d, t in texts.items()
+    session.execute(insert(Ballot).values(id=ballot_id, box_id=box.id, channel=channel.value))
+    session.execute(
+        insert(BallotRating),
+        [
+            {"ballot_id": ballot_id, "department_id": d, "rating": r.value}
+            for d, r in checked.items()
+        ],
     )
-    session.flush()
+    session.execute(insert(Receipt).values(code=receipt, box_id=box.id))
+    if texts:
+        session.execute(
+            insert(BallotComment),
+            [
+                {"id": secrets.token_hex(16), "box_id": box.id, "department_id": d, "text": t}
+                for d, t in texts.items()
+            ],
+        )
     return receipt
 
 

@@ -87,7 +87,7 @@ def vote(token: str) -> Any:
     status = 200
     if request.method == "POST":
         try:
-            receipt = cast_ballot(db.session, token, chosen, comments)
+            receipt = cast_ballot(db.session, token, chosen, comments, box=box)
             db.session.commit()  # acknowledged only once durable
         except VoteRefused as refusal:
             db.session.rollback()
@@ -108,7 +108,7 @@ def vote(token: str) -> Any:
         missing=missing,
         message=message,
         ratings=list(Rating),
-        labels=RATING_LABELS,
+        labels={r: str(label) for r, label in RATING_LABELS.items()},  # translated once
     ), status
 
 

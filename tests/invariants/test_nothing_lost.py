@@ -34,9 +34,22 @@ def _start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
         "SANMIN_VOTE_GUESS_LIMIT": "100000 per minute",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "evaluation:create_app()"],
-        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "evaluation:create_app()",
+        ],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -1,0 +1,236 @@
+"""Ballot load: simulated phones vote against the app under gunicorn; prints rates and latency.
+
+    python benchmarks/ballot_load.py [--ballots 3000] [--phones 100] [--workers 4]
+                                     [--database-url postgresql://postgres@127.0.0.1/test]
+
+Builds a fresh database (SQLite in a temporary folder unless --database-url is given; that
+database is wiped), one meeting of 14 departments with an open box and N cards, starts
+gunicorn, measures GET /healthz as the baseline, then lets M phones each GET the voting page
+and POST a full ballot. Afterwards it checks ballots stored = confirmations received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
+    """A migrated database with an open box and `ballots` cards; returns tokens and a ballot."""
+    import datetime as dt
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from ballots.models import BallotBox, BoxState
+    from ballots.services import issue_cards
+    from evaluation import create_app
+    from evaluation.extensions import db
+    from evaluation.models import Campaign, Department, Group, Meeting, Phase, Venue
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        campaign = Campaign(year=2026, title="基准测试", phase=Phase.REPORTING.value)
+        group = Group(campaign=campaign, number=1, name="第1组")
+        departments = [
+            Department(
+                campaign=campaign,
+                code=f"D{i:02d}",
+                name=f"市第{i}局",
+                short_name=f"{i}局",
+                group=group,
+                order_in_group=i,
+            )
+            for i in range(1, 15)
+        ]
+        venue = Venue(campaign=campaign, name="主会场", kind="main", capacity=ballots)
+        meeting = Meeting(group=group, date=dt.date(2026, 11, 24), starts_at=dt.time(9))
+        box = BallotBox(campaign=campaign, meeting=meeting, venue=venue, state=BoxState.OPEN.value)
+        db.session.add_all([campaign, group, *departments, venue, meeting, box])
+        db.session.flush()
+        tokens = []
+        while len(tokens) < ballots:
+            batch = min(5000, ballots - len(tokens))
+            tokens += [c.token for c in issue_cards(db.session, box, batch, "benchmark")]
+        db.session.commit()
+        choices = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
+        form = {f"r{d.id}": random.choice(choices) for d in departments}
+        db.engine.dispose()
+    return tokens, form
+
+
+def start_gunicorn(url: str, port: int, workers: int, storage: str, log: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "SANMIN_DATABASE_URL": url,
+        "SANMIN_SECRET_KEY": "b" * 40,
+        "SANMIN_RATELIMIT_STORAGE_URI": storage,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "evaluation:create_app()",
+        ],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(log.read_text())
+
+
+def run_phones(port: int, work: list, phones: int, task) -> tuple[list[float], int, float]:
+    """Run `task(connection, item)` over `work` with `phones` concurrent clients."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    items = iter(work)
+
+    def phone() -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                item = next(items, None)
+            if item is None:
+                return
+            started = time.perf_counter()
+            try:
+                ok = task(connection, item)
+            except OSError:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    errors += 1
+
+    threads = [threading.Thread(target=phone) for _ in range(phones)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=3000)
+    parser.add_argument("--phones", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--ratelimit-storage", default="memory://")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="sanmin-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    print(
+        f"database: {url.split('@')[-1]}; {args.ballots} cards, {args.phones} phones, "
+        f"{args.workers} gunicorn workers × 8 threads"
+    )
+    tokens, form = build_database(url, args.ballots)
+    body = urllib.parse.urlencode(form)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    port = 18000 + os.getpid() % 1000
+    server = start_gunicorn(
+        url, port, args.workers, args.ratelimit_storage, folder / "gunicorn.log"
+    )
+    receipts: list[str] = []
+    try:
+
+        def health(connection, _):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            return response.status == 200
+
+        latencies, errors, seconds = run_phones(port, range(args.ballots), args.phones, health)
+        print(
+            f"baseline GET /healthz: {len(latencies) / seconds:8.0f} req/s  "
+            f"p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
+            f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  errors {errors}"
+        )
+
+        def vote(connection, token):
+            connection.request("GET", f"/v/{token}")
+            page = connection.getresponse()
+            page.read()
+            connection.request("POST", f"/v/{token}", body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            found = re.search(r'<p class="receipt">(\w+)</p>', text)
+            if response.status == 200 and found:
+                receipts.append(found[1])
+                return True
+            return False
+
+        latencies, errors, seconds = run_phones(port, tokens, args.phones, vote)
+        print(
+            f"ballots (GET page + POST): {len(latencies) / seconds:5.0f} ballots/s  "
+            f"p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
+            f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  errors {errors}  "
+            f"({seconds:.1f} s for {len(tokens)})"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM ballot")).scalar_one()
+        codes = set(connection.execute(text("SELECT code FROM ballot_receipt")).scalars())
+    lost = len(set(receipts) - codes)
+    duplicated = len(receipts) - len(set(receipts))
+    print(
+        f"check: confirmations {len(receipts)}, ballots stored {stored}, lost {lost}, "
+        f"duplicated {duplicated} -> {'OK' if stored == len(receipts) and not lost else 'FAIL'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
