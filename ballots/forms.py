@@ -35,3 +35,9 @@ class IssueCardsForm(FlaskForm):
 
 class VoidCardForm(FlaskForm):
     short_code = StringField(_l("评议卡短码"), validators=[DataRequired(REQUIRED), Length(max=20)])
+
+
+class PaperEntryForm(FlaskForm):
+    """The short code of a paper ballot; its ratings come as radio buttons per department."""
+
+    short_code = StringField(_l("评议卡短码"), validators=[DataRequired(REQUIRED), Length(max=20)])

@@ -181,3 +181,33 @@ class BoxTally(db.Model):
     rating: Mapped[str] = mapped_column(String(20), primary_key=True)
     channel: Mapped[str] = mapped_column(String(10), primary_key=True)
     count: Mapped[int]
+
+
+class PaperEntryState(StrEnum):
+    PENDING = "pending"  # entered once, waiting for a second staff member
+    CONFLICT = "conflict"  # two entries disagree: supervision checks the paper
+
+
+class PaperEntry(db.Model):
+    """A paper ballot (纸质评议票) keyed in by venue staff, until a second entry confirms it.
+
+    It names the card until it becomes a ballot, because the second entry must find the
+    first; when both agree (or supervision decides) the ballot is stored like any other and
+    this row is deleted, so no link from card to ballot remains.
+    """
+
+    __tablename__ = "paper_entry"
+    __table_args__ = (enum_check("state", PaperEntryState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id", ondelete="CASCADE"), index=True)
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("voting_token.id", ondelete="CASCADE"), unique=True
+    )
+    first_by: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    first_ratings: Mapped[str] = mapped_column(Text)  # canonical JSON: department id -> rating
+    second_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT")
+    )
+    second_ratings: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default=PaperEntryState.PENDING.value)

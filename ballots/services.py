@@ -111,8 +111,11 @@ def move_box(session: Session, box: BallotBox, target: BoxState, user: User | No
     if target == BoxState.OPEN:
         require_phase(box.campaign, Phase.REPORTING)
     if target == BoxState.SEALED:
+        from ballots.paper import unfinished_entries
         from ballots.tally import store_tally
 
+        if unfinished_entries(session, box):
+            raise Conflict(_("还有纸质票未完成两次录入或未经核对，不能封箱。"))
         store_tally(session, box)
     # Casting holds a shared lock on the box row (PostgreSQL) while it stores a ballot, so
     # this update waits for ballots in flight: none lands in a box after it closed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 from itertools import groupby
 from typing import Any
 
@@ -25,8 +26,9 @@ from markupsafe import Markup
 from qrcode import make as make_qr
 from qrcode.image.svg import SvgPathImage
 
-from ballots.forms import IssueCardsForm, VoidCardForm
-from ballots.models import SPARE_CARD_PERCENT, BoxState, Rating
+from ballots.forms import IssueCardsForm, PaperEntryForm, VoidCardForm
+from ballots.models import SPARE_CARD_PERCENT, BoxState, PaperEntryState, Rating
+from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
 from ballots.services import (
     Card,
     IncompleteBallot,
@@ -56,6 +58,11 @@ public_bp = Blueprint("ballots", __name__)
 admin_bp = Blueprint("ballots_office", __name__, url_prefix="/office/ballots")
 
 TURNOUT_REFRESH_SECONDS = 15
+PAPER_OUTCOMES = {
+    PaperEntryState.PENDING: _l("第一次录入已保存。请另一位工作人员再录入一次。"),
+    None: _l("两次录入一致，这张纸质票已计入。"),
+    PaperEntryState.CONFLICT: _l("两次录入不一致，已转监察局对照纸质票核对。"),
+}
 RATING_LABELS = {
     Rating.SATISFIED: _l("满意"),
     Rating.BASICALLY_SATISFIED: _l("基本满意"),
@@ -108,7 +115,7 @@ def vote(token: str) -> Any:
         missing=missing,
         message=message,
         ratings=list(Rating),
-        labels={r: str(label) for r, label in RATING_LABELS.items()},  # translated once
+        labels=_rating_labels(),
     ), status
 
 
@@ -232,6 +239,79 @@ def void(box_id: int) -> Response:
     db.session.commit()
     flash(_("评议卡已作废。"))
     return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/paper", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.VENUE_STAFF)
+def paper(box_id: int) -> Any:
+    box = _box_for_user(box_id)
+    form = PaperEntryForm()
+    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    missing: set[int] = set()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                outcome = enter_paper_ballot(
+                    db.session, box, form.short_code.data, chosen, current_user
+                )
+                db.session.commit()
+            except IncompleteBallot as refusal:
+                db.session.rollback()
+                missing, status = refusal.missing, refusal.status
+                form.form_errors.append(refusal.message)
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                flash(PAPER_OUTCOMES[outcome])
+                return redirect(url_for("ballots_office.paper", box_id=box.id))
+        else:
+            status = 400
+    return render_template(
+        "ballots/paper.html",
+        box=box,
+        form=form,
+        chosen=chosen,
+        missing=missing,
+        ratings=list(Rating),
+        labels=_rating_labels(),
+        unfinished=unfinished_entries(db.session, box),
+    ), status
+
+
+@admin_bp.route("/<int:box_id>/conflicts")
+@role_required(Role.ADMIN, Role.SUPERVISION)
+def paper_conflicts(box_id: int) -> str:
+    box = get_box(db.session, box_id)
+    entries = [
+        (entry, json.loads(entry.first_ratings), json.loads(entry.second_ratings))
+        for entry in conflicts(db.session, box)
+    ]
+    return render_template(
+        "ballots/conflicts.html",
+        box=box,
+        entries=entries,
+        ratings=list(Rating),
+        labels=_rating_labels(),
+        form=ConfirmForm(),
+    )
+
+
+@admin_bp.route("/<int:box_id>/conflicts/<int:entry_id>", methods=["POST"])
+@role_required(Role.ADMIN, Role.SUPERVISION)
+def resolve(box_id: int, entry_id: int) -> Response:
+    box = get_box(db.session, box_id)
+    ratings = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    resolve_conflict(db.session, box, entry_id, ratings, current_user)
+    db.session.commit()
+    flash(_("已按纸质票核对结果计入。"))
+    return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
+
+
+def _rating_labels() -> dict[Rating, str]:
+    return {r: str(label) for r, label in RATING_LABELS.items()}  # translated once a page
 
 
 def _box_for_user(box_id: int) -> Any:

@@ -60,6 +60,9 @@ ROUTES = {
     "ballots_office.box_state": (A, V, S),
     "ballots_office.cards": (A, V),
     "ballots_office.void": (A, V),
+    "ballots_office.paper": (A, V),
+    "ballots_office.paper_conflicts": (A, S),
+    "ballots_office.resolve": (A, S),
 }
 
 
@@ -91,6 +94,7 @@ def world(factory, db):
         "filename": "style.css",
         "box_id": box.id,
         "token": "no-such-card",
+        "entry_id": 1,
     }
 
 
