@@ -26,6 +26,13 @@ from markupsafe import Markup
 from qrcode import make as make_qr
 from qrcode.image.svg import SvgPathImage
 
+from ballots.attendance import (
+    attendance_by_box,
+    attendance_summary,
+    import_representatives,
+    mark_attendance,
+    representatives,
+)
 from ballots.forms import IssueCardsForm, PaperEntryForm, VoidCardForm
 from ballots.models import SPARE_CARD_PERCENT, BoxState, PaperEntryState, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
@@ -50,7 +57,8 @@ from ballots.tally import receipts_text, records_csv
 from evaluation.auth import actor, role_required
 from evaluation.errors import Refused
 from evaluation.extensions import csrf, db, limiter
-from evaluation.forms import ConfirmForm
+from evaluation.forms import ConfirmForm, ImportForm
+from evaluation.imports import ImportRefused, read_table
 from evaluation.models import Role
 from evaluation.services import require_campaign
 
@@ -157,6 +165,7 @@ def turnout() -> str:
         campaign=campaign,
         by_meeting=by_meeting,
         counts=turnout_by_box(db.session, boxes),
+        attendance=attendance_by_box(db.session, boxes),
         refresh=TURNOUT_REFRESH_SECONDS,
         form=ConfirmForm(),
     )
@@ -308,6 +317,63 @@ def resolve(box_id: int, entry_id: int) -> Response:
     db.session.commit()
     flash(_("已按纸质票核对结果计入。"))
     return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/attendance")
+@role_required(*BOX_STAFF)
+def attendance(box_id: int) -> str:
+    box = _box_for_user(box_id)
+    return _attendance_page(box, ImportForm(), [], 200)
+
+
+def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> Any:
+    return render_template(
+        "ballots/attendance.html",
+        box=box,
+        people=representatives(db.session, box),
+        summary=attendance_summary(db.session, box),
+        import_form=form,
+        errors=errors,
+        mark_form=ConfirmForm(),
+    ), status
+
+
+@admin_bp.route("/<int:box_id>/attendance/import", methods=["POST"])
+@role_required(Role.ADMIN, Role.VENUE_STAFF)
+def attendance_import(box_id: int) -> Any:
+    box = _box_for_user(box_id)
+    form = ImportForm()
+    if not form.validate():
+        return _attendance_page(box, form, [], 400)
+    try:
+        added = import_representatives(
+            db.session, box, read_table(form.file.data.filename, form.file.data.stream), actor()
+        )
+        db.session.commit()
+    except ImportRefused as refusal:
+        db.session.rollback()
+        form.form_errors.append(refusal.message)
+        return _attendance_page(box, form, refusal.errors, refusal.status)
+    except Refused as refusal:
+        db.session.rollback()
+        form.form_errors.append(refusal.message)
+        return _attendance_page(box, form, [], refusal.status)
+    flash(_("已导入 %(n)s 位代表。", n=added))
+    return redirect(url_for("ballots_office.attendance", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/attendance/mark", methods=["POST"])
+@role_required(Role.ADMIN, Role.VENUE_STAFF)
+def attendance_mark(box_id: int) -> Response:
+    box = _box_for_user(box_id)
+    try:
+        present = {int(v) for v in request.form.getlist("present")}
+    except ValueError:
+        raise Refused(_("名单中没有这些代表。")) from None
+    came = mark_attendance(db.session, box, present, actor())
+    db.session.commit()
+    flash(_("已登记出席 %(n)s 人。", n=came))
+    return redirect(url_for("ballots_office.attendance", box_id=box.id))
 
 
 def _rating_labels() -> dict[Rating, str]:

@@ -63,6 +63,9 @@ ROUTES = {
     "ballots_office.paper": (A, V),
     "ballots_office.paper_conflicts": (A, S),
     "ballots_office.resolve": (A, S),
+    "ballots_office.attendance": (A, V, S),
+    "ballots_office.attendance_import": (A, V),
+    "ballots_office.attendance_mark": (A, V),
 }
 
 
