@@ -53,7 +53,7 @@ def enter_paper_ballot(
     CONFLICT when the second entry disagrees with the first."""
     if box.current_state not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
-    checked = check_ratings(box, ratings)
+    checked = check_ratings([d.id for d in box.departments], ratings)
     token = session.execute(
         select(VotingToken).where(
             VotingToken.box_id == box.id,
@@ -119,7 +119,7 @@ def resolve_conflict(
         raise NotFound(_("找不到这张待核对的纸质票。"))
     if box.current_state not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
-    checked = check_ratings(box, ratings)
+    checked = check_ratings([d.id for d in box.departments], ratings)
     _store_ballot(session, box, {d: r.value for d, r in checked.items()})
     session.delete(entry)
     session.flush()

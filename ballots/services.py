@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -252,41 +253,50 @@ class IncompleteBallot(Refused):
         self.missing = missing
 
 
-def box_for_token(session: Session, raw_token: str) -> BallotBox:
+def card_box_id(session: Session, raw_token: str) -> int:
     """The box of a card that can vote now, or the refusal that explains why it cannot."""
-    token = session.execute(
-        select(VotingToken.box_id, VotingToken.state).where(
-            VotingToken.token_hash == hash_secret(raw_token)
-        )
+    card = session.execute(
+        select(VotingToken.box_id, VotingToken.state, BallotBox.state, Campaign.phase)
+        .join(BallotBox, BallotBox.id == VotingToken.box_id)
+        .join(Campaign, Campaign.id == BallotBox.campaign_id)
+        .where(VotingToken.token_hash == hash_secret(raw_token))
     ).first()
-    if token is None:
+    if card is None:
         raise VoteRefused("unknown", 404)
-    if token.state == TokenState.USED:
+    box_id, token_state, box_state, phase = card
+    if token_state == TokenState.USED:
         raise VoteRefused("used", 409)
-    if token.state == TokenState.VOIDED:
+    if token_state == TokenState.VOIDED:
         raise VoteRefused("voided", 410)
-    # One query for everything the voting page shows: the meeting, venue and departments.
-    box = session.get(
+    if box_state == BoxState.NOT_OPEN or phase != Phase.REPORTING:
+        raise VoteRefused("not_open", 409)
+    if box_state != BoxState.OPEN:
+        raise VoteRefused("closed", 409)
+    return box_id
+
+
+def load_box(session: Session, box_id: int) -> BallotBox:
+    """A box with everything its voting page shows: meeting, venue and departments."""
+    return session.get(
         BallotBox,
-        token.box_id,
+        box_id,
         options=[
             joinedload(BallotBox.campaign),
             joinedload(BallotBox.venue),
             joinedload(BallotBox.meeting).joinedload(Meeting.group).selectinload(Group.departments),
         ],
     )
-    if box.current_state == BoxState.NOT_OPEN or box.campaign.phase != Phase.REPORTING:
-        raise VoteRefused("not_open", 409)
-    if box.current_state != BoxState.OPEN:
-        raise VoteRefused("closed", 409)
-    return box
 
 
-def check_ratings(box: BallotBox, ratings: dict[int, str]) -> dict[int, Rating]:
-    """Every department of the box rated with one of the four answers, and nothing else."""
+def department_ids(session: Session, box_id: int) -> list[int]:
+    """The departments a box's ballots rate, in reporting order."""
+    return [d.id for d in load_box(session, box_id).departments]
+
+
+def check_ratings(wanted: list[int], ratings: dict[int, str]) -> dict[int, Rating]:
+    """Every department rated with one of the four answers, and nothing else."""
     valid = {r.value for r in Rating}
-    wanted = {d.id for d in box.departments}
-    if set(ratings) - wanted:
+    if set(ratings) - set(wanted):
         raise Refused(_("评议票中有不属于本场的部门。"))
     missing = {d for d in wanted if ratings.get(d) not in valid}
     if missing:
@@ -300,24 +310,29 @@ def cast_ballot(
     ratings: dict[int, str],
     comments: dict[int, str] | None = None,
     channel: Channel = Channel.PHONE,
-    box: BallotBox | None = None,
+    departments_of: Callable[[int], list[int]] | None = None,
 ) -> str:
     """Consume the card and store its ballot in one transaction; return the receipt code.
 
     The card is consumed by a conditional update that only succeeds on an unused card of an
     open box; its row count decides, so two posts of one card can never both succeed.
-    `box` is the card's box when the caller has just loaded it with box_for_token.
+    `departments_of(box_id)` may answer from a cache; by default it asks the database.
     The caller commits.
     """
-    box = box or box_for_token(session, raw_token)
-    checked = check_ratings(box, ratings)
+    box_id = card_box_id(session, raw_token)
+    wanted = (departments_of or (lambda b: department_ids(session, b)))(box_id)
+    checked = check_ratings(wanted, ratings)
     texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}
     if any(len(t) > COMMENT_MAX_LENGTH for t in texts.values()):
         raise Refused(_("每条意见不能超过 %(n)s 字。", n=COMMENT_MAX_LENGTH))
     if set(texts) - set(checked):
         raise Refused(_("评议票中有不属于本场的部门。"))
-    # A shared lock on the box (PostgreSQL) keeps it open until this ballot is stored.
-    session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update(read=True))
+    if session.get_bind().dialect.name == "postgresql":
+        # A shared lock on the box keeps it open until this ballot is stored. (SQLite has
+        # one writer at a time: the update below already waits for a closing box.)
+        session.execute(
+            select(BallotBox.id).where(BallotBox.id == box_id).with_for_update(read=True)
+        )
     consumed = session.execute(
         update(VotingToken)
         .where(
@@ -332,12 +347,12 @@ def cast_ballot(
     ).rowcount
     if consumed != 1:
         # Another post of this card won, or the box closed meanwhile: say which.
-        box_for_token(session, raw_token)
+        card_box_id(session, raw_token)
         raise VoteRefused("used", 409)
     # Plain inserts: a ballot is written once and never read back in this request.
     ballot_id = secrets.token_hex(16)
     receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
-    session.execute(insert(Ballot).values(id=ballot_id, box_id=box.id, channel=channel.value))
+    session.execute(insert(Ballot).values(id=ballot_id, box_id=box_id, channel=channel.value))
     session.execute(
         insert(BallotRating),
         [
@@ -345,12 +360,12 @@ def cast_ballot(
             for d, r in checked.items()
         ],
     )
-    session.execute(insert(Receipt).values(code=receipt, box_id=box.id))
+    session.execute(insert(Receipt).values(code=receipt, box_id=box_id))
     if texts:
         session.execute(
             insert(BallotComment),
             [
-                {"id": secrets.token_hex(16), "box_id": box.id, "department_id": d, "text": t}
+                {"id": secrets.token_hex(16), "box_id": box_id, "department_id": d, "text": t}
                 for d, t in texts.items()
             ],
         )

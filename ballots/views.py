@@ -6,9 +6,12 @@ import base64
 import csv
 import io
 import json
+import threading
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
+from cachetools import TTLCache
 from flask import (
     Blueprint,
     Response,
@@ -19,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,15 +44,17 @@ from ballots.services import (
     Card,
     IncompleteBallot,
     VoteRefused,
-    box_for_token,
     boxes_of,
+    card_box_id,
     cast_ballot,
     check_box_access,
     default_card_count,
+    department_ids,
     ensure_boxes,
     format_short_code,
     get_box,
     issue_cards,
+    load_box,
     move_box,
     turnout_by_box,
     void_card,
@@ -91,40 +97,85 @@ def _only_unknown_cards(response: Response) -> bool:
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["VOTE_GUESS_LIMIT"], deduct_when=_only_unknown_cards)
 def vote(token: str) -> Any:
-    try:
-        box = box_for_token(db.session, token)
-    except VoteRefused as refusal:
-        return _vote_refused(refusal)
-    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
-    comments = {d.id: request.form.get(f"c{d.id}", "") for d in box.departments}
-    missing: set[int] = set()
-    message = None
-    status = 200
-    if request.method == "POST":
+    if request.method == "GET":
         try:
-            receipt = cast_ballot(db.session, token, chosen, comments, box=box)
-            db.session.commit()  # acknowledged only once durable
+            box_id = card_box_id(db.session, token)
         except VoteRefused as refusal:
-            db.session.rollback()
             return _vote_refused(refusal)
-        except IncompleteBallot as refusal:
-            db.session.rollback()
-            missing, message, status = refusal.missing, refusal.message, refusal.status
-        except Refused as refusal:
-            db.session.rollback()
-            message, status = refusal.message, refusal.status
-        else:
-            return render_template("ballots/receipt.html", box=box, receipt=receipt)
-    return render_template(
-        "ballots/vote.html",
-        box=box,
-        chosen=chosen,
-        comments=comments,
-        missing=missing,
-        message=message,
-        ratings=list(Rating),
-        labels=_rating_labels(),
-    ), status
+        # Thousands of phones open the same page: render it once per box and language.
+        form = _cached(
+            ("form", box_id, str(get_locale())), lambda: _ballot_form(load_box(db.session, box_id))
+        )
+        return render_template("ballots/vote.html", form=form)
+    chosen = _numbered_fields("r")
+    comments = _numbered_fields("c")
+    try:
+        receipt = cast_ballot(
+            db.session,
+            token,
+            chosen,
+            comments,
+            departments_of=lambda b: _cached(("ids", b), lambda: department_ids(db.session, b)),
+        )
+        db.session.commit()  # acknowledged only once durable
+    except VoteRefused as refusal:
+        db.session.rollback()
+        return _vote_refused(refusal)
+    except Refused as refusal:
+        db.session.rollback()
+        missing = refusal.missing if isinstance(refusal, IncompleteBallot) else set()
+        box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
+        form = _ballot_form(box, chosen, comments, missing, refusal.message)
+        return render_template("ballots/vote.html", form=form), refusal.status
+    return render_template("ballots/receipt.html", receipt=receipt)
+
+
+def _numbered_fields(prefix: str) -> dict[int, str]:
+    """Form fields named like r12 / c12 (department 12), as {12: value}."""
+    return {
+        int(name[1:]): value
+        for name, value in request.form.items()
+        if name.startswith(prefix) and name[1:].isdigit()
+    }
+
+
+def _ballot_form(
+    box: Any,
+    chosen: dict[int, str] | None = None,
+    comments: dict[int, str] | None = None,
+    missing: set[int] | None = None,
+    message: str | None = None,
+) -> Markup:
+    return Markup(
+        render_template(
+            "ballots/_ballot_form.html",
+            box=box,
+            chosen=chosen or {},
+            comments=comments or {},
+            missing=missing or set(),
+            message=message,
+            ratings=list(Rating),
+            labels=_rating_labels(),
+        )
+    )
+
+
+# Box pages and department lists change only when the office edits a group; a minute of
+# staleness is the price of not rendering the same page for every phone. One cache per app.
+BOX_CACHE_SECONDS = 60
+
+
+def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
+    cache, lock = current_app.extensions.setdefault(
+        "ballot_page_cache", (TTLCache(maxsize=1024, ttl=BOX_CACHE_SECONDS), threading.Lock())
+    )
+    with lock:
+        value = cache.get(key)
+    if value is None:
+        value = compute()
+        with lock:
+            cache[key] = value
+    return value
 
 
 def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:

@@ -6,9 +6,8 @@ Create Date: 2026-11-22 19:42:18.598769
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "2c2274d8ac3e"
