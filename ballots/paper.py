@@ -21,7 +21,7 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
-from ballots.services import box_label, check_ratings, short_code_hash
+from ballots.services import box_label, card_by_short_code, check_ratings
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound
 from evaluation.models import Role, User
@@ -54,14 +54,7 @@ def enter_paper_ballot(
     if box.current_state not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
     checked = check_ratings([d.id for d in box.departments], ratings)
-    token = session.execute(
-        select(VotingToken).where(
-            VotingToken.box_id == box.id,
-            VotingToken.short_code_hash == short_code_hash(box.id, short_code),
-        )
-    ).scalar()
-    if token is None:
-        raise NotFound(_("本投票箱没有这个短码的评议卡。"))
+    token = card_by_short_code(session, box, short_code)
     entry = session.execute(select(PaperEntry).where(PaperEntry.token_id == token.id)).scalar()
     if entry is None:
         # First entry: the card is consumed now, so it can no longer vote by phone.

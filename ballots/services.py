@@ -215,8 +215,8 @@ def issue_cards(
     return cards
 
 
-def void_card(session: Session, box: BallotBox, short_code: str, actor: str) -> None:
-    """Void a lost card by its short code, so that nobody can vote with it."""
+def card_by_short_code(session: Session, box: BallotBox, short_code: str) -> VotingToken:
+    """The box's card with this short code (as printed, in any case, with or without '-')."""
     token = session.execute(
         select(VotingToken).where(
             VotingToken.box_id == box.id,
@@ -225,6 +225,12 @@ def void_card(session: Session, box: BallotBox, short_code: str, actor: str) -> 
     ).scalar()
     if token is None:
         raise NotFound(_("本投票箱没有这个短码的评议卡。"))
+    return token
+
+
+def void_card(session: Session, box: BallotBox, short_code: str, actor: str) -> None:
+    """Void a lost card by its short code, so that nobody can vote with it."""
+    token = card_by_short_code(session, box, short_code)
     if token.state == TokenState.USED:
         raise Conflict(_("这张评议卡已经投过票，不能作废。"))
     if token.state == TokenState.VOIDED:

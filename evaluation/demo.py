@@ -39,6 +39,8 @@ MAIN_VENUE_CAPACITY = 100
 DISTRICT_VENUE_CAPACITY = 200
 MEETING_START = dt.time(8, 30)
 DEMO_CARDS = 20
+DEMO_LIAISON_DEPARTMENT = "D01"  # the demo department user's department
+DEMO_STAFF_VENUE = "市级主会场"  # the demo venue staff's venue
 
 # (full name, short name, field of work) in reporting order, group by group.
 PUBLIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -260,16 +262,17 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
             )
     session.flush()
 
-    units = {Role.DEPARTMENT: ("department", "D01"), Role.VENUE_STAFF: ("venue", "市级主会场")}
     logins = []
     for username, role, display in DEMO_USERS:
         user = session.execute(select(User).where(User.username == username)).scalar()
         if user is None:
             user = User(username=username, role=role.value, display_name=display)
             if role == Role.DEPARTMENT:
-                user.department = next(d for d in campaign.departments if d.code == "D01")
+                user.department = next(
+                    d for d in campaign.departments if d.code == DEMO_LIAISON_DEPARTMENT
+                )
             if role == Role.VENUE_STAFF:
-                user.venue = venues[units[role][1]]
+                user.venue = venues[DEMO_STAFF_VENUE]
             user.set_password(DEMO_PASSWORD)
             session.add(user)
             session.flush()
