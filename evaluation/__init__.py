@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from ballots import models as ballot_models  # noqa: F401  (tables for Alembic)
     from ballots import views as ballots_views
     from evaluation import models  # noqa: F401  (tables for Alembic)
+    from evaluation.api import api_bp
     from evaluation.auth import auth_bp
     from evaluation.cli import register_commands
     from evaluation.errors import register_error_handlers
@@ -97,15 +98,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         BOX_STATE_LABELS,
         MODE_LABELS,
         PHASE_LABELS,
+        REPORT_STATE_LABELS,
         ROLE_LABELS,
         VENUE_KIND_LABELS,
     )
     from evaluation.office import admin_bp
+    from evaluation.reports import models as report_models  # noqa: F401  (tables for Alembic)
+    from evaluation.reports import views as report_views
     from evaluation.views import public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(report_views.public_bp)
+    app.register_blueprint(report_views.admin_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(ballots_views.public_bp)
     app.register_blueprint(ballots_views.admin_bp)
     register_error_handlers(app)
@@ -114,6 +121,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(
         get_locale=get_locale,
         BOX_STATE_LABELS=BOX_STATE_LABELS,
+        REPORT_STATE_LABELS=REPORT_STATE_LABELS,
         PHASE_LABELS=PHASE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         MODE_LABELS=MODE_LABELS,

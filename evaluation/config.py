@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     # Only failed card look-ups count: a whole venue may share one address on its Wi-Fi.
     "VOTE_GUESS_LIMIT": "30 per minute",
     "PUBLIC_BASE_URL": None,  # printed in the cards' QR codes; default: the request's host
+    "ATTACHMENT_DIR": None,  # report attachments; default: <instance>/files
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

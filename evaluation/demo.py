@@ -32,6 +32,7 @@ from evaluation.models import (
     Venue,
     VenueKind,
 )
+from evaluation.reports.demo import build_demo_reports
 from evaluation.services import move_phase
 
 DEMO_PASSWORD = "sanmin-demo"
@@ -280,6 +281,13 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
                 session, actor, "user.create", f"user:{username}", role=role.value, demo=True
             )
         logins.append((username, display))
+    fields = {
+        f"D{i:02d}": field
+        for i, (_n, _s, field) in enumerate(
+            [e for _g, entries in PUBLIC_GROUPS for e in entries] + INTERNAL_DEPARTMENTS, start=1
+        )
+    }
+    build_demo_reports(session, campaign, actor, progress, fields)
     if created:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,28 +46,30 @@ def _http_message(status: int) -> str:
     return messages.get(status, _("系统暂时无法处理您的请求，请稍后再试。"))
 
 
-def _render(message: str, status: int) -> tuple[str, int]:
+def _render(message: str, status: int) -> tuple[Any, int]:
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message}), status
     return render_template("errors/error.html", message=message, status=status), status
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
-    def refused(error: Refused) -> tuple[str, int]:
+    def refused(error: Refused) -> tuple[Any, int]:
         from evaluation.extensions import db
 
         db.session.rollback()  # a refusal changes nothing
         return _render(error.message, error.status)
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+    def csrf_failed(error: CSRFError) -> tuple[Any, int]:
         return _render(_("表单已过期或来源无法验证，请返回上一页刷新后重新提交。"), 400)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[Any, int]:
         status = error.code or 500
         return _render(_http_message(status), status)
 
     @app.errorhandler(500)
-    def server_error(error: Exception) -> tuple[str, int]:
+    def server_error(error: Exception) -> tuple[Any, int]:
         app.logger.error("unhandled error on %s %s", request.method, request.path)
         return _render(_http_message(500), 500)

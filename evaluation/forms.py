@@ -53,6 +53,13 @@ BOX_STATE_LABELS = {
     "closed": _l("已关箱"),
     "sealed": _l("已封箱"),
 }
+REPORT_STATE_LABELS = {
+    "draft": _l("草稿"),
+    "submitted": _l("待审核"),
+    "returned": _l("已退回"),
+    "approved": _l("审核通过"),
+    "published": _l("已发布"),
+}
 VENUE_KIND_LABELS = {
     VenueKind.MAIN: _l("市级主会场"),
     VenueKind.DISTRICT: _l("区市分会场"),

@@ -167,6 +167,8 @@ class Meeting(db.Model):
     )
     date: Mapped[dt.date]
     starts_at: Mapped[dt.time]
+    # The venue screen follows the schedule unless the office sets who is reporting now.
+    screen_position: Mapped[int | None]
 
     group: Mapped[Group] = relationship(back_populates="meeting")
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from evaluation import LOCALE_COOKIE
 from evaluation.extensions import db
 from evaluation.models import Phase
+from evaluation.reports.services import published_codes
 from evaluation.services import current_campaign, meetings_of
 
 public_bp = Blueprint("public", __name__)
@@ -31,6 +32,7 @@ def home() -> str:
         campaign=campaign,
         meetings={m.group_id: m for m in meetings},
         next_meeting_id=next_meeting.id if next_meeting else None,
+        published=published_codes(db.session, campaign) if campaign else set(),
         phases=list(Phase),
     )
 

@@ -77,7 +77,7 @@ def test_every_page_renders_for_every_role_on_the_demo_data(app, runner, client,
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue
             for box_id in box_ids if "box_id" in rule.arguments else [None]:
-                values = {k: ids.get(k, box_id) for k in rule.arguments}
+                values = {k: ids.get(k, box_id or 1) for k in rule.arguments}
                 url = rule.build(values, append_unknown=False)[1]
                 status = client.get(url).status_code
                 assert status < 500, f"{username} GET {url} -> {status}"

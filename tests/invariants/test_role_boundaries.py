@@ -66,6 +66,20 @@ ROUTES = {
     "ballots_office.attendance": (A, V, S),
     "ballots_office.attendance_import": (A, V),
     "ballots_office.attendance_mark": (A, V),
+    "reports.department": PUBLIC,
+    "reports.attachment": PUBLIC,
+    "reports.screen": PUBLIC,
+    "api.departments": PUBLIC,
+    "api.department_report": PUBLIC,
+    "api.openapi": PUBLIC,
+    "reports_office.edit": (D,),
+    "reports_office.submit_mine": (D,),
+    "reports_office.attach": (D,),
+    "reports_office.detach": (D,),
+    "reports_office.overview": (A,),
+    "reports_office.review": (A,),
+    "reports_office.decide": (A,),
+    "reports_office.move_screen": (A,),
 }
 
 
@@ -98,6 +112,9 @@ def world(factory, db):
         "box_id": box.id,
         "token": "no-such-card",
         "entry_id": 1,
+        "version_id": 1,
+        "attachment_id": 1,
+        "action": "approve",
     }
 
 

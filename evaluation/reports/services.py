@@ -1,0 +1,459 @@
+"""The rules of reports: drafts, review, publishing, corrections, attachments, Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nh3
+from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evaluation import audit
+from evaluation.errors import Conflict, NotFound, Refused
+from evaluation.models import Campaign, Department, EvaluationMode
+from evaluation.reports.models import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_GOALS,
+    SECTION_MAX_CHARS,
+    SECTIONS,
+    Attachment,
+    GoalStatus,
+    ReportState,
+    ReportVersion,
+)
+
+# ---------------------------------------------------------------- Markdown
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "pre",
+    "hr",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML that can carry no script: raw HTML is escaped, then sanitized."""
+    html = _markdown.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitized just above
+
+
+# ---------------------------------------------------------------- versions
+
+
+def versions_of(session: Session, department: Department) -> list[ReportVersion]:
+    query = (
+        select(ReportVersion)
+        .where(ReportVersion.department_id == department.id)
+        .order_by(ReportVersion.number.desc())
+    )
+    return list(session.execute(query).scalars())
+
+
+def latest_version(session: Session, department: Department) -> ReportVersion | None:
+    versions = versions_of(session, department)
+    return versions[0] if versions else None
+
+
+def published_versions(session: Session, department: Department) -> list[ReportVersion]:
+    """Published versions, newest first: the first is what the public reads."""
+    return [v for v in versions_of(session, department) if v.state == ReportState.PUBLISHED]
+
+
+def _goals_from_text(text: str) -> list[dict[str, str]]:
+    return [
+        {
+            "goal": line.strip(" 0123456789.、"),
+            "target": "",
+            "status": GoalStatus.NOT_DONE.value,
+            "explanation": "",
+        }
+        for line in (text or "").splitlines()
+        if line.strip()
+    ][:MAX_GOALS]
+
+
+def working_draft(session: Session, department: Department, actor: str) -> ReportVersion:
+    """The version the department may edit: the open draft, or a new one copied from the last."""
+    latest = latest_version(session, department)
+    if latest is not None and latest.state == ReportState.DRAFT:
+        return latest
+    if latest is not None and latest.state == ReportState.SUBMITTED:
+        raise Conflict(_("报告正在审核中，审核结束前不能修改。"))
+    draft = ReportVersion(department=department, number=(latest.number + 1) if latest else 1)
+    if latest is None:
+        draft.duties, draft.goals = department.duties, _goals_from_text(department.annual_goals)
+    else:
+        for field in ("duties", "goals", *SECTIONS):
+            setattr(draft, field, getattr(latest, field))
+        draft.attachments = [
+            Attachment(
+                filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256
+            )
+            for a in latest.attachments
+        ]
+    session.add(draft)
+    session.flush()
+    audit.record(
+        session, actor, "report.draft", f"department:{department.code}", version=draft.number
+    )
+    return draft
+
+
+def clean_goals(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Keep the rows that say something; each needs its goal and a known status."""
+    statuses = {s.value for s in GoalStatus}
+    goals = []
+    for number, row in enumerate(rows, start=1):
+        values = {
+            k: (row.get(k) or "").strip() for k in ("goal", "target", "status", "explanation")
+        }
+        if not any(values[k] for k in ("goal", "target", "explanation")):
+            continue
+        if not values["goal"]:
+            raise Refused(_("第 %(n)s 条年度目标缺少目标内容。", n=number))
+        if values["status"] not in statuses:
+            raise Refused(_("第 %(n)s 条年度目标的完成情况无效。", n=number))
+        if any(len(v) > 1000 for v in values.values()):
+            raise Refused(_("第 %(n)s 条年度目标过长。", n=number))
+        goals.append(values)
+    if len(goals) > MAX_GOALS:
+        raise Refused(_("年度目标最多 %(n)s 条。", n=MAX_GOALS))
+    return goals
+
+
+def save_draft(
+    session: Session, department: Department, values: dict[str, Any], actor: str
+) -> ReportVersion:
+    """Save the department's edits into its working draft."""
+    draft = working_draft(session, department, actor)
+    for field in ("duties", *SECTIONS):
+        text = values.get(field) or ""
+        if len(text) > SECTION_MAX_CHARS:
+            raise Refused(_("每一部分最多 %(n)s 字。", n=SECTION_MAX_CHARS))
+        setattr(draft, field, text)
+    draft.goals = clean_goals(values.get("goals") or [])
+    session.flush()
+    audit.record(
+        session, actor, "report.save", f"department:{department.code}", version=draft.number
+    )
+    return draft
+
+
+def submit(
+    session: Session, department: Department, actor: str, correction_note: str = ""
+) -> ReportVersion:
+    """Send the draft for review; every part must be filled in, a correction must say why."""
+    latest = latest_version(session, department)
+    if latest is None or latest.state != ReportState.DRAFT:
+        raise Conflict(_("没有可提交的草稿。"))
+    empty = [
+        label for field, label in section_labels().items() if not getattr(latest, field).strip()
+    ]
+    if not latest.goals:
+        empty.append(_("年度目标"))
+    if empty:
+        raise Refused(_("以下内容不能为空：%(parts)s", parts="、".join(empty)))
+    if published_versions(session, department):
+        if not correction_note.strip():
+            raise Refused(_("报告已经发布，再次提交属于更正，请填写更正说明。"))
+        latest.correction_note = correction_note.strip()
+    latest.state = ReportState.SUBMITTED.value
+    latest.submitted_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "report.submit",
+        f"department:{department.code}",
+        version=latest.number,
+        correction=bool(latest.correction_note),
+    )
+    return latest
+
+
+def get_version(session: Session, version_id: int) -> ReportVersion:
+    version = session.get(ReportVersion, version_id)
+    if version is None:
+        raise NotFound(_("找不到该报告版本。"))
+    return version
+
+
+def return_report(session: Session, version: ReportVersion, comment: str, actor: str) -> None:
+    """Send a submitted version back with the reviewer's comments; the department edits again."""
+    if version.state != ReportState.SUBMITTED:
+        raise Conflict(_("只有待审核的报告可以退回。"))
+    if not comment.strip():
+        raise Refused(_("退回时必须填写审核意见。"))
+    version.state = ReportState.RETURNED.value
+    version.review_comment = comment.strip()
+    version.reviewed_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "report.return",
+        f"department:{version.department.code}",
+        version=version.number,
+    )
+
+
+def approve(session: Session, version: ReportVersion, actor: str) -> None:
+    if version.state != ReportState.SUBMITTED:
+        raise Conflict(_("只有待审核的报告可以通过审核。"))
+    version.state = ReportState.APPROVED.value
+    version.reviewed_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "report.approve",
+        f"department:{version.department.code}",
+        version=version.number,
+    )
+
+
+def publish(session: Session, version: ReportVersion, actor: str) -> None:
+    """Make an approved version public. A published version is never changed again."""
+    if version.state == ReportState.PUBLISHED:
+        raise Conflict(_("该版本已经发布。"))
+    if version.state != ReportState.APPROVED:
+        raise Conflict(_("只有审核通过的报告可以发布。"))
+    version.state = ReportState.PUBLISHED.value
+    version.published_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "report.publish",
+        f"department:{version.department.code}",
+        version=version.number,
+        correction=version.is_correction,
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def section_labels() -> dict[str, str]:
+    return {
+        "duties": _("工作职责"),
+        "work": _("本年度工作及成效"),
+        "suggestions_handled": _("上年度市民意见建议办理情况"),
+        "problems": _("存在的主要问题"),
+        "measures": _("改进措施"),
+    }
+
+
+# ---------------------------------------------------------------- review diff
+
+
+@dataclass
+class SectionDiff:
+    label: str
+    lines: list[tuple[str, str]]  # (kind: add / del / same, text)
+
+
+def diff_for_review(session: Session, version: ReportVersion) -> tuple[ReportVersion | None, list]:
+    """The submitted version against the last approved or published one, section by section."""
+    earlier = [
+        v
+        for v in versions_of(session, version.department)
+        if v.number < version.number and v.state in (ReportState.APPROVED, ReportState.PUBLISHED)
+    ]
+    base = earlier[0] if earlier else None
+    sections = []
+    for field, label in section_labels().items():
+        sections.append(
+            SectionDiff(
+                label,
+                _diff_lines(getattr(base, field, "") if base else "", getattr(version, field)),
+            )
+        )
+    goals_old = "\n".join(_goal_line(g) for g in (base.goals if base else []))
+    goals_new = "\n".join(_goal_line(g) for g in version.goals)
+    sections.insert(1, SectionDiff(_("年度目标"), _diff_lines(goals_old, goals_new)))
+    return base, sections
+
+
+def _goal_line(goal: dict[str, str]) -> str:
+    return f"{goal['goal']} | {goal['target']} | {goal['status']} | {goal['explanation']}"
+
+
+def _diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    lines = []
+    for line in difflib.ndiff((old or "").splitlines(), (new or "").splitlines()):
+        tag, text = line[:2], line[2:]
+        if tag == "+ ":
+            lines.append(("add", text))
+        elif tag == "- ":
+            lines.append(("del", text))
+        elif tag == "  ":
+            lines.append(("same", text))
+    return lines
+
+
+# ---------------------------------------------------------------- attachments
+
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """What the file is by its first bytes, whatever its name says."""
+    for signature, content_type in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def add_attachment(
+    session: Session,
+    department: Department,
+    filename: str,
+    data: bytes,
+    storage: Path,
+    actor: str,
+) -> Attachment:
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise Refused(_("附件不能超过 %(n)s MB。", n=MAX_ATTACHMENT_BYTES // (1024 * 1024)), 413)
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise Refused(_("附件只能是 PDF、JPEG 或 PNG 文件（按文件内容判断）。"), 415)
+    draft = working_draft(session, department, actor)
+    digest = hashlib.sha256(data).hexdigest()
+    path = attachment_path(storage, digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    name = Path(filename or "attachment").name[-200:] or "attachment"
+    attachment = Attachment(
+        version=draft, filename=name, content_type=content_type, size=len(data), sha256=digest
+    )
+    session.add(attachment)
+    session.flush()
+    audit.record(
+        session, actor, "report.attach", f"department:{department.code}", file=name, sha256=digest
+    )
+    return attachment
+
+
+def remove_attachment(
+    session: Session, department: Department, attachment_id: int, actor: str
+) -> None:
+    draft = working_draft(session, department, actor)
+    attachment = next((a for a in draft.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(_("找不到该附件。"))
+    draft.attachments.remove(attachment)
+    session.flush()
+    audit.record(
+        session, actor, "report.detach", f"department:{department.code}", file=attachment.filename
+    )
+
+
+def attachment_path(storage: Path, digest: str) -> Path:
+    return storage / digest[:2] / digest
+
+
+# ---------------------------------------------------------------- what the public sees
+
+
+def public_department(session: Session, campaign: Campaign, code: str) -> Department:
+    """A public department with a published report, or not found: nothing else is public."""
+    department = session.execute(
+        select(Department).where(Department.campaign_id == campaign.id, Department.code == code)
+    ).scalar()
+    if (
+        department is None
+        or department.evaluation_mode != EvaluationMode.PUBLIC
+        or not published_versions(session, department)
+    ):
+        raise NotFound(_("该部门的报告尚未发布。"))
+    return department
+
+
+def published_codes(session: Session, campaign: Campaign) -> set[str]:
+    query = (
+        select(Department.code)
+        .join(ReportVersion, ReportVersion.department_id == Department.id)
+        .where(
+            Department.campaign_id == campaign.id,
+            Department.evaluation_mode == EvaluationMode.PUBLIC.value,
+            ReportVersion.state == ReportState.PUBLISHED.value,
+        )
+    )
+    return set(session.execute(query).scalars())
+
+
+def public_attachment(session: Session, attachment_id: int) -> Attachment:
+    """An attachment of a department's current published version, or not found."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is not None:
+        department = attachment.version.department
+        current = published_versions(session, department)
+        if (
+            department.evaluation_mode == EvaluationMode.PUBLIC
+            and current
+            and current[0].id == attachment.version_id
+        ):
+            return attachment
+    raise NotFound(_("找不到该附件。"))
+
+
+@dataclass
+class ReportStatus:
+    department: Department
+    latest: ReportVersion | None
+    published: ReportVersion | None
+
+
+def campaign_status(session: Session, campaign: Campaign) -> list[ReportStatus]:
+    """Every department with its newest version and its published one, in reporting order."""
+    rows = []
+    for department in sorted(
+        campaign.departments,
+        key=lambda d: (d.group.number if d.group else 999, d.order_in_group or 0, d.code),
+    ):
+        versions = versions_of(session, department)
+        published = next((v for v in versions if v.state == ReportState.PUBLISHED), None)
+        rows.append(ReportStatus(department, versions[0] if versions else None, published))
+    return rows

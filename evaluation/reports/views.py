@@ -1,0 +1,328 @@
+"""Report pages: the department's editor, the office's review, the public site and screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from evaluation import audit
+from evaluation.auth import actor, role_required
+from evaluation.errors import Refused
+from evaluation.extensions import db
+from evaluation.forms import ConfirmForm
+from evaluation.models import Meeting, Role
+from evaluation.qr import qr_svg
+from evaluation.reports.forms import (
+    BLANK_GOAL_ROWS,
+    GOAL_STATUS_LABELS,
+    AttachmentForm,
+    ReportForm,
+    ReviewForm,
+    SubmitForm,
+)
+from evaluation.reports.models import SECTIONS, ReportState
+from evaluation.reports.services import (
+    add_attachment,
+    approve,
+    attachment_path,
+    campaign_status,
+    diff_for_review,
+    get_version,
+    latest_version,
+    public_attachment,
+    public_department,
+    publish,
+    published_versions,
+    remove_attachment,
+    render_markdown,
+    return_report,
+    save_draft,
+    section_labels,
+    submit,
+    versions_of,
+)
+from evaluation.services import meetings_of, require_campaign
+
+public_bp = Blueprint("reports", __name__)
+admin_bp = Blueprint("reports_office", __name__, url_prefix="/office/reports")
+
+SCREEN_REFRESH_SECONDS = 30
+PUBLISH_WARNING_DAYS = 3  # the office is warned this many days before a meeting
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def storage() -> Path:
+    return Path(current_app.config["ATTACHMENT_DIR"] or Path(current_app.instance_path) / "files")
+
+
+def _render_sections(version: Any) -> dict[str, Markup]:
+    return {field: render_markdown(getattr(version, field)) for field in ("duties", *SECTIONS)}
+
+
+# ---------------------------------------------------------------- public
+
+
+@public_bp.route("/departments/<code>")
+def department(code: str) -> str:
+    campaign = require_campaign(db.session)
+    department = public_department(db.session, campaign, code)
+    published = published_versions(db.session, department)
+    current, first = published[0], published[-1]
+    url = public_url("reports.department", code=code)
+    return render_template(
+        "evaluation/reports/public.html",
+        department=department,
+        version=current,
+        first_published=first.published_at,
+        html=_render_sections(current),
+        labels=section_labels(),
+        goal_labels=GOAL_STATUS_LABELS,
+        qr=qr_svg(url),
+        url=url,
+        meeting=department.group.meeting if department.group else None,
+    )
+
+
+@public_bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int) -> Response:
+    found = public_attachment(db.session, attachment_id)
+    return send_file(
+        attachment_path(storage(), found.sha256),
+        mimetype=found.content_type,
+        download_name=found.filename,
+        as_attachment=found.content_type == "application/pdf",
+    )
+
+
+@public_bp.route("/screen/<int:meeting_id>")
+def screen(meeting_id: int) -> str:
+    """The venue's big screen: who reports now, their report's QR code, who is next."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise Refused(_("找不到该会议。"), 404)
+    slots = meeting.slots()
+    now_index = _screen_index(meeting, slots)
+    current = slots[now_index] if 0 <= now_index < len(slots) else None
+    following = slots[now_index + 1] if 0 <= now_index + 1 < len(slots) else None
+    qr = url = None
+    if current is not None:
+        url = public_url("reports.department", code=current[0].code)
+        qr = qr_svg(url)
+    return render_template(
+        "evaluation/reports/screen.html",
+        meeting=meeting,
+        current=current,
+        following=following,
+        qr=qr,
+        url=url,
+        refresh=SCREEN_REFRESH_SECONDS,
+    )
+
+
+def _screen_index(meeting: Meeting, slots: list) -> int:
+    if meeting.screen_position is not None:
+        return meeting.screen_position - 1
+    now = dt.datetime.now(dt.UTC).astimezone(_local_zone())
+    if now.date() != meeting.date:
+        return 0
+    for index, (_department, _begins, ends) in enumerate(slots):
+        if now.time() < ends:
+            return index
+    return len(slots) - 1
+
+
+def _local_zone() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+# ---------------------------------------------------------------- the department's editor
+
+
+@admin_bp.route("/mine", methods=["GET", "POST"])
+@role_required(Role.DEPARTMENT)
+def edit() -> Any:
+    department = current_user.department
+    latest = latest_version(db.session, department)
+    form = ReportForm()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            values = {f: form[f].data for f in ("duties", *SECTIONS)}
+            values["goals"] = [entry.data for entry in form.goals.entries]
+            try:
+                save_draft(db.session, department, values, actor())
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                flash(_("草稿已保存。"))
+                return redirect(url_for("reports_office.edit"))
+        else:
+            status = 400
+    else:
+        source = latest
+        for field in ("duties", *SECTIONS):
+            form[field].data = (
+                getattr(source, field)
+                if source
+                else (department.duties if field == "duties" else "")
+            )
+        goals = list(source.goals) if source else []
+        for goal in goals + [{}] * BLANK_GOAL_ROWS:
+            form.goals.append_entry(goal or None)
+    return render_template(
+        "evaluation/reports/edit.html",
+        department=department,
+        form=form,
+        latest=latest,
+        versions=versions_of(db.session, department),
+        submit_form=SubmitForm(),
+        attachment_form=AttachmentForm(),
+        delete_form=ConfirmForm(),
+        published=bool(published_versions(db.session, department)),
+        editable=latest is None or latest.state != ReportState.SUBMITTED,
+    ), status
+
+
+@admin_bp.route("/mine/submit", methods=["POST"])
+@role_required(Role.DEPARTMENT)
+def submit_mine() -> Response:
+    form = SubmitForm()
+    if not form.validate():
+        raise Refused(_("更正说明过长。"))
+    submit(db.session, current_user.department, actor(), form.correction_note.data or "")
+    db.session.commit()
+    flash(_("报告已提交，等待联席会议办公室审核。"))
+    return redirect(url_for("reports_office.edit"))
+
+
+@admin_bp.route("/mine/attachments", methods=["POST"])
+@role_required(Role.DEPARTMENT)
+def attach() -> Response:
+    form = AttachmentForm()
+    if not form.validate():
+        raise Refused(_("请选择要上传的文件。"))
+    upload = form.file.data
+    add_attachment(
+        db.session, current_user.department, upload.filename, upload.read(), storage(), actor()
+    )
+    db.session.commit()
+    flash(_("附件已上传。"))
+    return redirect(url_for("reports_office.edit"))
+
+
+@admin_bp.route("/mine/attachments/<int:attachment_id>/delete", methods=["POST"])
+@role_required(Role.DEPARTMENT)
+def detach(attachment_id: int) -> Response:
+    remove_attachment(db.session, current_user.department, attachment_id, actor())
+    db.session.commit()
+    flash(_("附件已删除。"))
+    return redirect(url_for("reports_office.edit"))
+
+
+# ---------------------------------------------------------------- the office's review
+
+
+@admin_bp.route("/")
+@role_required(Role.ADMIN)
+def overview() -> str:
+    campaign = require_campaign(db.session)
+    today = dt.date.today()
+    meetings = {m.group_id: m for m in meetings_of(db.session, campaign)}
+    return render_template(
+        "evaluation/reports/overview.html",
+        campaign=campaign,
+        rows=campaign_status(db.session, campaign),
+        meetings=meetings,
+        today=today,
+        warn_before=dt.timedelta(days=PUBLISH_WARNING_DAYS),
+    )
+
+
+@admin_bp.route("/<int:version_id>")
+@role_required(Role.ADMIN)
+def review(version_id: int) -> str:
+    version = get_version(db.session, version_id)
+    base, sections = diff_for_review(db.session, version)
+    return render_template(
+        "evaluation/reports/review.html",
+        version=version,
+        base=base,
+        sections=sections,
+        html=_render_sections(version),
+        labels=section_labels(),
+        goal_labels=GOAL_STATUS_LABELS,
+        form=ReviewForm(),
+        confirm=ConfirmForm(),
+    )
+
+
+@admin_bp.route("/<int:version_id>/<action>", methods=["POST"])
+@role_required(Role.ADMIN)
+def decide(version_id: int, action: str) -> Response:
+    version = get_version(db.session, version_id)
+    form = ReviewForm()
+    if action == "approve":
+        approve(db.session, version, actor())
+    elif action == "return":
+        return_report(db.session, version, form.comment.data or "", actor())
+    elif action == "publish":
+        publish(db.session, version, actor())
+    else:
+        raise Refused(_("无效的审核操作。"), 404)
+    db.session.commit()
+    flash(_("已处理。"))
+    return redirect(url_for("reports_office.review", version_id=version.id))
+
+
+@admin_bp.route("/screen/<int:meeting_id>", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_screen(meeting_id: int) -> Response:
+    """Advance the venue screens by hand, or give them back to the schedule."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise Refused(_("找不到该会议。"), 404)
+    count = len(meeting.group.departments)
+    step = request.form.get("step", "")
+    if step == "auto":
+        meeting.screen_position = None
+    elif step in ("next", "previous"):
+        now = meeting.screen_position or _screen_index(meeting, meeting.slots()) + 1
+        meeting.screen_position = max(1, min(count, now + (1 if step == "next" else -1)))
+    else:
+        raise Refused(_("无效的操作。"))
+    audit.record(
+        db.session,
+        actor(),
+        "screen.move",
+        f"group:{meeting.group.number}",
+        position=meeting.screen_position,
+    )
+    db.session.commit()
+    return redirect(url_for("reports.screen", meeting_id=meeting.id))
