@@ -1,0 +1,245 @@
+"""Department reports: drafting, review, publishing, corrections, attachments, public site."""
+
+import io
+import re
+
+import numpy as np
+import pytest
+import zxingcpp
+
+from evaluation.models import Role
+from evaluation.reports.models import ReportVersion
+from evaluation.reports.services import approve, publish, save_draft, submit
+
+SECTIONS = {
+    "duties": "负责全市**发展规划**。",
+    "work": "- 完成项目 12 个\n- 新增就业 3000 人",
+    "suggestions_handled": "去年意见建议 36 条，全部答复。",
+    "problems": "窗口排队时间偏长。",
+    "measures": "增开窗口，推行预约。",
+}
+GOAL = {
+    "goals-0-goal": "完成重点项目",
+    "goals-0-target": "12 个",
+    "goals-0-status": "done",
+    "goals-0-explanation": "全部完成",
+}
+
+
+@pytest.fixture
+def reporting(factory, db):
+    campaign = factory.campaign()
+    group = factory.group(campaign, 1)
+    own = factory.department(campaign, "FGW", group)
+    other = factory.department(campaign, "CZJ", group)
+    internal = factory.department(campaign, "YJS")
+    factory.meeting(group)
+    db.session.commit()
+    return campaign, own, other, internal
+
+
+def _versions(db, department):
+    db.session.expire_all()
+    return (
+        db.session.query(ReportVersion)
+        .filter_by(department_id=department.id)
+        .order_by(ReportVersion.number)
+        .all()
+    )
+
+
+def _publish_directly(db, department, **changes):
+    save_draft(
+        db.session,
+        department,
+        {
+            **SECTIONS,
+            "goals": [{"goal": "目标", "target": "指标", "status": "done", "explanation": ""}],
+            **changes,
+        },
+        "t",
+    )
+    version = submit(db.session, department, "t", changes.get("note", ""))
+    approve(db.session, version, "t")
+    publish(db.session, version, "t")
+    db.session.commit()
+    return version
+
+
+def test_a_report_goes_from_draft_through_return_to_publication(client, reporting, login_as, db):
+    campaign, own, _other, _internal = reporting
+    liaison = login_as(Role.DEPARTMENT, department=own)
+    assert client.post("/office/reports/mine", data={"work": "只写了一部分"}).status_code == 302
+    incomplete = client.post("/office/reports/mine/submit")
+    assert incomplete.status_code == 400
+    for part in ("工作职责", "年度目标", "存在的主要问题", "改进措施"):
+        assert part in incomplete.get_data(as_text=True)
+    assert _versions(db, own)[0].state == "draft"
+
+    client.post("/office/reports/mine", data={**SECTIONS, **GOAL})
+    assert client.post("/office/reports/mine/submit").status_code == 302
+    assert _versions(db, own)[0].state == "submitted"
+    locked = client.post("/office/reports/mine", data={**SECTIONS, "work": "偷偷改"})
+    assert locked.status_code == 409 and "审核中" in locked.get_data(as_text=True)
+    assert _versions(db, own)[0].work == SECTIONS["work"]
+    assert client.post(f"/office/reports/{_versions(db, own)[0].id}/approve").status_code == 403
+
+    version_id = _versions(db, own)[0].id
+    login_as(Role.ADMIN)
+    no_comment = client.post(f"/office/reports/{version_id}/return", data={"comment": ""})
+    assert no_comment.status_code == 400
+    client.post(f"/office/reports/{version_id}/return", data={"comment": "请补充数据"})
+    assert _versions(db, own)[0].state == "returned"
+
+    with client.session_transaction() as session:
+        session["_user_id"] = str(liaison.id)
+    page = client.get("/office/reports/mine").get_data(as_text=True)
+    assert "请补充数据" in page
+    client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "work": "- 完成项目 13 个"})
+    client.post("/office/reports/mine/submit")
+    first, second = _versions(db, own)
+    assert (first.state, second.state) == ("returned", "submitted")
+    assert first.work == SECTIONS["work"]  # every version is kept as it was
+
+    login_as(Role.ADMIN)
+    review = client.get(f"/office/reports/{second.id}").get_data(as_text=True)
+    assert '<span class="add">+ - 完成项目 13 个</span>' in review
+    assert client.post(f"/office/reports/{second.id}/publish").status_code == 409  # not approved
+    assert client.post(f"/office/reports/{second.id}/approve").status_code == 302
+    assert client.get("/departments/FGW").status_code == 404  # approved is not public yet
+    assert client.post(f"/office/reports/{second.id}/publish").status_code == 302
+    twice = client.post(f"/office/reports/{second.id}/publish")
+    assert twice.status_code == 409 and "已经发布" in twice.get_data(as_text=True)
+
+    public = client.get("/departments/FGW")
+    assert public.status_code == 200
+    text = public.get_data(as_text=True)
+    assert "<strong>发展规划</strong>" in text and "完成项目 13 个" in text and "12 个" in text
+
+
+def test_markdown_can_never_carry_script_into_a_page(client, reporting, db):
+    _campaign, own, _other, _internal = reporting
+    evil = (
+        "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+        '[点我](javascript:alert(3)) [ok](https://example.cn/a)\n\n<a href="x" onclick="y">z</a>'
+    )
+    _publish_directly(db, own, work=evil)
+    page = client.get("/departments/FGW").get_data(as_text=True)
+    tags = re.findall(r"<[^>]+>", page)
+    assert not [t for t in tags if re.search(r"^<(script|img|iframe)|\son\w+=|javascript:", t)]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, harmless
+    assert 'href="https://example.cn/a"' in page
+
+
+def test_a_correction_is_a_new_published_version_with_its_note(client, reporting, db):
+    _campaign, own, _other, _internal = reporting
+    first = _publish_directly(db, own)
+    save_draft(db.session, own, {**SECTIONS, "goals": first.goals, "work": "更正后的内容"}, "t")
+    with pytest.raises(Exception, match="更正说明"):
+        submit(db.session, own, "t")
+    db.session.rollback()
+    _publish_directly(db, own, work="更正后的内容", note="数字有误")
+    versions = _versions(db, own)
+    assert [v.state for v in versions] == ["published", "published"]
+    assert versions[0].work == SECTIONS["work"]  # the first publication was not changed
+    page = client.get("/departments/FGW").get_data(as_text=True)
+    assert "更正后的内容" in page and "已更正" in page and "数字有误" in page
+    data = client.get("/api/v1/departments/FGW/report").get_json()
+    assert data["version"] == 2 and data["correction"] == {"note": "数字有误"}
+    assert data["first_published_at"] < data["published_at"] or data["first_published_at"]
+
+
+def test_unpublished_and_internal_reports_never_reach_the_public(client, reporting, db):
+    _campaign, own, other, internal = reporting
+    save_draft(db.session, other, {**SECTIONS, "goals": []}, "t")  # a draft only
+    _publish_directly(db, internal)  # internal: published inside the government only
+    for code in ("CZJ", "YJS", "FGW"):
+        assert client.get(f"/departments/{code}").status_code == 404
+        api = client.get(f"/api/v1/departments/{code}/report")
+        assert api.status_code == 404 and "error" in api.get_json()
+    listing = client.get("/api/v1/departments").get_json()
+    assert {d["code"] for d in listing["departments"]} == {"FGW", "CZJ"}
+    assert not any(d["report_published"] for d in listing["departments"])
+    assert "YJS" not in client.get("/api/v1/departments").get_data(as_text=True)
+
+
+def test_the_api_is_described_by_its_openapi_document(client, reporting, db):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/v1/departments", "/api/v1/departments/{code}/report"} <= set(spec["paths"])
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _upload(client, content: bytes, name: str):
+    return client.post(
+        "/office/reports/mine/attachments",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_attachments_are_checked_by_content_and_size(
+    client, reporting, login_as, db, app, tmp_path
+):
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "files")
+    _campaign, own, _other, _internal = reporting
+    login_as(Role.DEPARTMENT, department=own)
+    assert _upload(client, PDF, "年报.pdf").status_code == 302
+    disguised = _upload(client, b"MZ\x90\x00 this is an exe", "年报.pdf")
+    assert disguised.status_code == 415 and "按文件内容判断" in disguised.get_data(as_text=True)
+    huge = _upload(client, b"%PDF-" + b"0" * (5 * 1024 * 1024), "big.pdf")
+    assert huge.status_code == 413
+    (version,) = _versions(db, own)
+    assert [a.filename for a in version.attachments] == ["年报.pdf"]
+    attachment_id = version.attachments[0].id
+    assert client.get(f"/attachments/{attachment_id}").status_code == 404  # draft: not public
+    client.post("/office/reports/mine", data={**SECTIONS, **GOAL})
+    client.post("/office/reports/mine/submit")
+    version = _versions(db, own)[0]
+    approve(db.session, version, "t")
+    publish(db.session, version, "t")
+    db.session.commit()
+    download = client.get(f"/attachments/{attachment_id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.mimetype == "application/pdf"
+
+
+def _decode_svg_qr(svg: str) -> str:
+    """Rebuild the module grid from the SVG's path and decode it with zxing-cpp."""
+    size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)[1])
+    grid = np.full((size * 8, size * 8), 255, dtype=np.uint8)
+    for x, y in re.findall(r"M(\d+),(\d+)H", svg):
+        grid[int(y) * 8 : (int(y) + 1) * 8, int(x) * 8 : (int(x) + 1) * 8] = 0
+    results = zxingcpp.read_barcodes(grid)
+    assert results, "no QR code found"
+    return results[0].text
+
+
+def test_the_page_qr_code_decodes_to_the_page_url(client, reporting, db, app):
+    _campaign, own, _other, _internal = reporting
+    _publish_directly(db, own)
+    app.config["PUBLIC_BASE_URL"] = "https://sanmin.example.cn"
+    page = client.get("/departments/FGW").get_data(as_text=True)
+    svg = re.search(r"<svg.*?</svg>", page, re.S)[0]
+    assert _decode_svg_qr(svg) == "https://sanmin.example.cn/departments/FGW"
+
+
+def test_the_venue_screen_follows_the_schedule_and_the_office_can_advance_it(
+    client, reporting, login_as, db
+):
+    campaign, own, other, _internal = reporting
+    meeting = own.group.meeting
+    page = client.get(f"/screen/{meeting.id}").get_data(as_text=True)
+    assert own.name in page.split("正在述职")[1].split("下一个")[0]
+    login_as(Role.ADMIN)
+    assert (
+        client.post(f"/office/reports/screen/{meeting.id}", data={"step": "next"}).status_code
+        == 302
+    )
+    page = client.get(f"/screen/{meeting.id}").get_data(as_text=True)
+    assert other.name in page.split("正在述职")[1]
+    client.post(f"/office/reports/screen/{meeting.id}", data={"step": "auto"})
+    db.session.expire_all()
+    assert db.session.get(type(meeting), meeting.id).screen_position is None
