@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from evaluation import audit
 from evaluation.errors import Conflict, NotFound, Refused
 from evaluation.models import Campaign, Department, EvaluationMode
+from evaluation.reports.forms import GOAL_STATUS_LABELS
 from evaluation.reports.models import (
     MAX_ATTACHMENT_BYTES,
     MAX_GOALS,
@@ -312,7 +313,8 @@ def diff_for_review(session: Session, version: ReportVersion) -> tuple[ReportVer
 
 
 def _goal_line(goal: dict[str, str]) -> str:
-    return f"{goal['goal']} | {goal['target']} | {goal['status']} | {goal['explanation']}"
+    status = GOAL_STATUS_LABELS.get(GoalStatus(goal["status"]), goal["status"])
+    return f"{goal['goal']} | {goal['target']} | {status} | {goal['explanation']}"
 
 
 def _diff_lines(old: str, new: str) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -144,19 +146,13 @@ def screen(meeting_id: int) -> str:
 def _screen_index(meeting: Meeting, slots: list) -> int:
     if meeting.screen_position is not None:
         return meeting.screen_position - 1
-    now = dt.datetime.now(dt.UTC).astimezone(_local_zone())
+    now = to_user_timezone(dt.datetime.now(dt.UTC))
     if now.date() != meeting.date:
         return 0
     for index, (_department, _begins, ends) in enumerate(slots):
         if now.time() < ends:
             return index
     return len(slots) - 1
-
-
-def _local_zone() -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 # ---------------------------------------------------------------- the department's editor
@@ -253,12 +249,19 @@ def detach(attachment_id: int) -> Response:
 @role_required(Role.ADMIN)
 def overview() -> str:
     campaign = require_campaign(db.session)
-    today = dt.date.today()
+    today = to_user_timezone(dt.datetime.now(dt.UTC)).date()
     meetings = {m.group_id: m for m in meetings_of(db.session, campaign)}
+    rows = campaign_status(db.session, campaign)
+    counts: dict[int | None, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        waiting = row.latest is not None and row.latest.state == ReportState.SUBMITTED
+        stage = "waiting" if waiting else "published" if row.published else "open"
+        counts[row.department.group_id][stage] += 1
     return render_template(
         "evaluation/reports/overview.html",
         campaign=campaign,
-        rows=campaign_status(db.session, campaign),
+        rows=rows,
+        counts=counts,
         meetings=meetings,
         today=today,
         warn_before=dt.timedelta(days=PUBLISH_WARNING_DAYS),

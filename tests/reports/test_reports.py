@@ -1,5 +1,6 @@
 """Department reports: drafting, review, publishing, corrections, attachments, public site."""
 
+import datetime as dt
 import io
 import re
 
@@ -243,3 +244,40 @@ def test_the_venue_screen_follows_the_schedule_and_the_office_can_advance_it(
     client.post(f"/office/reports/screen/{meeting.id}", data={"step": "auto"})
     db.session.expire_all()
     assert db.session.get(type(meeting), meeting.id).screen_position is None
+
+
+def test_the_office_sees_each_group_s_progress_and_late_reports(
+    client, reporting, login_as, db, factory
+):
+    campaign, own, other, _internal = reporting
+    late_group = factory.group(campaign, 2)
+    late = factory.department(campaign, "JYJ", late_group)
+    factory.meeting(late_group, date=dt.date.today() + dt.timedelta(days=1))
+    own.group.meeting.date = dt.date.today() + dt.timedelta(days=30)
+    db.session.commit()
+    _publish_directly(db, own)
+    save_draft(db.session, other, {**SECTIONS, "goals": [{"goal": "g", "status": "partly"}]}, "t")
+    submit(db.session, other, "t")
+    db.session.commit()
+
+    login_as(Role.ADMIN)
+    page = client.get("/office/reports/").get_data(as_text=True)
+    _intro, first, second, _internal_section = page.split("<h2>")
+    assert "已发布 1 · 待审核 1 · 未提交或退回修改 0" in first
+    assert "会前未发布" not in first  # the meeting is a month away
+    assert late.name in second and "已发布 0 · 待审核 0 · 未提交或退回修改 1" in second
+    assert "会前未发布" in second  # tomorrow, and nothing published
+
+
+def test_a_department_cannot_touch_another_department_s_attachment(
+    client, reporting, login_as, db, app, tmp_path
+):
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "files")
+    _campaign, own, other, _internal = reporting
+    login_as(Role.DEPARTMENT, department=other)
+    _upload(client, PDF, "财政.pdf")
+    (theirs,) = _versions(db, other)[0].attachments
+    login_as(Role.DEPARTMENT, department=own)
+    refused = client.post(f"/office/reports/mine/attachments/{theirs.id}/delete")
+    assert refused.status_code == 404 and "找不到该附件" in refused.get_data(as_text=True)
+    assert [a.filename for a in _versions(db, other)[0].attachments] == ["财政.pdf"]
