@@ -87,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    from analysis import models as analysis_models  # noqa: F401  (tables for Alembic)
     from ballots import models as ballot_models  # noqa: F401  (tables for Alembic)
     from ballots import views as ballots_views
     from evaluation import models  # noqa: F401  (tables for Alembic)

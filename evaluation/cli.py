@@ -34,9 +34,18 @@ def sanmin() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the campaign's commands to the app, where `sanmin` and tests find them."""
+    from analysis.cli import results
     from ballots.cli import ballots
 
-    for command in (campaign, audit_group, import_command, export_command, demo_command, ballots):
+    for command in (
+        campaign,
+        audit_group,
+        import_command,
+        export_command,
+        demo_command,
+        ballots,
+        results,
+    ):
         app.cli.add_command(command)
 
 

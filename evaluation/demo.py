@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots.demo import simulate_ballots
 from ballots.models import BallotBox, BoxState, VotingToken
 from ballots.services import (
     Card,
@@ -291,7 +292,18 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     if created:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)
+    simulate_ballots(session, campaign, demo_box(session), progress)
     return logins
+
+
+def demo_box(session: Session) -> BallotBox:
+    """Group 1's box at the main venue: it stays open for the public demo cards."""
+    campaign = session.execute(select(Campaign).order_by(Campaign.year.desc())).scalar()
+    return next(
+        b
+        for b in boxes_of(session, campaign)
+        if b.meeting and b.meeting.group.number == 1 and b.venue.kind == VenueKind.MAIN
+    )
 
 
 def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
@@ -300,12 +312,7 @@ def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
     Real cards come from `issue_cards` alone; these are derived from their number so that
     every run of the demo can print the same working voting URLs.
     """
-    campaign = session.execute(select(Campaign).order_by(Campaign.year.desc())).scalar()
-    box = next(
-        b
-        for b in boxes_of(session, campaign)
-        if b.meeting and b.meeting.group.number == 1 and b.venue.kind == VenueKind.MAIN
-    )
+    box = demo_box(session)
     cards = [
         Card(
             token=hashlib.sha256(f"sanmin-demo-card-{box.id}-{i}".encode()).hexdigest()[:32],

@@ -1,0 +1,99 @@
+"""`sanmin results …`: tally, export and the recount from the published records."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from analysis.exports import results_csv, results_xlsx
+from analysis.services import (
+    current_run,
+    figures_of,
+    released_run,
+    run_tally,
+    unfinished_boxes,
+    verify,
+)
+from evaluation import audit
+from evaluation.errors import Refused
+from evaluation.extensions import db
+from evaluation.services import require_campaign
+
+
+@click.group("results")
+def results() -> None:
+    """The evaluation results: tally, export, verify."""
+
+
+def _refused(refusal: Refused) -> None:
+    db.session.rollback()
+    click.echo(refusal.message, err=True)
+    sys.exit(1)
+
+
+@results.command("tally")
+@with_appcontext
+def tally() -> None:
+    """Compute the results of the sealed boxes (a preview until signed off in the office)."""
+    try:
+        campaign = require_campaign(db.session)
+        waiting = unfinished_boxes(db.session, campaign)
+        run = run_tally(db.session, campaign, audit.command_line_actor())
+    except Refused as refusal:
+        _refused(refusal)
+    db.session.commit()
+    click.echo(f"tally {run.id}: {figures_of(run)['audit']['boxes']} sealed boxes")
+    if waiting:
+        click.echo(f"{len(waiting)} boxes are still open or closed; sign-off waits for them")
+
+
+@results.command("export")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def export(fmt: str, out: Path) -> None:
+    """Write the released results (or the newest tally, marked as such) to a file."""
+    try:
+        campaign = require_campaign(db.session)
+    except Refused as refusal:
+        _refused(refusal)
+    run = released_run(db.session, campaign) or current_run(db.session, campaign)
+    if run is None:
+        click.echo("no tally yet: run `sanmin results tally` first", err=True)
+        sys.exit(1)
+    figures = figures_of(run)
+    out.write_bytes(results_xlsx(figures) if fmt == "xlsx" else results_csv(figures).encode())
+    click.echo(f"{out} ({run.state})")
+
+
+@results.command("verify")
+@click.option(
+    "--records",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder of downloaded box-<id>-records.csv files (default: the published ones).",
+)
+@with_appcontext
+def verify_command(records: Path | None) -> None:
+    """Recompute every released figure from the published ballot records."""
+    try:
+        campaign = require_campaign(db.session)
+        texts = (
+            {
+                int(p.name.split("-")[1]): p.read_text(encoding="utf-8")
+                for p in records.glob("box-*-records.csv")
+            }
+            if records
+            else None
+        )
+        differences = verify(db.session, campaign, texts)
+    except Refused as refusal:
+        _refused(refusal)
+    for line in differences:
+        click.echo(line)
+    if differences:
+        click.echo(f"{len(differences)} differences", err=True)
+        sys.exit(1)
+    click.echo("every released figure recomputed from the published records: no difference")

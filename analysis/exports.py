@@ -1,0 +1,258 @@
+"""The results as an XLSX workbook and as CSV: Chinese headers, numbers as numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from analysis.services import all_departments
+
+RATE = "0.00%"
+SCORE = "0.00"
+BAND_LABELS = {"above": "明显高于平均", "within": "与平均无明显差别", "below": "明显低于平均"}
+FLAG_LABELS = {"too_few_valid": "有效票不足，不排名", "low_awareness": "了解率过低，不排名"}
+VENUE_FLAG_LABELS = {
+    "straight": "整张票同一选项的比例偏高",
+    "repeated": "重复的相同选票偏多",
+    "few_unknown": "“不了解”比例异常偏低",
+    "returned_over_issued": "回收票数多于发出票数",
+}
+
+DEPARTMENT_COLUMNS: list[tuple[str, str, Any]] = [
+    ("排名", "", lambda d: d.get("rank")),
+    ("排名区间（90%）", "", lambda d: _interval(d.get("rank_interval"))),
+    ("联合排名区间（90%）", "", lambda d: _interval(d.get("joint_rank_interval"))),
+    ("分档", "", lambda d: BAND_LABELS.get(d.get("band") or "", "")),
+    ("部门代码", "", lambda d: d["code"]),
+    ("部门", "", lambda d: d["name"]),
+    ("组别", "", lambda d: d["group_name"]),
+    ("得分", SCORE, lambda d: d["score"]),
+    ("得分区间下限", SCORE, lambda d: (d["score_ci"] or [None, None])[0]),
+    ("得分区间上限", SCORE, lambda d: (d["score_ci"] or [None, None])[1]),
+    ("满意率", RATE, lambda d: d["satisfaction_rate"]),
+    ("满意率区间下限", RATE, lambda d: (d["satisfaction_ci"] or [None, None])[0]),
+    ("满意率区间上限", RATE, lambda d: (d["satisfaction_ci"] or [None, None])[1]),
+    ("满意占比", RATE, lambda d: d["satisfied_share"]),
+    ("不满意占比", RATE, lambda d: d["dissatisfied_share"]),
+    ("了解率", RATE, lambda d: d["awareness"]),
+    ("回收票数", "", lambda d: d["returned"]),
+    ("有效票数", "", lambda d: d["valid"]),
+    ("满意", "", lambda d: d["counts"]["satisfied"]),
+    ("基本满意", "", lambda d: d["counts"]["basically_satisfied"]),
+    ("不满意", "", lambda d: d["counts"]["dissatisfied"]),
+    ("不了解", "", lambda d: d["counts"]["unknown"]),
+    ("未填", "", lambda d: d["counts"]["blank"]),
+    ("上年得分", SCORE, lambda d: d.get("previous_score")),
+    ("说明", "", lambda d: FLAG_LABELS.get(d["flag"] or "", "")),
+]
+
+
+def _interval(pair: list[int] | None) -> str:
+    if not pair:
+        return ""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}–{pair[1]}"
+
+
+def department_rows(figures: dict[str, Any]) -> list[list[Any]]:
+    return [[get(d) for _h, _f, get in DEPARTMENT_COLUMNS] for d in all_departments(figures)]
+
+
+def results_csv(figures: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([h for h, _f, _g in DEPARTMENT_COLUMNS])
+    for row in department_rows(figures):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], formats=None):
+    sheet = book.create_sheet(title)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column, number_format in enumerate(formats or [], start=1):
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def results_xlsx(figures: dict[str, Any]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    summary = []
+    for g in figures["groups"]:
+        scores = [d["score"] for d in g["departments"] if d["score"] is not None]
+        summary.append(
+            [
+                g["name"],
+                len(g["departments"]),
+                g["issued"],
+                g["ballots"],
+                g["ballots"] / g["issued"] if g["issued"] else None,
+                sum(scores) / len(scores) if scores else None,
+            ]
+        )
+    _sheet(
+        book,
+        "汇总",
+        ["组别", "部门数", "发出票数", "回收票数", "回收率", "平均得分"],
+        summary,
+        ["", "", "", "", RATE, SCORE],
+    )
+    _sheet(
+        book,
+        "部门",
+        [h for h, _f, _g in DEPARTMENT_COLUMNS],
+        department_rows(figures),
+        [f for _h, f, _g in DEPARTMENT_COLUMNS],
+    )
+    names = {d["code"]: d["name"] for g in figures["groups"] for d in g["departments"]}
+    per_venue = []
+    for g in figures["groups"]:
+        for v in g["per_venue"]:
+            for code, (s, b, x, u) in v["counts"].items():
+                n = s + b + x
+                per_venue.append(
+                    [
+                        g["name"],
+                        v["venue"],
+                        code,
+                        names[code],
+                        s,
+                        b,
+                        x,
+                        u,
+                        (s + b) / n if n else None,
+                    ]
+                )
+    _sheet(
+        book,
+        "分会场",
+        ["组别", "会场", "部门代码", "部门", "满意", "基本满意", "不满意", "不了解", "满意率"],
+        per_venue,
+        ["", "", "", "", "", "", "", "", RATE],
+    )
+    venues = []
+    for g in figures["groups"]:
+        for v in g["venues"]:
+            venues.append(
+                [
+                    g["name"],
+                    v["venue"],
+                    v["issued"],
+                    v["ballots"],
+                    v["turnout"],
+                    v["paper"],
+                    v["straight_share"],
+                    v["repeated_share"],
+                    v["unknown_share"],
+                    "；".join(VENUE_FLAG_LABELS[f] for f in v["flags"]),
+                ]
+            )
+        for h in g["homogeneity"]:
+            if h.get("flagged_venues"):
+                flagged = "、".join(g["venues"][i]["venue"] for i in h["flagged_venues"])
+                venues.append(
+                    [
+                        g["name"],
+                        flagged,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"{names[h['code']]}：各会场评价差异显著（q={h['q']:.4f}）",
+                    ]
+                )
+    _sheet(
+        book,
+        "会场检查",
+        [
+            "组别",
+            "会场",
+            "发出",
+            "回收",
+            "回收率",
+            "纸质票",
+            "整张同一选项",
+            "重复选票",
+            "不了解比例",
+            "提示",
+        ],
+        venues,
+        ["", "", "", "", RATE, "", RATE, RATE, RATE, ""],
+    )
+    bands = []
+    for pool, codes in figures["rankings"].items():
+        by_code = {d["code"]: d for g in figures["groups"] for d in g["departments"]}
+        for code in codes:
+            d = by_code[code]
+            if d["band"]:
+                bands.append(
+                    [
+                        pool,
+                        BAND_LABELS[d["band"]],
+                        d["name"],
+                        d["rank"],
+                        _interval(d["joint_rank_interval"]),
+                    ]
+                )
+    _sheet(book, "分档", ["排名范围", "分档", "部门", "排名", "联合排名区间"], bands)
+    scheme = figures["scheme"]
+    method = [
+        ["有效票", "满意 + 基本满意 + 不满意；“不了解”和未填不计入有效票"],
+        ["满意率", "（满意 + 基本满意）÷ 有效票，95% Wilson 区间"],
+        ["了解率", "有效票 ÷（有效票 + 不了解）"],
+        [
+            "得分",
+            f"（{scheme['w_satisfied']}×满意 + {scheme['w_basic']}×基本满意 + "
+            f"{scheme['w_dissatisfied']}×不满意）÷ 有效票",
+        ],
+        ["会场", "各会场合并计算" if scheme["venue_weighting"] == "pooled" else "各会场等权平均"],
+        [
+            "得分区间",
+            f"按会场分层、整张选票重抽样的 bootstrap（BCa），{scheme['resamples']} 次，95%",
+        ],
+        [
+            "排名区间",
+            "90% 排名区间（Mogstad、Romano、Shaikh、Wilhelm，2024）；联合区间对全表同时成立",
+        ],
+        ["分档", "与全部参与排名部门平均分之差的联合 95% 区间"],
+        [
+            "不排名",
+            f"有效票少于 {scheme['min_valid']} 张或了解率低于 {scheme['min_awareness']:.0%}",
+        ],
+        [
+            "会场检查",
+            "χ² 同质性检验，Benjamini–Yekutieli 校正，1% 水平；提示只要求复核，不剔除任何选票",
+        ],
+    ]
+    _sheet(book, "说明", ["项目", "说明"], method)
+    audit_rows = [
+        ["输入记录哈希（SHA-256）", figures["audit"]["input_hash"]],
+        ["封箱投票箱数", figures["audit"]["boxes"]],
+        ["随机种子", figures["audit"]["seed"]],
+        ["重抽样次数", figures["audit"]["resamples"]],
+        ["评分方案", json.dumps(scheme, ensure_ascii=False, sort_keys=True)],
+    ] + [[f"软件 {k}", v] for k, v in figures["audit"]["software"].items()]
+    _sheet(book, "审计", ["项目", "值"], audit_rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_name(figures: dict[str, Any], extension: str) -> str:
+    return _("%(year)s年度评议结果", year=figures["campaign"]["year"]) + f".{extension}"

@@ -1,0 +1,80 @@
+"""The scoring scheme of a campaign and the result runs (计票结果) made from its ballots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evaluation.extensions import db
+from evaluation.models import Campaign, enum_check
+
+
+class VenueWeighting(StrEnum):
+    POOLED = "pooled"  # every valid ballot counts once
+    EQUAL = "equal"  # every venue counts the same, whatever its size
+
+
+class RunState(StrEnum):
+    DRAFT = "draft"  # computed, seen only by the statistics bureau
+    SIGNED = "signed"  # signed off by the statistics bureau
+    COUNTERSIGNED = "countersigned"  # countersigned by the supervision bureau
+    RELEASED = "released"  # public
+    SUPERSEDED = "superseded"  # replaced by a later tally before release
+
+
+class ScoringScheme(db.Model):
+    """How a campaign turns ratings into scores (评分方案); locked once results are released."""
+
+    __tablename__ = "scoring_scheme"
+    __table_args__ = (
+        enum_check("venue_weighting", VenueWeighting),
+        CheckConstraint("min_awareness >= 0 AND min_awareness <= 1", name="awareness_share"),
+        CheckConstraint("min_valid >= 0", name="min_valid_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), unique=True
+    )
+    w_satisfied: Mapped[float] = mapped_column(default=100.0)
+    w_basic: Mapped[float] = mapped_column(default=80.0)
+    w_dissatisfied: Mapped[float] = mapped_column(default=0.0)
+    venue_weighting: Mapped[str] = mapped_column(String(10), default=VenueWeighting.POOLED.value)
+    min_valid: Mapped[int] = mapped_column(default=30)
+    min_awareness: Mapped[float] = mapped_column(default=0.5)
+    tie_breaks: Mapped[str] = mapped_column(
+        String(100), default="satisfaction_rate,satisfied_share"
+    )
+    merge_internal: Mapped[bool] = mapped_column(default=False)
+    resamples: Mapped[int] = mapped_column(default=2000)
+    seed: Mapped[int] = mapped_column(default=20261)
+
+    campaign: Mapped[Campaign] = relationship()
+
+
+class ResultRun(db.Model):
+    """One tally of a campaign: the figures as computed, and who signed and released them."""
+
+    __tablename__ = "result_run"
+    __table_args__ = (enum_check("state", RunState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(15), default=RunState.DRAFT.value)
+    input_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the ballot records used
+    figures: Mapped[str] = mapped_column(Text)  # canonical JSON of every figure
+    computed_at: Mapped[dt.datetime]
+    computed_by: Mapped[str] = mapped_column(String(100))
+    signed_by: Mapped[str | None] = mapped_column(String(100))
+    signed_at: Mapped[dt.datetime | None]
+    countersigned_by: Mapped[str | None] = mapped_column(String(100))
+    countersigned_at: Mapped[dt.datetime | None]
+    released_by: Mapped[str | None] = mapped_column(String(100))
+    released_at: Mapped[dt.datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()

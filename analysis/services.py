@@ -1,0 +1,417 @@
+"""The results workflow: scheme, tally from the published records, sign-off, release, verify."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import platform
+from dataclasses import asdict
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis import stats
+from analysis.models import ResultRun, RunState, ScoringScheme, VenueWeighting
+from ballots.models import BallotBox, BoxState, TokenState, VotingToken
+from ballots.services import boxes_of
+from ballots.tally import records_csv
+from evaluation import audit
+from evaluation.errors import Conflict, NotFound, Refused
+from evaluation.models import Campaign
+
+SCHEME_FIELDS = (
+    "w_satisfied",
+    "w_basic",
+    "w_dissatisfied",
+    "venue_weighting",
+    "min_valid",
+    "min_awareness",
+    "tie_breaks",
+    "merge_internal",
+    "resamples",
+    "seed",
+)
+INTERNAL = "internal"  # the key of the internal departments' results
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- the scheme
+
+
+def scheme_of(session: Session, campaign: Campaign) -> ScoringScheme:
+    scheme = session.execute(
+        select(ScoringScheme).where(ScoringScheme.campaign_id == campaign.id)
+    ).scalar()
+    if scheme is None:
+        scheme = ScoringScheme(campaign=campaign)
+        session.add(scheme)
+        session.flush()
+    return scheme
+
+
+def stats_scheme(row: ScoringScheme) -> stats.Scheme:
+    return stats.Scheme(
+        w_satisfied=row.w_satisfied,
+        w_basic=row.w_basic,
+        w_dissatisfied=row.w_dissatisfied,
+        venue_weighting=row.venue_weighting,
+        min_valid=row.min_valid,
+        min_awareness=row.min_awareness,
+        tie_breaks=tuple(t for t in row.tie_breaks.split(",") if t),
+        merge_internal=row.merge_internal,
+        resamples=row.resamples,
+        seed=row.seed,
+    )
+
+
+def scheme_warnings(row: ScoringScheme) -> list[str]:
+    warnings = []
+    if row.w_dissatisfied != 0:
+        warnings.append(_("“不满意”的权重不为零：完全不满意的部门也会得到高于零的分数。"))
+    if not row.w_satisfied >= row.w_basic >= row.w_dissatisfied:
+        warnings.append(_("权重没有按 满意 ≥ 基本满意 ≥ 不满意 排列。"))
+    return warnings
+
+
+def update_scheme(
+    session: Session, campaign: Campaign, values: dict[str, Any], actor: str
+) -> list[str]:
+    """Change the scheme before release; tallies not yet released are set aside."""
+    if released_run(session, campaign) is not None:
+        raise Conflict(_("结果已发布，评分方案已锁定。"))
+    unknown = [
+        t for t in values.get("tie_breaks", "").split(",") if t and t not in stats.TIE_BREAKS
+    ]
+    if unknown or values.get("venue_weighting") not in {w.value for w in VenueWeighting}:
+        raise Refused(_("评分方案的设置无效。"))
+    row = scheme_of(session, campaign)
+    for name in SCHEME_FIELDS:
+        setattr(row, name, values[name])
+    _supersede(session, campaign, actor, "scheme changed")
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "results.scheme",
+        f"campaign:{campaign.year}",
+        **{n: values[n] for n in SCHEME_FIELDS},
+    )
+    return scheme_warnings(row)
+
+
+# ---------------------------------------------------------------- runs
+
+
+def released_run(session: Session, campaign: Campaign) -> ResultRun | None:
+    return session.execute(
+        select(ResultRun).where(
+            ResultRun.campaign_id == campaign.id, ResultRun.state == RunState.RELEASED
+        )
+    ).scalar()
+
+
+def current_run(session: Session, campaign: Campaign) -> ResultRun | None:
+    """The newest run that is not superseded."""
+    return session.execute(
+        select(ResultRun)
+        .where(ResultRun.campaign_id == campaign.id, ResultRun.state != RunState.SUPERSEDED)
+        .order_by(ResultRun.id.desc())
+    ).scalar()
+
+
+def get_run(session: Session, run_id: int) -> ResultRun:
+    run = session.get(ResultRun, run_id)
+    if run is None:
+        raise NotFound(_("找不到该计票结果。"))
+    return run
+
+
+def _supersede(session: Session, campaign: Campaign, actor: str, reason: str) -> None:
+    for run in session.execute(
+        select(ResultRun).where(
+            ResultRun.campaign_id == campaign.id,
+            ResultRun.state.in_([RunState.DRAFT, RunState.SIGNED, RunState.COUNTERSIGNED]),
+        )
+    ).scalars():
+        run.state = RunState.SUPERSEDED.value
+        audit.record(session, actor, "results.supersede", f"run:{run.id}", reason=reason)
+
+
+def unfinished_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
+    """Boxes that have been opened but are not sealed yet: the tally must wait for them."""
+    return [
+        b
+        for b in boxes_of(session, campaign)
+        if b.current_state in (BoxState.OPEN, BoxState.CLOSED)
+    ]
+
+
+def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
+    """Compute every figure from the sealed boxes' published records (a preview until signed)."""
+    if released_run(session, campaign) is not None:
+        raise Conflict(_("结果已发布，不能重新计票。"))
+    records = published_records(session, campaign)
+    if not records:
+        raise Conflict(_("还没有封箱的投票箱，无法计票。"))
+    figures = compute(session, campaign, records)
+    _supersede(session, campaign, actor, "new tally")
+    run = ResultRun(
+        campaign=campaign,
+        state=RunState.DRAFT.value,
+        input_hash=figures["audit"]["input_hash"],
+        figures=json.dumps(figures, ensure_ascii=False, sort_keys=True),
+        computed_at=_now(),
+        computed_by=actor,
+    )
+    session.add(run)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "results.tally",
+        f"run:{run.id}",
+        input_hash=run.input_hash,
+        boxes=len(records),
+    )
+    return run
+
+
+def sign_off(session: Session, run: ResultRun, actor: str) -> None:
+    """The statistics bureau signs: every opened box must be sealed by now."""
+    _expect(run, RunState.DRAFT)
+    waiting = unfinished_boxes(session, run.campaign)
+    if waiting:
+        raise Conflict(_("还有 %(n)s 个投票箱未封箱，不能签发。", n=len(waiting)))
+    if json.loads(run.figures)["audit"]["boxes"] != len(published_records(session, run.campaign)):
+        raise Conflict(_("计票后又有投票箱封箱，请重新计票。"))
+    _move(session, run, RunState.SIGNED, actor, "signed")
+
+
+def countersign(session: Session, run: ResultRun, actor: str) -> None:
+    _expect(run, RunState.SIGNED)
+    if run.signed_by == actor:
+        raise Conflict(_("会签须由另一人进行。"))
+    _move(session, run, RunState.COUNTERSIGNED, actor, "countersigned")
+
+
+def release(session: Session, run: ResultRun, actor: str) -> None:
+    _expect(run, RunState.COUNTERSIGNED)
+    _move(session, run, RunState.RELEASED, actor, "released")
+
+
+def _expect(run: ResultRun, state: RunState) -> None:
+    if run.state != state:
+        messages = {
+            RunState.DRAFT: _("只有尚未签发的计票结果可以签发。"),
+            RunState.SIGNED: _("统计局签发后才能会签。"),
+            RunState.COUNTERSIGNED: _("监察局会签后才能发布。"),
+        }
+        if run.state == RunState.RELEASED:
+            raise Conflict(_("结果已经发布。"))
+        raise Conflict(messages[state])
+
+
+def _move(session: Session, run: ResultRun, state: RunState, actor: str, prefix: str) -> None:
+    run.state = state.value
+    setattr(run, f"{prefix}_by", actor)
+    setattr(run, f"{prefix}_at", _now())
+    session.flush()
+    audit.record(session, actor, f"results.{state.value}", f"run:{run.id}")
+
+
+# ---------------------------------------------------------------- the computation
+
+
+def published_records(session: Session, campaign: Campaign) -> dict[int, str]:
+    """The anonymised ballot records of every sealed box, as the public downloads them."""
+    return {
+        box.id: records_csv(session, box)
+        for box in boxes_of(session, campaign)
+        if box.current_state == BoxState.SEALED
+    }
+
+
+def records_hash(records: dict[int, str]) -> str:
+    """A fingerprint of the records that does not depend on the order of their lines."""
+    digest = hashlib.sha256()
+    for box_id in sorted(records):
+        header, *lines = records[box_id].splitlines()
+        digest.update(f"box {box_id}\n{header}\n".encode())
+        for line in sorted(lines):
+            digest.update(f"{line}\n".encode())
+    return digest.hexdigest()
+
+
+def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(VotingToken.box_id, func.count())
+        .where(VotingToken.box_id.in_(box_ids), VotingToken.state != TokenState.VOIDED)
+        .group_by(VotingToken.box_id)
+    )
+    return dict(rows.all())
+
+
+def ballot_sets(
+    campaign: Campaign, boxes: list[BallotBox], records: dict[int, str], issued: dict[int, int]
+) -> dict[str, tuple[str, stats.BallotSet]]:
+    """The ballots of each group (and of the internal boxes) from the records: key → (name, set)."""
+    sets: dict[str, tuple[str, stats.BallotSet]] = {}
+    by_key: dict[str, list[BallotBox]] = {}
+    for box in boxes:
+        if box.id in records:
+            key = INTERNAL if box.is_internal else str(box.meeting.group.number)
+            by_key.setdefault(key, []).append(box)
+    for key, members in by_key.items():
+        departments = [d.code for d in members[0].departments]
+        rows, venue, paper, names, counts = [], [], [], [], {}
+        for v, box in enumerate(members):
+            names.append(box.venue.name if box.venue else _("内部评议"))
+            counts[v] = issued.get(box.id, 0)
+            reader = csv.reader(io.StringIO(records[box.id]))
+            header = next(reader)
+            columns = [header.index(code) for code in departments]
+            for line in reader:
+                rows.append([stats.RATING_CODES.get(line[c], stats.BLANK) for c in columns])
+                venue.append(v)
+                paper.append(line[0] == "paper")
+        name = _("内部评议") if key == INTERNAL else members[0].meeting.group.name
+        sets[key] = (
+            name,
+            stats.BallotSet(
+                departments,
+                np.array(rows, dtype=np.int8).reshape(len(rows), len(departments)),
+                np.array(venue, dtype=int),
+                names,
+                np.array(paper, dtype=bool),
+                counts,
+            ),
+        )
+    return sets
+
+
+def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> dict[str, Any]:
+    """Every released figure, from the records alone (plus cards issued and the scheme)."""
+    scheme_row = scheme_of(session, campaign)
+    scheme = stats_scheme(scheme_row)
+    boxes = boxes_of(session, campaign)
+    sets = ballot_sets(campaign, boxes, records, _issued(session, list(records)))
+    names = {d.code: d.name for d in campaign.departments}
+    groups, draws = [], {}
+    for index, key in enumerate(sorted(sets, key=lambda k: (k == INTERNAL, k))):
+        name, ballots = sets[key]
+        analysis = stats.analyse_group(ballots, scheme, scheme.seed + index)
+        for d in analysis.figures["departments"]:
+            d.update(name=names[d["code"]], group=key, group_name=name)
+        groups.append({"key": key, "name": name, **analysis.figures})
+        draws[key] = analysis
+    rankings = {}
+    pools = (
+        {"all": list(draws)}
+        if scheme.merge_internal
+        else {
+            "public": [k for k in draws if k != INTERNAL],
+            INTERNAL: [k for k in draws if k == INTERNAL],
+        }
+    )
+    for pool, keys in pools.items():
+        if not keys:
+            continue
+        departments = [d for k in keys for d in draws[k].figures["departments"]]
+        joint = np.concatenate([draws[k].draws for k in keys], axis=0)
+        stats.rank_departments(departments, joint, scheme)
+        rankings[pool] = [
+            d["code"]
+            for d in sorted(
+                departments, key=lambda d: (d["rank"] is None, d["rank"] or 0, d["code"])
+            )
+        ]
+    _add_previous(session, campaign, groups)
+    return {
+        "campaign": {"year": campaign.year, "title": campaign.title},
+        "scheme": asdict(scheme),
+        "scheme_warnings": scheme_warnings(scheme_row),
+        "groups": groups,
+        "rankings": rankings,
+        "audit": {
+            "input_hash": records_hash(records),
+            "boxes": len(records),
+            "seed": scheme.seed,
+            "resamples": scheme.resamples,
+            "software": {
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "scipy": version("scipy"),
+                "sanmin": version("sanmin"),
+            },
+        },
+    }
+
+
+def _add_previous(session: Session, campaign: Campaign, groups: list[dict[str, Any]]) -> None:
+    """Each department's score in the previous campaign's released results, where one exists."""
+    previous = session.execute(
+        select(ResultRun)
+        .join(Campaign, Campaign.id == ResultRun.campaign_id)
+        .where(Campaign.year < campaign.year, ResultRun.state == RunState.RELEASED)
+        .order_by(Campaign.year.desc())
+    ).scalar()
+    before = (
+        {
+            d["code"]: d["score"]
+            for g in json.loads(previous.figures)["groups"]
+            for d in g["departments"]
+        }
+        if previous
+        else {}
+    )
+    for group in groups:
+        for d in group["departments"]:
+            d["previous_score"] = before.get(d["code"])
+
+
+def figures_of(run: ResultRun) -> dict[str, Any]:
+    return json.loads(run.figures)
+
+
+def all_departments(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every department's figures in ranking order, pool by pool."""
+    by_code = {d["code"]: d for g in figures["groups"] for d in g["departments"]}
+    pools = sorted(figures["rankings"], key=lambda pool: pool == INTERNAL)
+    return [by_code[code] for pool in pools for code in figures["rankings"][pool]]
+
+
+def verify(
+    session: Session, campaign: Campaign, records: dict[int, str] | None = None
+) -> list[str]:
+    """Recompute the released figures from the published records; list every difference."""
+    run = released_run(session, campaign)
+    if run is None:
+        raise Conflict(_("结果尚未发布。"))
+    records = records if records is not None else published_records(session, campaign)
+    released = figures_of(run)
+    again = json.loads(json.dumps(compute(session, campaign, records), ensure_ascii=False))
+    released["audit"].pop("software")
+    again["audit"].pop("software")
+    again["scheme_warnings"] = released["scheme_warnings"]
+    return list(_differences(released, again, ""))
+
+
+def _differences(a: Any, b: Any, path: str) -> Any:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            yield from _differences(a.get(key), b.get(key), f"{path}/{key}")
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _differences(x, y, f"{path}[{i}]")
+    elif a != b:
+        yield f"{path}: {a!r} ≠ {b!r}"
