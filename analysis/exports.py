@@ -162,7 +162,7 @@ def results_xlsx(figures: dict[str, Any]) -> bytes:
             )
         for h in g["homogeneity"]:
             if h.get("flagged_venues"):
-                flagged = "、".join(g["venues"][i]["venue"] for i in h["flagged_venues"])
+                flagged = "、".join(h["flagged_venues"])
                 venues.append(
                     [
                         g["name"],

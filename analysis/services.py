@@ -312,6 +312,8 @@ def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> di
         analysis = stats.analyse_group(ballots, scheme, scheme.seed + index)
         for d in analysis.figures["departments"]:
             d.update(name=names[d["code"]], group=key, group_name=name)
+        for h in analysis.figures["homogeneity"]:
+            h["name"] = names[h["code"]]
         groups.append({"key": key, "name": name, **analysis.figures})
         draws[key] = analysis
     rankings = {}

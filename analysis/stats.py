@@ -275,7 +275,9 @@ def venue_homogeneity(ballots: BallotSet, seed: int) -> list[dict[str, Any]]:
         for e, q in zip(testable, adjusted, strict=True):
             e["q"] = float(q)
             e["flagged_venues"] = (
-                [v for v, r in e["residuals"] if abs(r) > RESIDUAL_LIMIT] if q < FLAG_LEVEL else []
+                [ballots.venues[v] for v, r in e["residuals"] if abs(r) > RESIDUAL_LIMIT]
+                if q < FLAG_LEVEL
+                else []
             )
     return results
 

@@ -88,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = None
 
     from analysis import models as analysis_models  # noqa: F401  (tables for Alembic)
+    from analysis import views as analysis_views
     from ballots import models as ballot_models  # noqa: F401  (tables for Alembic)
     from ballots import views as ballots_views
     from evaluation import models  # noqa: F401  (tables for Alembic)
@@ -114,6 +115,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(report_views.public_bp)
     app.register_blueprint(report_views.admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(analysis_views.public_bp)
+    app.register_blueprint(analysis_views.admin_bp)
     app.register_blueprint(ballots_views.public_bp)
     app.register_blueprint(ballots_views.admin_bp)
     register_error_handlers(app)

@@ -6,7 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
+from analysis.services import all_departments, figures_of, released_run
+from evaluation.errors import NotFound
 from evaluation.extensions import db
 from evaluation.models import Department, EvaluationMode
 from evaluation.reports.services import public_department, published_codes, published_versions
@@ -82,6 +85,49 @@ def department_report(code: str) -> ResponseReturnValue:
     )
 
 
+RESULT_FIELDS = (
+    "code",
+    "name",
+    "group",
+    "group_name",
+    "rank",
+    "rank_interval",
+    "joint_rank_interval",
+    "band",
+    "score",
+    "score_ci",
+    "satisfaction_rate",
+    "satisfaction_ci",
+    "satisfied_share",
+    "dissatisfied_share",
+    "awareness",
+    "returned",
+    "valid",
+    "counts",
+    "flag",
+    "previous_score",
+)
+
+
+@api_bp.route("/results")
+def results() -> ResponseReturnValue:
+    """The released evaluation results: every department with its intervals, in rank order."""
+    campaign = require_campaign(db.session)
+    run = released_run(db.session, campaign)
+    if run is None:
+        raise NotFound(_("评议结果尚未发布。"))
+    figures = figures_of(run)
+    return jsonify(
+        {
+            "campaign": figures["campaign"],
+            "released_at": run.released_at.isoformat() + "Z",
+            "scheme": figures["scheme"],
+            "input_hash": figures["audit"]["input_hash"],
+            "departments": [{k: d[k] for k in RESULT_FIELDS} for d in all_departments(figures)],
+        }
+    )
+
+
 @api_bp.route("/openapi.json")
 def openapi() -> ResponseReturnValue:
     return jsonify(OPENAPI)
@@ -103,6 +149,34 @@ _department_schema = {
         "meeting_date": {"type": ["string", "null"], "format": "date"},
         "slot_starts": {"type": ["string", "null"], "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
         "report_published": {"type": "boolean"},
+    },
+}
+_nullable_number = {"type": ["number", "null"]}
+_rank_interval = {"type": ["array", "null"], "items": {"type": "integer"}}
+_result_schema = {
+    "type": "object",
+    "required": ["code", "name", "score", "valid", "counts"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "group": {"type": "string", "description": "group number, or 'internal'"},
+        "group_name": {"type": "string"},
+        "rank": {"type": ["integer", "null"], "description": "null when not ranked (flag)"},
+        "rank_interval": _rank_interval,
+        "joint_rank_interval": _rank_interval,
+        "band": {"type": ["string", "null"], "enum": ["above", "within", "below", None]},
+        "score": _nullable_number,
+        "score_ci": {"$ref": "#/components/schemas/Interval"},
+        "satisfaction_rate": _nullable_number,
+        "satisfaction_ci": {"$ref": "#/components/schemas/Interval"},
+        "satisfied_share": _nullable_number,
+        "dissatisfied_share": _nullable_number,
+        "awareness": _nullable_number,
+        "returned": {"type": "integer"},
+        "valid": {"type": "integer"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "flag": {"type": ["string", "null"], "enum": ["too_few_valid", "low_awareness", None]},
+        "previous_score": _nullable_number,
     },
 }
 OPENAPI: dict[str, Any] = {
@@ -154,6 +228,35 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/results": {
+            "get": {
+                "summary": "The released evaluation results, in rank order",
+                "responses": {
+                    "200": {
+                        "description": "Every department's figures as released",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["campaign", "released_at", "departments"],
+                                    "properties": {
+                                        "campaign": {"type": "object"},
+                                        "released_at": {"type": "string", "format": "date-time"},
+                                        "scheme": {"type": "object"},
+                                        "input_hash": {"type": "string"},
+                                        "departments": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Result"},
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "404": _error,
+                },
+            }
+        },
         "/api/v1/departments/{code}/report": {
             "get": {
                 "summary": "A department's published report",
@@ -174,6 +277,13 @@ OPENAPI: dict[str, Any] = {
     },
     "components": {
         "schemas": {
+            "Interval": {
+                "type": "array",
+                "items": {"type": "number"},
+                "maxItems": 2,
+                "description": "[low, high]; empty when it cannot be computed",
+            },
+            "Result": _result_schema,
             "Error": {
                 "type": "object",
                 "required": ["error"],

@@ -80,6 +80,16 @@ ROUTES = {
     "reports_office.review": (A,),
     "reports_office.decide": (A,),
     "reports_office.move_screen": (A,),
+    "results.results": PUBLIC,
+    "results.department": PUBLIC,
+    "results.export": PUBLIC,
+    "api.results": PUBLIC,
+    "results_office.overview": (T, S, A),
+    "results_office.preview": (T, S, A),
+    "results_office.export_run": (T, S, A),
+    "results_office.decide": (T, S, A),  # each action checks its own role: see test_results
+    "results_office.save_scheme": (A,),
+    "results_office.tally": (T,),
 }
 
 
@@ -115,6 +125,8 @@ def world(factory, db):
         "version_id": 1,
         "attachment_id": 1,
         "action": "approve",
+        "run_id": 1,
+        "fmt": "csv",
     }
 
 

@@ -1,0 +1,88 @@
+"""SVG charts of the results, drawn on the server: no script, no external asset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+ROW = 22  # px per department
+LABEL = 118  # px for the department's short label
+WIDTH = 340  # fits a 360 px phone screen inside a card
+SCALE_FROM = 60.0  # the score axis starts here: scores below are drawn at the edge
+
+
+def score_bars(departments: list[dict[str, Any]], names: dict[str, str]) -> Markup:
+    """Horizontal bars of the scores with their 95% interval as whiskers."""
+    plot = WIDTH - LABEL - 8
+    scored = [d for d in departments if d["score"] is not None]
+
+    def x(value: float) -> float:
+        return LABEL + plot * max(0.0, min(1.0, (value - SCALE_FROM) / (100 - SCALE_FROM)))
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {ROW * len(scored) + 24}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for tick in range(int(SCALE_FROM), 101, 10):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="0" y2="{ROW * len(scored)}" '
+            f'class="grid"/><text x="{x(tick):.1f}" y="{ROW * len(scored) + 16}" '
+            f'class="tick">{tick}</text>'
+        )
+    for i, d in enumerate(scored):
+        y = i * ROW
+        band = d.get("band") or "none"
+        parts.append(
+            f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(names[d["code"]])}</text>'
+            f'<rect x="{LABEL}" y="{y + 5}" width="{x(d["score"]) - LABEL:.1f}" height="12" '
+            f'class="bar {band}"><title>{escape(d["name"])} {d["score"]:.2f}</title></rect>'
+        )
+        if d["score_ci"]:
+            low, high = (x(v) for v in d["score_ci"])
+            parts.append(
+                f'<line x1="{low:.1f}" x2="{high:.1f}" y1="{y + 11}" y2="{y + 11}" class="ci"/>'
+                f'<line x1="{low:.1f}" x2="{low:.1f}" y1="{y + 7}" y2="{y + 15}" class="ci"/>'
+                f'<line x1="{high:.1f}" x2="{high:.1f}" y1="{y + 7}" y2="{y + 15}" class="ci"/>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)
+
+
+def heat_map(group: dict[str, Any], names: dict[str, str]) -> Markup:
+    """Department × venue: the satisfaction rate at each venue, darker is lower."""
+    venues = group["per_venue"]
+    codes = [d["code"] for d in group["departments"]]
+    cell = max(12, (WIDTH - LABEL) // max(len(venues), 1))
+    height = ROW * len(codes) + 70
+    parts = [
+        f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(venues)} {height}" '
+        f'role="img" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for j, v in enumerate(venues):
+        cx = LABEL + j * cell + cell / 2
+        short = escape(v["venue"].replace("分会场", "").replace("市级主会场", "主会场"))
+        parts.append(
+            f'<text x="{cx:.1f}" y="{ROW * len(codes) + 8}" class="vlabel" '
+            f'transform="rotate(60 {cx:.1f} {ROW * len(codes) + 8})">{short}</text>'
+        )
+    for i, code in enumerate(codes):
+        y = i * ROW
+        parts.append(
+            f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(names[code])}</text>'
+        )
+        for j, v in enumerate(venues):
+            satisfied, basic, dissatisfied, _unknown = v["counts"][code]
+            n = satisfied + basic + dissatisfied
+            if not n:
+                continue
+            rate = (satisfied + basic) / n
+            # 100% is the palest; every 5 points below it darkens the cell.
+            lightness = 95 - min(60, (1 - rate) * 300)
+            parts.append(
+                f'<rect x="{LABEL + j * cell}" y="{y + 2}" width="{cell - 1}" height="{ROW - 3}" '
+                f'fill="hsl(4,70%,{lightness:.0f}%)"><title>{escape(v["venue"])} '
+                f"{rate:.1%}</title></rect>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)

@@ -1,0 +1,61 @@
+"""The scoring scheme form of the joint office."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired, NumberRange
+
+from analysis.models import VenueWeighting
+
+WEIGHTING_LABELS = {
+    VenueWeighting.POOLED: _l("各会场合并（每张有效票计一次）"),
+    VenueWeighting.EQUAL: _l("各会场等权"),
+}
+TIE_BREAK_LABELS = {
+    "satisfaction_rate": _l("满意率"),
+    "satisfied_share": _l("“满意”占比"),
+    "dissatisfied_share": _l("“不满意”占比（低者在前）"),
+    "awareness": _l("了解率"),
+}
+NUMBER = _l("请填写数字。")
+
+
+def _weight(label: str) -> FloatField:
+    return FloatField(
+        label,
+        validators=[
+            InputRequired(NUMBER),
+            NumberRange(0, 100, _l("权重应在 0 到 100 之间。")),
+        ],
+    )
+
+
+class SchemeForm(FlaskForm):
+    w_satisfied = _weight(_l("“满意”的分值"))
+    w_basic = _weight(_l("“基本满意”的分值"))
+    w_dissatisfied = _weight(_l("“不满意”的分值"))
+    venue_weighting = SelectField(
+        _l("会场"), choices=[(k.value, v) for k, v in WEIGHTING_LABELS.items()]
+    )
+    min_valid = IntegerField(
+        _l("参与排名的最少有效票"),
+        validators=[InputRequired(NUMBER), NumberRange(0, 100000, _l("应在 0 到 100000 之间。"))],
+    )
+    min_awareness = FloatField(
+        _l("参与排名的最低了解率（0–1）"),
+        validators=[InputRequired(NUMBER), NumberRange(0, 1, _l("应在 0 到 1 之间。"))],
+    )
+    tie_breaks = SelectMultipleField(
+        _l("得分相同时依次比较"), choices=list(TIE_BREAK_LABELS.items())
+    )
+    merge_internal = BooleanField(_l("内部评议部门与其他部门合并排名"))
+    resamples = IntegerField(
+        _l("bootstrap 重抽样次数"),
+        validators=[InputRequired(NUMBER), NumberRange(200, 20000, _l("应在 200 到 20000 之间。"))],
+    )
+    seed = IntegerField(
+        _l("随机种子"),
+        validators=[InputRequired(NUMBER), NumberRange(0, 2**31 - 1, _l("随机种子无效。"))],
+    )

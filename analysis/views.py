@@ -1,0 +1,226 @@
+"""Results pages: the public results once released; the bureaus' tally, sign-off and release."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from analysis.charts import heat_map, score_bars
+from analysis.exports import export_name, results_csv, results_xlsx
+from analysis.forms import TIE_BREAK_LABELS, WEIGHTING_LABELS, SchemeForm
+from analysis.models import ResultRun, RunState
+from analysis.services import (
+    INTERNAL,
+    SCHEME_FIELDS,
+    all_departments,
+    countersign,
+    current_run,
+    figures_of,
+    get_run,
+    release,
+    released_run,
+    run_tally,
+    scheme_of,
+    scheme_warnings,
+    sign_off,
+    unfinished_boxes,
+    update_scheme,
+)
+from evaluation.auth import actor, role_required
+from evaluation.errors import Forbidden, NotFound
+from evaluation.extensions import db
+from evaluation.forms import ConfirmForm
+from evaluation.models import Role
+from evaluation.services import require_campaign
+
+public_bp = Blueprint("results", __name__, url_prefix="/results")
+admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
+
+BUREAUS = (Role.STATISTICS, Role.SUPERVISION, Role.ADMIN)
+ACTIONS = {  # action → (who may do it, the service)
+    "sign": (Role.STATISTICS, sign_off),
+    "countersign": (Role.SUPERVISION, countersign),
+    "release": (Role.ADMIN, release),
+}
+RUN_STATE_LABELS = {
+    RunState.DRAFT: _l("待签发"),
+    RunState.SIGNED: _l("统计局已签发，待监察局会签"),
+    RunState.COUNTERSIGNED: _l("监察局已会签，待发布"),
+    RunState.RELEASED: _l("已发布"),
+    RunState.SUPERSEDED: _l("已被新的计票取代"),
+}
+VENUE_FLAG_LABELS = {
+    "straight": _l("整张票同一选项的比例偏高"),
+    "repeated": _l("重复的相同选票偏多"),
+    "few_unknown": _l("“不了解”比例异常偏低"),
+    "returned_over_issued": _l("回收票数多于发出票数"),
+}
+BAND_LABELS = {
+    "above": _l("明显高于平均"),
+    "within": _l("与平均无明显差别"),
+    "below": _l("明显低于平均"),
+}
+
+
+def _page(run: ResultRun, preview: bool) -> str:
+    figures = figures_of(run)
+    names = {d["code"]: d["name"] for g in figures["groups"] for d in g["departments"]}
+    short = {d.code: d.short_name or d.name for d in run.campaign.departments if d.code in names}
+    pools = []
+    for pool in sorted(figures["rankings"], key=lambda p: p == INTERNAL):
+        rows = [d for d in all_departments(figures) if d["code"] in figures["rankings"][pool]]
+        pools.append((pool, rows, score_bars(rows, short)))
+    return render_template(
+        "analysis/results.html",
+        run=run,
+        figures=figures,
+        pools=pools,
+        heat_maps=[(g, heat_map(g, short)) for g in figures["groups"]],
+        preview=preview,
+        band_labels=BAND_LABELS,
+        venue_flag_labels=VENUE_FLAG_LABELS,
+    )
+
+
+def _released() -> ResultRun:
+    run = released_run(db.session, require_campaign(db.session))
+    if run is None:
+        raise NotFound(_("评议结果尚未发布。"))
+    return run
+
+
+def _download(figures: dict[str, Any], fmt: str) -> Response:
+    if fmt == "xlsx":
+        body, mimetype = (
+            results_xlsx(figures),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        body, mimetype = results_csv(figures).encode("utf-8-sig"), "text/csv"
+    else:
+        raise NotFound(_("没有这种导出格式。"))
+    name = quote(export_name(figures, fmt))
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
+
+
+# ---------------------------------------------------------------- public
+
+
+@public_bp.route("/")
+def results() -> str:
+    return _page(_released(), preview=False)
+
+
+@public_bp.route("/departments/<code>")
+def department(code: str) -> str:
+    figures = figures_of(_released())
+    found = next((d for d in all_departments(figures) if d["code"] == code), None)
+    if found is None or found["group"] == INTERNAL:
+        raise NotFound(_("没有这个部门的公开评议结果。"))
+    group = next(g for g in figures["groups"] if g["key"] == found["group"])
+    venues = [(v["venue"], v["counts"][code]) for v in group["per_venue"]]
+    return render_template(
+        "analysis/department.html",
+        d=found,
+        venues=venues,
+        figures=figures,
+        band_labels=BAND_LABELS,
+    )
+
+
+@public_bp.route("/export.<fmt>")
+def export(fmt: str) -> Response:
+    return _download(figures_of(_released()), fmt)
+
+
+# ---------------------------------------------------------------- the bureaus
+
+
+def _office(form: SchemeForm | None = None) -> str:
+    campaign = require_campaign(db.session)
+    scheme = scheme_of(db.session, campaign)
+    if form is None:
+        form = SchemeForm(obj=scheme)
+        form.tie_breaks.data = [t for t in scheme.tie_breaks.split(",") if t]
+    db.session.commit()  # the campaign's default scheme, made on first sight
+    return render_template(
+        "analysis/office.html",
+        campaign=campaign,
+        scheme=scheme,
+        form=form,
+        warnings=scheme_warnings(scheme),
+        waiting=unfinished_boxes(db.session, campaign),
+        run=current_run(db.session, campaign),
+        released=released_run(db.session, campaign),
+        confirm=ConfirmForm(),
+        state_labels=RUN_STATE_LABELS,
+        weighting_labels=WEIGHTING_LABELS,
+        tie_labels=TIE_BREAK_LABELS,
+    )
+
+
+@admin_bp.route("/")
+@role_required(*BUREAUS)
+def overview() -> str:
+    return _office()
+
+
+@admin_bp.route("/scheme", methods=["POST"])
+@role_required(Role.ADMIN)
+def save_scheme() -> Any:
+    form = SchemeForm()
+    if not form.validate():
+        return _office(form), 400
+    values = {name: form[name].data for name in SCHEME_FIELDS if name != "tie_breaks"}
+    values["tie_breaks"] = ",".join(form.tie_breaks.data or [])
+    warnings = update_scheme(db.session, require_campaign(db.session), values, actor())
+    db.session.commit()
+    flash(_("评分方案已保存。"))
+    for warning in warnings:
+        flash(warning)
+    return redirect(url_for("results_office.overview"))
+
+
+@admin_bp.route("/tally", methods=["POST"])
+@role_required(Role.STATISTICS)
+def tally() -> Response:
+    ConfirmForm().validate()
+    run = run_tally(db.session, require_campaign(db.session), actor())
+    db.session.commit()
+    flash(_("计票完成，请预览核对后签发。"))
+    return redirect(url_for("results_office.preview", run_id=run.id))
+
+
+@admin_bp.route("/<int:run_id>")
+@role_required(*BUREAUS)
+def preview(run_id: int) -> str:
+    return _page(get_run(db.session, run_id), preview=True)
+
+
+@admin_bp.route("/<int:run_id>/export.<fmt>")
+@role_required(*BUREAUS)
+def export_run(run_id: int, fmt: str) -> Response:
+    return _download(figures_of(get_run(db.session, run_id)), fmt)
+
+
+@admin_bp.route("/<int:run_id>/<action>", methods=["POST"])
+@role_required(*BUREAUS)
+def decide(run_id: int, action: str) -> Response:
+    if action not in ACTIONS:
+        raise NotFound(_("无效的操作。"))
+    role, service = ACTIONS[action]
+    if current_user.role != role:
+        raise Forbidden(_("您的角色不能进行此操作。"))
+    service(db.session, get_run(db.session, run_id), actor())
+    db.session.commit()
+    flash(_("已处理。"))
+    return redirect(url_for("results_office.overview"))
