@@ -22,6 +22,9 @@ FLAG_LEVEL = 0.01  # venue checks: a flag asks for a review at this false-discov
 RESIDUAL_LIMIT = 3.0  # a venue's adjusted residual beyond this is pointed out
 SMALL_EXPECTED = 5  # below this expected count the χ² test is done by Monte Carlo
 MONTE_CARLO_RESAMPLES = 2000
+# Identical ballots only point at copying when there are far more possible ballots than
+# voters: with a handful of departments, people agree by chance.
+PATTERN_CHECK_DEPARTMENTS = 8
 
 
 @dataclass(frozen=True)
@@ -327,7 +330,13 @@ def venue_checks(ballots: BallotSet) -> list[dict[str, Any]]:
             entry["pooled"] = {k: float(x) for k, x in pooled.items()}
             for check, k, n, p, side in (
                 ("straight", int(straight[rows].sum()), count, pooled["straight"], "greater"),
-                ("repeated", int(repeated[rows].sum()), count, pooled["repeated"], "greater"),
+                (
+                    "repeated",
+                    int(repeated[rows].sum()),
+                    count if n_departments >= PATTERN_CHECK_DEPARTMENTS else 0,
+                    pooled["repeated"],
+                    "greater",
+                ),
                 (
                     "few_unknown",
                     int(unknown[rows].sum()),

@@ -1,0 +1,202 @@
+"""The results workflow: tally, sign-off, countersign, release, and the same numbers everywhere."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from analysis.models import ResultRun
+from analysis.services import verify
+from ballots.models import BallotBox, BallotRating, BoxState
+from ballots.services import cast_ballot, issue_cards, move_box
+from evaluation.models import AuditEvent, Phase, Role
+
+RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"]
+
+
+@pytest.fixture
+def voted(factory, db):
+    """Two venues, three departments, 60 ballots a venue, both boxes sealed."""
+    campaign = factory.campaign(phase=Phase.REPORTING)
+    group = factory.group(campaign, 1)
+    departments = [factory.department(campaign, code, group) for code in ("A", "B", "C")]
+    meeting = factory.meeting(group)
+    boxes = []
+    for name in ("市级主会场", "市南区分会场"):
+        venue = factory.venue(campaign, name)
+        box = BallotBox(campaign=campaign, meeting=meeting, venue=venue)
+        db.session.add(box)
+        db.session.flush()
+        move_box(db.session, box, BoxState.OPEN, None)
+        for i, card in enumerate(issue_cards(db.session, box, 60, "t")):
+            ratings = {
+                d.id: RATINGS[(i + k * j) % 5]
+                for k, d in enumerate(departments, 1)
+                for j in [i % 3]
+            }
+            cast_ballot(db.session, card.token, ratings)
+        boxes.append(box)
+    db.session.commit()
+    for box in boxes:
+        move_box(db.session, box, BoxState.CLOSED, None)
+        move_box(db.session, box, BoxState.SEALED, None)
+    db.session.commit()
+    return campaign, boxes
+
+
+def _run(db):
+    db.session.expire_all()
+    return db.session.execute(select(ResultRun).order_by(ResultRun.id.desc())).scalar()
+
+
+def test_results_go_from_tally_through_two_signatures_to_release(
+    client, login_as, factory, db, voted
+):
+    campaign, boxes = voted
+    assert client.get("/results/").status_code == 404
+    assert client.get("/api/v1/results").status_code == 404
+
+    login_as(Role.STATISTICS)
+    assert client.post("/office/results/tally").status_code == 302
+    run = _run(db)
+    assert run.state == "draft"
+    preview = client.get(f"/office/results/{run.id}").get_data(as_text=True)
+    assert "预览" in preview and "市A局" in preview
+    assert client.get("/results/").status_code == 404  # nothing public before release
+    assert client.post(f"/office/results/{run.id}/release").status_code == 403
+    assert client.post(f"/office/results/{run.id}/sign").status_code == 302
+    assert _run(db).state == "signed"
+
+    login_as(Role.ADMIN)
+    early = client.post(f"/office/results/{run.id}/release")
+    assert early.status_code == 409 and "会签" in early.get_data(as_text=True)
+    login_as(Role.SUPERVISION)
+    assert client.post(f"/office/results/{run.id}/countersign").status_code == 302
+    login_as(Role.ADMIN)
+    assert client.post(f"/office/results/{run.id}/release").status_code == 302
+    assert _run(db).state == "released"
+    twice = client.post(f"/office/results/{run.id}/release")
+    assert twice.status_code == 409 and "已经发布" in twice.get_data(as_text=True)
+
+    login_as(Role.STATISTICS)
+    again = client.post("/office/results/tally")
+    assert again.status_code == 409 and "不能重新计票" in again.get_data(as_text=True)
+    actions = set(db.session.execute(select(AuditEvent.action)).scalars())
+    assert {
+        "results.tally",
+        "results.signed",
+        "results.countersigned",
+        "results.released",
+    } <= actions
+
+    page = client.get("/results/").get_data(as_text=True)
+    api = client.get("/api/v1/results").get_json()
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/results/export.csv").data.decode("utf-8-sig")))
+    )
+    book = load_workbook(io.BytesIO(client.get("/results/export.xlsx").data))
+    sheet = book["部门"]
+    headers = [c.value for c in sheet[1]]
+    xlsx = [
+        dict(zip(headers, [c.value for c in row], strict=True))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    assert (
+        [d["code"] for d in api["departments"]]
+        == [r["部门代码"] for r in rows]
+        == [r["部门代码"] for r in xlsx]
+    )
+    for d, r, x in zip(api["departments"], rows, xlsx, strict=True):
+        assert float(r["得分"]) == x["得分"] == d["score"]
+        assert float(r["满意率"]) == x["满意率"] == d["satisfaction_rate"]
+        assert int(r["有效票数"]) == x["有效票数"] == d["valid"]
+        assert f"{d['score']:.2f}" in page
+        assert sum(d["counts"].values()) == d["returned"] == 120  # counts add up
+    assert sheet.cell(row=2, column=headers.index("满意率") + 1).number_format == "0.00%"
+    assert sheet.cell(row=2, column=headers.index("得分") + 1).number_format == "0.00"
+    assert {"汇总", "部门", "分会场", "会场检查", "分档", "说明", "审计"} <= set(book.sheetnames)
+    assert verify(db.session, campaign) == []
+
+
+def test_sign_off_waits_for_every_opened_box_to_be_sealed(client, login_as, factory, db, voted):
+    campaign, boxes = voted
+    late = BallotBox(
+        campaign=campaign, meeting=boxes[0].meeting, venue=factory.venue(campaign, "城阳区分会场")
+    )
+    db.session.add(late)
+    db.session.flush()
+    move_box(db.session, late, BoxState.OPEN, None)
+    db.session.commit()
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")  # a preview of the sealed boxes is allowed
+    run = _run(db)
+    refused = client.post(f"/office/results/{run.id}/sign")
+    assert refused.status_code == 409 and "未封箱" in refused.get_data(as_text=True)
+    assert _run(db).state == "draft"
+
+
+def test_verify_finds_a_ballot_changed_after_release(client, login_as, factory, db, voted):
+    campaign, _boxes = voted
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release")
+    assert verify(db.session, campaign) == []
+    one = (
+        db.session.execute(select(BallotRating).where(BallotRating.rating == "dissatisfied"))
+        .scalars()
+        .first()
+    )
+    db.session.execute(
+        update(BallotRating)
+        .where(
+            BallotRating.ballot_id == one.ballot_id, BallotRating.department_id == one.department_id
+        )
+        .values(rating="satisfied")
+    )
+    db.session.commit()
+    differences = verify(db.session, campaign)
+    assert differences and any("satisfied" in line for line in differences)
+
+
+def test_the_scheme_is_validated_warned_about_and_locked_after_release(
+    client, login_as, factory, db, voted
+):
+    login_as(Role.ADMIN)
+    form = {
+        "w_satisfied": "100",
+        "w_basic": "80",
+        "w_dissatisfied": "20",
+        "venue_weighting": "equal",
+        "min_valid": "10",
+        "min_awareness": "0.5",
+        "tie_breaks": ["satisfaction_rate"],
+        "resamples": "500",
+        "seed": "7",
+    }
+    saved = client.post("/office/results/scheme", data=form, follow_redirects=True)
+    assert "不为零" in saved.get_data(as_text=True)  # a non-zero 不满意 weight is warned about
+    bad = client.post("/office/results/scheme", data={**form, "min_awareness": "2"})
+    assert bad.status_code == 400 and "应在 0 到 1 之间" in bad.get_data(as_text=True)
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    figures = json.loads(run.figures)
+    assert (
+        figures["scheme"]["w_dissatisfied"] == 20
+        and figures["scheme"]["venue_weighting"] == "equal"
+    )
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release")
+    locked = client.post("/office/results/scheme", data=form)
+    assert locked.status_code == 409 and "锁定" in locked.get_data(as_text=True)

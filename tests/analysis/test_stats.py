@@ -1,0 +1,186 @@
+"""The statistics against independent computations: published values, hand sums, simulation."""
+
+import numpy as np
+import pytest
+
+from analysis.stats import BallotSet, Scheme, analyse_group, rank_departments, wilson
+
+S, B, X, U = 0, 1, 2, 3  # 满意, 基本满意, 不满意, 不了解
+
+
+def ballots(rows, venues, names=None, issued=None) -> BallotSet:
+    rows = np.array(rows, dtype=np.int8)
+    venues = np.array(venues)
+    return BallotSet(
+        [f"D{j}" for j in range(rows.shape[1])],
+        rows,
+        venues,
+        names or [f"V{v}" for v in range(venues.max() + 1)],
+        np.zeros(len(venues), dtype=bool),
+        issued or {v: int((venues == v).sum()) for v in range(venues.max() + 1)},
+    )
+
+
+def simulate(seed, true_shares, venues=(60,) * 5, shift=None) -> BallotSet:
+    """Ballots whose 满意/基本满意/不满意 shares per department are known; `shift` = (venue,
+    department, amount) moves one venue's view of one department."""
+    rng = np.random.default_rng(seed)
+    rows, venue = [], []
+    for v, n in enumerate(venues):
+        for _ in range(n):
+            row = []
+            for j, (s, b) in enumerate(true_shares):
+                if shift and shift[0] == v and shift[1] == j:
+                    s, b = max(s - shift[2], 0), b
+                u = rng.random()
+                row.append(S if u < s else B if u < s + b else X)
+            rows.append(row)
+            venue.append(v)
+    return ballots(rows, venue)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    # Newcombe (1998), Statistics in Medicine 17:857, table I, method 3 (Wilson score)
+    [
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_intervals_match_published_values(k, n, low, high):
+    got = wilson(k, n, 0.95)
+    assert got == pytest.approx((low, high), abs=5e-5)
+
+
+def test_pooled_and_venue_weighted_scores_match_hand_sums():
+    # venue 0: 满意, 不满意, 不了解; venue 1: 基本满意
+    data = ballots([[S], [X], [U], [B]], [0, 0, 0, 1])
+    pooled = analyse_group(data, Scheme(min_valid=0, resamples=200), 1).figures
+    (d,) = pooled["departments"]
+    assert d["valid"] == 3 and d["counts"]["unknown"] == 1
+    assert d["score"] == pytest.approx((100 + 0 + 80) / 3)
+    assert d["satisfaction_rate"] == pytest.approx(2 / 3)
+    assert d["awareness"] == pytest.approx(3 / 4)
+    equal = analyse_group(data, Scheme(min_valid=0, resamples=200, venue_weighting="equal"), 1)
+    (e,) = equal.figures["departments"]
+    assert e["score"] == pytest.approx(((100 + 0) / 2 + 80) / 2)
+    assert e["satisfaction_rate"] == pytest.approx((1 / 2 + 1) / 2)
+    weights = Scheme(w_satisfied=90, w_basic=60, w_dissatisfied=10, min_valid=0, resamples=200)
+    (w,) = analyse_group(data, weights, 1).figures["departments"]
+    assert w["score"] == pytest.approx((90 + 10 + 60) / 3)
+
+
+def test_counts_add_up_per_department_and_per_venue():
+    data = simulate(3, [(0.6, 0.3), (0.5, 0.3), (0.7, 0.2)])
+    figures = analyse_group(data, Scheme(resamples=200), 1).figures
+    for d in figures["departments"]:
+        assert sum(d["counts"].values()) == d["returned"] == 300
+        per_venue = sum(sum(v["counts"][d["code"]]) for v in figures["per_venue"])
+        assert per_venue == d["returned"]
+    assert sum(v["ballots"] for v in figures["venues"]) == figures["ballots"] == 300
+
+
+def test_a_seeded_bootstrap_gives_identical_figures_whatever_the_order_of_the_records():
+    data = simulate(4, [(0.6, 0.3), (0.5, 0.3)])
+    first = analyse_group(data, Scheme(resamples=400), 7)
+    order = np.random.default_rng(0).permutation(len(data.venue))
+    shuffled = BallotSet(
+        data.departments,
+        data.ratings[order],
+        data.venue[order],
+        data.venues,
+        data.paper[order],
+        data.issued,
+    )
+    again = analyse_group(shuffled, Scheme(resamples=400), 7)
+    assert again.figures == first.figures
+    assert np.array_equal(again.draws, first.draws)
+    other_seed = analyse_group(data, Scheme(resamples=400), 8)
+    assert (
+        other_seed.figures["departments"][0]["score_ci"]
+        != first.figures["departments"][0]["score_ci"]
+    )
+
+
+def test_all_equal_ratings_fall_back_to_a_percentile_interval():
+    data = ballots([[S, B]] * 40, [0] * 20 + [1] * 20)
+    figures = analyse_group(data, Scheme(resamples=300), 1).figures
+    assert figures["departments"][0]["score_ci"] == [100.0, 100.0]
+    assert figures["departments"][1]["score_ci"] == [80.0, 80.0]
+
+
+def _rank(data: BallotSet, scheme: Scheme, seed: int):
+    result = analyse_group(data, scheme, seed)
+    departments = result.figures["departments"]
+    rank_departments(departments, result.draws, scheme)
+    return departments
+
+
+def test_identical_departments_are_never_told_apart_and_equal_scores_share_a_rank():
+    twins = simulate(5, [(0.6, 0.3), (0.6, 0.3), (0.9, 0.1), (0.3, 0.3)], venues=(80,) * 4)
+    departments = _rank(twins, Scheme(resamples=500), 1)
+    first, second = departments[0], departments[1]
+    assert "D1" not in first["clearly_better"] and "D0" not in second["clearly_better"]
+    assert first["joint_rank_interval"] == second["joint_rank_interval"] == [2, 3]
+    assert departments[2]["rank"] == 1 and departments[2]["band"] == "above"
+    assert departments[3]["band"] == "below"
+
+    same = ballots([[S, S], [B, B], [X, X]] * 20, [0, 1, 2] * 20)
+    tied = _rank(same, Scheme(resamples=200), 1)
+    assert [d["rank"] for d in tied] == [1, 1]  # 并列
+
+
+def test_flagged_departments_are_reported_but_not_ranked():
+    data = ballots([[S, U]] * 35 + [[B, S]] * 5, [0] * 20 + [1] * 20)
+    departments = _rank(data, Scheme(resamples=200), 1)
+    assert departments[0]["rank"] == 1
+    assert departments[1]["flag"] == "too_few_valid" and departments[1]["rank"] is None
+    lenient = _rank(data, Scheme(resamples=200, min_valid=5, min_awareness=0.5), 1)
+    assert lenient[1]["flag"] == "low_awareness"
+
+
+def test_joint_rank_intervals_cover_the_true_ranks_at_the_promised_rate():
+    # Six departments, some close together: true ranks by true score (100·s + 80·b).
+    shares = [(0.50, 0.30), (0.55, 0.30), (0.60, 0.25), (0.62, 0.25), (0.70, 0.20), (0.40, 0.40)]
+    true_score = np.array([100 * s + 80 * b for s, b in shares])
+    true_rank = (-true_score).argsort().argsort() + 1
+    covered = 0
+    simulations = 40
+    for seed in range(simulations):
+        departments = _rank(simulate(100 + seed, shares), Scheme(resamples=300), seed)
+        covered += all(
+            d["joint_rank_interval"][0] <= r <= d["joint_rank_interval"][1]
+            for d, r in zip(departments, true_rank, strict=True)
+        )
+    assert covered / simulations >= 0.85  # promised 90%, with room for simulation noise
+
+
+def test_a_planted_venue_anomaly_is_flagged_and_clean_simulations_mostly_flag_nothing():
+    shares = [(0.6, 0.3), (0.5, 0.35), (0.7, 0.2)]
+    planted = simulate(9, shares, venues=(100,) * 5, shift=(3, 1, 0.35))
+    homogeneity = analyse_group(planted, Scheme(resamples=200), 1).figures["homogeneity"]
+    planted_venue = homogeneity[1]
+    assert "V3" in planted_venue["flagged_venues"] and planted_venue["q"] < 0.001
+    largest = max(planted_venue["residuals"], key=lambda r: abs(r[1]))
+    assert largest[0] == 3
+    assert homogeneity[0]["flagged_venues"] == [] and homogeneity[2]["flagged_venues"] == []
+
+    clean = 0
+    for seed in range(10):
+        figures = analyse_group(simulate(200 + seed, shares), Scheme(resamples=200), 1).figures
+        flagged = [h for h in figures["homogeneity"] if h["flagged_venues"]]
+        flagged += [v for v in figures["venues"] if v["flags"]]
+        clean += not flagged
+    assert clean >= 8
+
+
+def test_a_venue_of_identical_whole_ballots_is_flagged():
+    shares = [(0.5, 0.3), (0.4, 0.4), (0.6, 0.3)]
+    data = simulate(11, shares, venues=(100,) * 4)
+    rows = np.flatnonzero(data.venue == 2)[:45]
+    data.ratings[rows] = S
+    venues = analyse_group(data, Scheme(resamples=200), 1).figures["venues"]
+    assert "straight" in venues[2]["flags"]
+    assert not any(v["flags"] for i, v in enumerate(venues) if i != 2)
