@@ -56,7 +56,7 @@ def heat_map(group: dict[str, Any], names: dict[str, str]) -> Markup:
     cell = max(12, (WIDTH - LABEL) // max(len(venues), 1))
     height = ROW * len(codes) + 70
     parts = [
-        f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(venues)} {height}" '
+        f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(venues) + 24} {height}" '
         f'role="img" xmlns="http://www.w3.org/2000/svg">'
     ]
     for j, v in enumerate(venues):

@@ -84,6 +84,7 @@ def _page(run: ResultRun, preview: bool) -> str:
         preview=preview,
         band_labels=BAND_LABELS,
         venue_flag_labels=VENUE_FLAG_LABELS,
+        state_labels=RUN_STATE_LABELS,
     )
 
 

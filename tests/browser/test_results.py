@@ -1,0 +1,62 @@
+"""The demo's simulated ballots become released results, in Chromium at phone size."""
+
+from ballots.models import BoxState
+from ballots.services import move_box
+from evaluation.demo import demo_box
+from evaluation.extensions import db
+from tests.browser.conftest import PHONE, screenshot
+from tests.browser.test_foundation_pages import _build_demo, _fits_the_screen
+from tests.browser.test_reports import _log_in
+
+
+def _seal_the_demo_box(app) -> None:
+    with app.app_context():
+        box = demo_box(db.session)
+        move_box(db.session, box, BoxState.CLOSED, None)
+        move_box(db.session, box, BoxState.SEALED, None)
+        db.session.commit()
+        db.session.remove()
+
+
+def _press(browser, base: str, username: str, button: str):
+    page = _log_in(browser, base, username)
+    page.goto(base + "/office/results/")
+    page.click(f"button:has-text('{button}')")
+    return page
+
+
+def test_statistics_tallies_supervision_countersigns_and_the_office_releases(live_server, browser):
+    base, app = live_server
+    _build_demo(app)
+    _seal_the_demo_box(app)
+
+    page = _press(browser, base, "statistics", "计票")
+    assert "预览" in page.inner_text("body")
+    assert "会场检查" in page.inner_text("body")
+    assert "平度市分会场" in page.inner_text(".card:has-text('会场检查')")  # the planted venue
+    screenshot(page, "results-preview-360")
+    page.goto(base + "/office/results/")
+    page.click("button:has-text('签发')")
+    assert "待监察局会签" in page.inner_text("body")
+    page.context.close()
+    _press(browser, base, "supervision", "会签").context.close()
+    page = _press(browser, base, "admin", "发布结果")
+    assert "已发布" in page.inner_text("body")
+    page.context.close()
+
+    phone = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    seen = []
+    phone.on("request", lambda r: seen.append(r.url))
+    phone.goto(base + "/results/")
+    body = phone.inner_text("body")
+    assert "部门排名" in body and "内部评议部门" in body and "明显高于平均" in body
+    assert phone.locator("table.results tbody tr").count() == 57
+    assert phone.locator("svg.chart").count() >= 3
+    assert _fits_the_screen(phone)
+    assert all(url.startswith(base) for url in seen)
+    screenshot(phone, "results-public-360")
+    phone.click("table.results a >> nth=0")
+    assert "选票分布" in phone.inner_text("body")
+    assert _fits_the_screen(phone)
+    screenshot(phone, "results-department-360")
+    phone.context.close()
