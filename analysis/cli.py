@@ -18,6 +18,7 @@ from analysis.services import (
     verify,
 )
 from evaluation import audit
+from evaluation.cli import exit_refused
 from evaluation.errors import Refused
 from evaluation.extensions import db
 from evaluation.services import require_campaign
@@ -26,12 +27,6 @@ from evaluation.services import require_campaign
 @click.group("results")
 def results() -> None:
     """The evaluation results: tally, export, verify."""
-
-
-def _refused(refusal: Refused) -> None:
-    db.session.rollback()
-    click.echo(refusal.message, err=True)
-    sys.exit(1)
 
 
 @results.command("tally")
@@ -43,7 +38,7 @@ def tally() -> None:
         waiting = unfinished_boxes(db.session, campaign)
         run = run_tally(db.session, campaign, audit.command_line_actor())
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     db.session.commit()
     click.echo(f"tally {run.id}: {figures_of(run)['audit']['boxes']} sealed boxes")
     if waiting:
@@ -59,7 +54,7 @@ def export(fmt: str, out: Path) -> None:
     try:
         campaign = require_campaign(db.session)
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     run = released_run(db.session, campaign) or current_run(db.session, campaign)
     if run is None:
         click.echo("no tally yet: run `sanmin results tally` first", err=True)
@@ -90,7 +85,7 @@ def verify_command(records: Path | None) -> None:
         )
         differences = verify(db.session, campaign, texts)
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     for line in differences:
         click.echo(line)
     if differences:

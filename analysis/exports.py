@@ -7,28 +7,22 @@ import io
 import json
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
 from analysis.services import all_departments
 
+EXPORT_LOCALE = "zh"  # the workbook and CSV are Chinese, like their column headers
 RATE = "0.00%"
 SCORE = "0.00"
-BAND_LABELS = {"above": "明显高于平均", "within": "与平均无明显差别", "below": "明显低于平均"}
-FLAG_LABELS = {"too_few_valid": "有效票不足，不排名", "low_awareness": "了解率过低，不排名"}
-VENUE_FLAG_LABELS = {
-    "straight": "整张票同一选项的比例偏高",
-    "repeated": "重复的相同选票偏多",
-    "few_unknown": "“不了解”比例异常偏低",
-    "returned_over_issued": "回收票数多于发出票数",
-}
-
 DEPARTMENT_COLUMNS: list[tuple[str, str, Any]] = [
     ("排名", "", lambda d: d.get("rank")),
     ("排名区间（90%）", "", lambda d: _interval(d.get("rank_interval"))),
     ("联合排名区间（90%）", "", lambda d: _interval(d.get("joint_rank_interval"))),
-    ("分档", "", lambda d: BAND_LABELS.get(d.get("band") or "", "")),
+    ("分档", "", lambda d: str(BAND_LABELS.get(d.get("band") or "", ""))),
     ("部门代码", "", lambda d: d["code"]),
     ("部门", "", lambda d: d["name"]),
     ("组别", "", lambda d: d["group_name"]),
@@ -49,7 +43,7 @@ DEPARTMENT_COLUMNS: list[tuple[str, str, Any]] = [
     ("不了解", "", lambda d: d["counts"]["unknown"]),
     ("未填", "", lambda d: d["counts"]["blank"]),
     ("上年得分", SCORE, lambda d: d.get("previous_score")),
-    ("说明", "", lambda d: FLAG_LABELS.get(d["flag"] or "", "")),
+    ("说明", "", lambda d: str(FLAG_LABELS.get(d["flag"] or "", ""))),
 ]
 
 
@@ -64,10 +58,13 @@ def department_rows(figures: dict[str, Any]) -> list[list[Any]]:
 
 
 def results_csv(figures: dict[str, Any]) -> str:
+    """The department table; in Chinese whatever the visitor's language (headers are)."""
+    with force_locale(EXPORT_LOCALE):
+        rows = department_rows(figures)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([h for h, _f, _g in DEPARTMENT_COLUMNS])
-    for row in department_rows(figures):
+    for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue()
 
@@ -88,6 +85,11 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]]
 
 
 def results_xlsx(figures: dict[str, Any]) -> bytes:
+    with force_locale(EXPORT_LOCALE):
+        return _workbook(figures)
+
+
+def _workbook(figures: dict[str, Any]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     summary = []
@@ -157,7 +159,7 @@ def results_xlsx(figures: dict[str, Any]) -> bytes:
                     v["straight_share"],
                     v["repeated_share"],
                     v["unknown_share"],
-                    "；".join(VENUE_FLAG_LABELS[f] for f in v["flags"]),
+                    "；".join(str(VENUE_FLAG_LABELS[f]) for f in v["flags"]),
                 ]
             )
         for h in g["homogeneity"]:
@@ -204,7 +206,7 @@ def results_xlsx(figures: dict[str, Any]) -> bytes:
                 bands.append(
                     [
                         pool,
-                        BAND_LABELS[d["band"]],
+                        str(BAND_LABELS[d["band"]]),
                         d["name"],
                         d["rank"],
                         _interval(d["joint_rank_interval"]),

@@ -19,6 +19,21 @@ TIE_BREAK_LABELS = {
     "dissatisfied_share": _l("“不满意”占比（低者在前）"),
     "awareness": _l("了解率"),
 }
+BAND_LABELS = {
+    "above": _l("明显高于平均"),
+    "within": _l("与平均无明显差别"),
+    "below": _l("明显低于平均"),
+}
+FLAG_LABELS = {
+    "too_few_valid": _l("有效票不足，不排名"),
+    "low_awareness": _l("了解率过低，不排名"),
+}
+VENUE_FLAG_LABELS = {
+    "straight": _l("整张票同一选项的比例偏高"),
+    "repeated": _l("重复的相同选票偏多"),
+    "few_unknown": _l("“不了解”比例异常偏低"),
+    "returned_over_issued": _l("回收票数多于发出票数"),
+}
 NUMBER = _l("请填写数字。")
 
 

@@ -39,6 +39,7 @@ SCHEME_FIELDS = (
     "seed",
 )
 INTERNAL = "internal"  # the key of the internal departments' results
+INTERNAL_NAME = "内部评议"  # stored in the figures as data, like group and venue names
 
 
 def _now() -> dt.datetime:
@@ -192,7 +193,8 @@ def sign_off(session: Session, run: ResultRun, actor: str) -> None:
     waiting = unfinished_boxes(session, run.campaign)
     if waiting:
         raise Conflict(_("还有 %(n)s 个投票箱未封箱，不能签发。", n=len(waiting)))
-    if json.loads(run.figures)["audit"]["boxes"] != len(published_records(session, run.campaign)):
+    sealed = [b for b in boxes_of(session, run.campaign) if b.current_state == BoxState.SEALED]
+    if figures_of(run)["audit"]["boxes"] != len(sealed):
         raise Conflict(_("计票后又有投票箱封箱，请重新计票。"))
     _move(session, run, RunState.SIGNED, actor, "signed")
 
@@ -262,7 +264,7 @@ def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
 
 
 def ballot_sets(
-    campaign: Campaign, boxes: list[BallotBox], records: dict[int, str], issued: dict[int, int]
+    boxes: list[BallotBox], records: dict[int, str], issued: dict[int, int]
 ) -> dict[str, tuple[str, stats.BallotSet]]:
     """The ballots of each group (and of the internal boxes) from the records: key → (name, set)."""
     sets: dict[str, tuple[str, stats.BallotSet]] = {}
@@ -275,7 +277,7 @@ def ballot_sets(
         departments = [d.code for d in members[0].departments]
         rows, venue, paper, names, counts = [], [], [], [], {}
         for v, box in enumerate(members):
-            names.append(box.venue.name if box.venue else _("内部评议"))
+            names.append(box.venue.name if box.venue else INTERNAL_NAME)
             counts[v] = issued.get(box.id, 0)
             reader = csv.reader(io.StringIO(records[box.id]))
             header = next(reader)
@@ -284,7 +286,7 @@ def ballot_sets(
                 rows.append([stats.RATING_CODES.get(line[c], stats.BLANK) for c in columns])
                 venue.append(v)
                 paper.append(line[0] == "paper")
-        name = _("内部评议") if key == INTERNAL else members[0].meeting.group.name
+        name = INTERNAL_NAME if key == INTERNAL else members[0].meeting.group.name
         sets[key] = (
             name,
             stats.BallotSet(
@@ -301,10 +303,9 @@ def ballot_sets(
 
 def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> dict[str, Any]:
     """Every released figure, from the records alone (plus cards issued and the scheme)."""
-    scheme_row = scheme_of(session, campaign)
-    scheme = stats_scheme(scheme_row)
+    scheme = stats_scheme(scheme_of(session, campaign))
     boxes = boxes_of(session, campaign)
-    sets = ballot_sets(campaign, boxes, records, _issued(session, list(records)))
+    sets = ballot_sets(boxes, records, _issued(session, list(records)))
     names = {d.code: d.name for d in campaign.departments}
     groups, draws = [], {}
     for index, key in enumerate(sorted(sets, key=lambda k: (k == INTERNAL, k))):
@@ -341,7 +342,6 @@ def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> di
     return {
         "campaign": {"year": campaign.year, "title": campaign.title},
         "scheme": asdict(scheme),
-        "scheme_warnings": scheme_warnings(scheme_row),
         "groups": groups,
         "rankings": rankings,
         "audit": {
@@ -404,7 +404,6 @@ def verify(
     again = json.loads(json.dumps(compute(session, campaign, records), ensure_ascii=False))
     released["audit"].pop("software")
     again["audit"].pop("software")
-    again["scheme_warnings"] = released["scheme_warnings"]
     return list(_differences(released, again, ""))
 
 

@@ -181,7 +181,7 @@ def _ranks_with_ties(keys: list[np.ndarray]) -> np.ndarray:
 
 def rank_intervals(
     estimate: np.ndarray, draws: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Marginal and simultaneous rank intervals from bootstrap draws (departments × resamples).
 
     After Mogstad, Romano, Shaikh and Wilhelm (2024): confidence intervals for all pairwise

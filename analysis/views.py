@@ -12,7 +12,13 @@ from flask_login import current_user
 
 from analysis.charts import heat_map, score_bars
 from analysis.exports import export_name, results_csv, results_xlsx
-from analysis.forms import TIE_BREAK_LABELS, WEIGHTING_LABELS, SchemeForm
+from analysis.forms import (
+    BAND_LABELS,
+    TIE_BREAK_LABELS,
+    VENUE_FLAG_LABELS,
+    WEIGHTING_LABELS,
+    SchemeForm,
+)
 from analysis.models import ResultRun, RunState
 from analysis.services import (
     INTERNAL,
@@ -53,17 +59,6 @@ RUN_STATE_LABELS = {
     RunState.COUNTERSIGNED: _l("监察局已会签，待发布"),
     RunState.RELEASED: _l("已发布"),
     RunState.SUPERSEDED: _l("已被新的计票取代"),
-}
-VENUE_FLAG_LABELS = {
-    "straight": _l("整张票同一选项的比例偏高"),
-    "repeated": _l("重复的相同选票偏多"),
-    "few_unknown": _l("“不了解”比例异常偏低"),
-    "returned_over_issued": _l("回收票数多于发出票数"),
-}
-BAND_LABELS = {
-    "above": _l("明显高于平均"),
-    "within": _l("与平均无明显差别"),
-    "below": _l("明显低于平均"),
 }
 
 
@@ -194,7 +189,6 @@ def save_scheme() -> Any:
 @admin_bp.route("/tally", methods=["POST"])
 @role_required(Role.STATISTICS)
 def tally() -> Response:
-    ConfirmForm().validate()
     run = run_tally(db.session, require_campaign(db.session), actor())
     db.session.commit()
     flash(_("计票完成，请预览核对后签发。"))

@@ -23,6 +23,7 @@ from ballots.services import (
 )
 from ballots.tally import verify_box
 from evaluation import audit
+from evaluation.cli import exit_refused
 from evaluation.errors import Refused
 from evaluation.extensions import db
 from evaluation.services import require_campaign
@@ -33,12 +34,6 @@ def ballots() -> None:
     """Ballot boxes, voting cards and the per-box recount."""
 
 
-def _refused(refusal: Refused) -> None:
-    db.session.rollback()
-    click.echo(refusal.message, err=True)
-    sys.exit(1)
-
-
 @ballots.command("boxes")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_appcontext
@@ -47,7 +42,7 @@ def list_boxes(as_json: bool) -> None:
     try:
         campaign = require_campaign(db.session)
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     ensure_boxes(db.session, campaign, audit.command_line_actor())
     db.session.commit()
     boxes = boxes_of(db.session, campaign)
@@ -91,7 +86,7 @@ def issue(box_id: int, count: int, csv_path: Path, base_url: str | None) -> None
         )
         db.session.commit()
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["short_code", "url"])
@@ -109,7 +104,7 @@ def _move(box_id: int, target: BoxState) -> None:
         move_box(db.session, box, target, None)
         db.session.commit()
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     click.echo(f"box {box_id}: {target.value}")
 
 
@@ -145,7 +140,7 @@ def verify(box_id: int) -> None:
     try:
         differences = verify_box(db.session, get_box(db.session, box_id))
     except Refused as refusal:
-        _refused(refusal)
+        exit_refused(refusal)
     if differences:
         for line in differences:
             click.echo(line, err=True)

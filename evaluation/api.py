@@ -85,30 +85,6 @@ def department_report(code: str) -> ResponseReturnValue:
     )
 
 
-RESULT_FIELDS = (
-    "code",
-    "name",
-    "group",
-    "group_name",
-    "rank",
-    "rank_interval",
-    "joint_rank_interval",
-    "band",
-    "score",
-    "score_ci",
-    "satisfaction_rate",
-    "satisfaction_ci",
-    "satisfied_share",
-    "dissatisfied_share",
-    "awareness",
-    "returned",
-    "valid",
-    "counts",
-    "flag",
-    "previous_score",
-)
-
-
 @api_bp.route("/results")
 def results() -> ResponseReturnValue:
     """The released evaluation results: every department with its intervals, in rank order."""
@@ -123,7 +99,9 @@ def results() -> ResponseReturnValue:
             "released_at": run.released_at.isoformat() + "Z",
             "scheme": figures["scheme"],
             "input_hash": figures["audit"]["input_hash"],
-            "departments": [{k: d[k] for k in RESULT_FIELDS} for d in all_departments(figures)],
+            "departments": [
+                {k: d[k] for k in _result_schema["properties"]} for d in all_departments(figures)
+            ],
         }
     )
 

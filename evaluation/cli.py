@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -49,6 +50,13 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
+def exit_refused(refusal: Refused) -> NoReturn:
+    """End a command on a refusal: roll back, print the Chinese message, exit non-zero."""
+    db.session.rollback()
+    click.echo(refusal.message, err=True)
+    sys.exit(1)
+
+
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
@@ -70,8 +78,7 @@ def campaign_phase(name: str, reason: str) -> None:
         move_phase(db.session, current, Phase(name), audit.command_line_actor(), reason)
         db.session.commit()
     except Refused as refusal:
-        db.session.rollback()
-        _fail(refusal.message)
+        exit_refused(refusal)
     click.echo(f"{current.year}: {name}")
 
 
@@ -115,8 +122,7 @@ def import_command(kind: str, path: Path) -> None:
             click.echo(f"第 {error.row} 行，{error.column}：{error.reason}", err=True)
         _fail(refusal.message)
     except Refused as refusal:
-        db.session.rollback()
-        _fail(refusal.message)
+        exit_refused(refusal)
     click.echo(f"created {result.created}, updated {result.updated}")
 
 

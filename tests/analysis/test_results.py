@@ -32,11 +32,7 @@ def voted(factory, db):
         db.session.flush()
         move_box(db.session, box, BoxState.OPEN, None)
         for i, card in enumerate(issue_cards(db.session, box, 60, "t")):
-            ratings = {
-                d.id: RATINGS[(i + k * j) % 5]
-                for k, d in enumerate(departments, 1)
-                for j in [i % 3]
-            }
+            ratings = {d.id: RATINGS[(i + k * (i % 3)) % 5] for k, d in enumerate(departments, 1)}
             cast_ballot(db.session, card.token, ratings)
         boxes.append(box)
     db.session.commit()
