@@ -108,6 +108,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from evaluation.reports import models as report_models  # noqa: F401  (tables for Alembic)
     from evaluation.reports import views as report_views
     from evaluation.views import public_bp
+    from suggestions import models as suggestion_models  # noqa: F401  (tables for Alembic)
+    from suggestions import views as suggestion_views
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -119,6 +121,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(analysis_views.admin_bp)
     app.register_blueprint(ballots_views.public_bp)
     app.register_blueprint(ballots_views.admin_bp)
+    app.register_blueprint(suggestion_views.public_bp)
+    app.register_blueprint(suggestion_views.admin_bp)
+    suggestion_views.register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
 

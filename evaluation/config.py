@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_USERNAME": "5 per minute;20 per hour",
     # Only failed card look-ups count: a whole venue may share one address on its Wi-Fi.
     "VOTE_GUESS_LIMIT": "30 per minute",
+    "SUGGESTION_LIMIT": "10 per hour;30 per day",  # the public form, per address
+    "TRACK_GUESS_LIMIT": "20 per minute",  # only wrong tracking codes or phones count
     "PUBLIC_BASE_URL": None,  # printed in the cards' QR codes; default: the request's host
     "ATTACHMENT_DIR": None,  # report attachments; default: <instance>/files
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

@@ -35,6 +35,7 @@ from evaluation.models import (
 )
 from evaluation.reports.demo import build_demo_reports
 from evaluation.services import move_phase
+from suggestions.demo import build_demo_suggestions
 
 DEMO_PASSWORD = "sanmin-demo"
 MAIN_VENUE_CAPACITY = 100
@@ -293,6 +294,7 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)
     simulate_ballots(session, campaign, demo_box(session), progress)
+    build_demo_suggestions(session, campaign, actor)
     return logins
 
 

@@ -1,0 +1,276 @@
+"""The public board (公开督办): warning levels, filtered pages and each unit's handling figures.
+
+Nothing here reads a submitter's name or phone number: the board, its API and the statistics
+are built from columns that carry no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from evaluation.models import Campaign, Department
+from suggestions.models import OPEN_STATUSES, Channel, Satisfaction, Status, Suggestion
+from suggestions.services import beijing_today, work_calendar
+
+BOARD_PAGE_SIZE = 20
+BLUE_WORKING_DAYS = 2  # blue: due within this many working days
+
+
+class WarningLevel(StrEnum):
+    BLUE = "blue"  # due within 2 working days
+    YELLOW = "yellow"  # due today
+    RED = "red"  # overdue
+
+
+@dataclass(frozen=True)
+class WarningBounds:
+    """Today and the last date still shown blue, worked out once per page."""
+
+    today: dt.date
+    blue_until: dt.date
+
+    def level(self, suggestion: Suggestion) -> WarningLevel | None:
+        if suggestion.status not in OPEN_STATUSES or suggestion.due_on is None:
+            return None
+        if suggestion.due_on < self.today:
+            return WarningLevel.RED
+        if suggestion.due_on == self.today:
+            return WarningLevel.YELLOW
+        if suggestion.due_on <= self.blue_until:
+            return WarningLevel.BLUE
+        return None
+
+    def condition(self, level: WarningLevel) -> object:
+        due = Suggestion.due_on
+        is_open = Suggestion.status.in_([s.value for s in OPEN_STATUSES])
+        if level == WarningLevel.RED:
+            return and_(is_open, due < self.today)
+        if level == WarningLevel.YELLOW:
+            return and_(is_open, due == self.today)
+        return and_(is_open, due > self.today, due <= self.blue_until)
+
+
+def warning_bounds(session: Session, today: dt.date | None = None) -> WarningBounds:
+    today = today or beijing_today()
+    return WarningBounds(today, work_calendar(session).add_working_days(today, BLUE_WORKING_DAYS))
+
+
+@dataclass(frozen=True)
+class Filters:
+    unit: str | None = None  # a department code
+    status: Status | None = None
+    category: int | None = None
+    warning: WarningLevel | None = None
+
+
+@dataclass
+class Page:
+    items: list[Suggestion]
+    total: int
+    page: int
+    pages: int
+
+
+def filtered(campaign: Campaign, filters: Filters, bounds: WarningBounds) -> Select:
+    """Every non-rejected suggestion of the campaign that passes the filters."""
+    query = select(Suggestion).where(
+        Suggestion.campaign_id == campaign.id, Suggestion.status != Status.REJECTED.value
+    )
+    if filters.unit:
+        query = query.where(
+            Suggestion.lead_unit_id.in_(
+                select(Department.id).where(
+                    Department.campaign_id == campaign.id, Department.code == filters.unit
+                )
+            )
+        )
+    if filters.status:
+        query = query.where(Suggestion.status == filters.status.value)
+    if filters.category:
+        query = query.where(Suggestion.category_id == filters.category)
+    if filters.warning:
+        query = query.where(bounds.condition(filters.warning))
+    return query
+
+
+def board(
+    session: Session,
+    campaign: Campaign,
+    filters: Filters,
+    page: int = 1,
+    bounds: WarningBounds | None = None,
+    per_page: int = BOARD_PAGE_SIZE,
+) -> Page:
+    """One page of the board, newest first."""
+    bounds = bounds or warning_bounds(session)
+    query = filtered(campaign, filters, bounds)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(
+        session.execute(
+            query.options(
+                joinedload(Suggestion.lead_unit),
+                joinedload(Suggestion.category),
+                joinedload(Suggestion.merged_into),
+            )
+            .order_by(Suggestion.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .unique()
+        .scalars()
+    )
+    return Page(items, total, page, pages)
+
+
+@dataclass
+class UnitStats:
+    """How one unit handled the suggestions it led."""
+
+    code: str
+    name: str
+    received: int = 0
+    answered: int = 0
+    on_time: int = 0
+    open: int = 0
+    overdue: int = 0
+    median_working_days: float | None = None
+    feedback: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Satisfaction})
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.answered if self.answered else None
+
+    @property
+    def rated(self) -> int:
+        return sum(self.feedback.values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意 + 基本满意 among the replies citizens rated."""
+        if not self.rated:
+            return None
+        return 1 - self.feedback[Satisfaction.DISSATISFIED] / self.rated
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "received": self.received,
+            "answered": self.answered,
+            "open": self.open,
+            "overdue": self.overdue,
+            "on_time": self.on_time,
+            "on_time_rate": _round(self.on_time_rate),
+            "median_working_days": self.median_working_days,
+            "feedback": dict(self.feedback),
+            "satisfaction_rate": _round(self.satisfaction_rate),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def unit_statistics(
+    session: Session, campaign: Campaign, bounds: WarningBounds | None = None
+) -> list[UnitStats]:
+    """Each unit's figures over the items it leads (merged duplicates count in their survivor)."""
+    bounds = bounds or warning_bounds(session)
+    handled = (
+        Suggestion.campaign_id == campaign.id,
+        Suggestion.lead_unit_id.is_not(None),
+        Suggestion.status.not_in([Status.MERGED.value, Status.REJECTED.value]),
+    )
+
+    def count_if(condition: object) -> object:
+        return func.sum(case((condition, 1), else_=0))
+
+    is_open = Suggestion.status.in_([s.value for s in OPEN_STATUSES])
+    rows = session.execute(
+        select(
+            Suggestion.lead_unit_id,
+            func.count(),
+            count_if(Suggestion.answered_on.is_not(None)),
+            count_if(Suggestion.on_time.is_(True)),
+            count_if(is_open),
+            count_if(and_(is_open, Suggestion.due_on < bounds.today)),
+            *(count_if(Suggestion.feedback == s.value) for s in Satisfaction),
+        )
+        .where(*handled)
+        .group_by(Suggestion.lead_unit_id)
+    ).all()
+    days: dict[int, list[int]] = defaultdict(list)
+    for unit_id, taken in session.execute(
+        select(Suggestion.lead_unit_id, Suggestion.working_days_taken).where(
+            *handled, Suggestion.working_days_taken.is_not(None)
+        )
+    ):
+        days[unit_id].append(taken)
+    units = {
+        d.id: d
+        for d in session.execute(
+            select(Department).where(Department.campaign_id == campaign.id)
+        ).scalars()
+    }
+    result = []
+    for unit_id, received, answered, on_time, open_, overdue, *feedback in rows:
+        unit = units[unit_id]
+        stats = UnitStats(unit.code, unit.name, received, answered, on_time, open_, overdue)
+        stats.feedback = {s.value: int(n) for s, n in zip(Satisfaction, feedback, strict=True)}
+        if days[unit_id]:
+            stats.median_working_days = float(statistics.median(days[unit_id]))
+        result.append(stats)
+    result.sort(key=lambda s: s.code)
+    return result
+
+
+def summary(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """Everything received, rejected ones included: by channel, by status, by reject reason."""
+    rows = session.execute(
+        select(Suggestion.channel, Suggestion.status, Suggestion.reject_reason, func.count())
+        .where(Suggestion.campaign_id == campaign.id)
+        .group_by(Suggestion.channel, Suggestion.status, Suggestion.reject_reason)
+    ).all()
+    result: dict[str, dict[str, int]] = {
+        "channel": {c.value: 0 for c in Channel},
+        "status": {s.value: 0 for s in Status},
+        "rejected": defaultdict(int),
+    }
+    for channel, status, reason, n in rows:
+        result["channel"][channel] += n
+        result["status"][status] += n
+        if reason:
+            result["rejected"][reason] += n
+    result["rejected"] = dict(result["rejected"])
+    result["total"] = {"all": sum(result["channel"].values())}
+    return result
+
+
+def unit_queue(
+    session: Session, unit: Department, bounds: WarningBounds
+) -> list[tuple[Suggestion, WarningLevel | None]]:
+    """The items a unit leads or co-handles, the most pressing first."""
+    from suggestions.models import suggestion_co_unit
+
+    co = select(suggestion_co_unit.c.suggestion_id).where(suggestion_co_unit.c.unit_id == unit.id)
+    items = session.execute(
+        select(Suggestion)
+        .where(
+            or_(Suggestion.lead_unit_id == unit.id, Suggestion.id.in_(co)),
+            Suggestion.status.not_in([Status.MERGED.value, Status.REJECTED.value]),
+        )
+        .order_by(Suggestion.due_on, Suggestion.id)
+    ).scalars()
+    ranked = [(s, bounds.level(s)) for s in items]
+    open_first = {True: 0, False: 1}
+    ranked.sort(key=lambda pair: (open_first[pair[0].status in OPEN_STATUSES], pair[0].due_on))
+    return ranked

@@ -1,0 +1,376 @@
+"""Suggestions (意见建议): intake, routing rules, handling, replies, feedback and selection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evaluation.extensions import db
+from evaluation.models import Campaign, Department, Venue, enum_check
+
+TEXT_MIN_CHARS = 10
+TEXT_MAX_CHARS = 2000
+REPLY_MAX_CHARS = 5000
+
+
+class Channel(StrEnum):
+    ONLINE = "online"  # the public form
+    PAPER = "paper"  # handed in at a venue, entered by its staff
+    VISIT = "visit"  # raised by a deputy or CPPCC member a department visited
+    BALLOT = "ballot"  # written on a ballot, arriving without any identity
+
+
+class Urgency(StrEnum):
+    """How fast the unit must answer: the supervision rules' 3 / 5 / 10 working days."""
+
+    URGENT = "urgent"
+    NORMAL = "normal"
+    DIFFICULT = "difficult"
+
+
+# Working days allowed per urgency (the city's supervision rules).
+DEADLINE_WORKING_DAYS = {Urgency.URGENT: 3, Urgency.NORMAL: 5, Urgency.DIFFICULT: 10}
+
+
+class Status(StrEnum):
+    RECEIVED = "received"  # 待分办: waiting for the office's triage
+    ASSIGNED = "assigned"  # 办理中
+    ANSWERED = "answered"  # 已答复: the approved reply is public
+    REVIEWING = "reviewing"  # 回访复核: the citizen was not satisfied; handled once more
+    MERGED = "merged"  # 已合并: a duplicate following its survivor
+    REJECTED = "rejected"  # 不予受理: still counted in the statistics
+
+
+OPEN_STATUSES = (Status.ASSIGNED, Status.REVIEWING)
+
+
+class RejectReason(StrEnum):
+    SPAM = "spam"
+    OUT_OF_SCOPE = "out_of_scope"
+    OTHER = "other"
+
+
+class ReplyState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+
+class RequestKind(StrEnum):
+    EXTENSION = "extension"  # 申请延期
+    REASSIGN = "reassign"  # 申请改派
+
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class NomineeKind(StrEnum):
+    SUGGESTION = "suggestion"  # 优秀意见建议
+    UNIT = "unit"  # 优秀承办单位
+
+
+class SelectionState(StrEnum):
+    SCORING = "scoring"  # reviewers score blind
+    CLOSED = "closed"  # scores visible, ranking shown
+    FINAL = "final"  # the admin chose the top N; public
+
+
+class SuggestionCategory(db.Model):
+    """A category the campaign asks suggestions about (e.g. 服务型政府建设)."""
+
+    __tablename__ = "suggestion_category"
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class RoutingRule(db.Model):
+    """Category and keywords → the unit the office proposes to handle a suggestion."""
+
+    __tablename__ = "routing_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion_category.id", ondelete="CASCADE")
+    )
+    keywords: Mapped[str] = mapped_column(String(500), default="")  # separated by spaces or ，
+    unit_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+
+    category: Mapped[SuggestionCategory | None] = relationship()
+    unit: Mapped[Department] = relationship()
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k for k in self.keywords.replace("，", " ").replace(",", " ").split() if k]
+
+
+class LocalDayOff(db.Model):
+    """A day the city gives off beyond the official calendar (e.g. a local festival)."""
+
+    __tablename__ = "local_day_off"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(100), default="")
+
+
+suggestion_co_unit = Table(
+    "suggestion_co_unit",
+    db.metadata,
+    Column("suggestion_id", ForeignKey("suggestion.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("department.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Suggestion(db.Model):
+    """One opinion or suggestion (意见建议) and where its handling stands."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (
+        enum_check("channel", Channel),
+        enum_check("status", Status),
+        enum_check("urgency", Urgency),
+        CheckConstraint(
+            "reject_reason IS NULL OR reject_reason IN ('spam', 'out_of_scope', 'other')",
+            name="reject_reason_valid",
+        ),
+        # Ballot comments arrive without identity, whatever else happens.
+        CheckConstraint(
+            "channel != 'ballot' OR (author_name IS NULL AND author_phone IS NULL)",
+            name="ballot_anonymous",
+        ),
+        CheckConstraint(
+            "status != 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"
+        ),
+        CheckConstraint(
+            "status NOT IN ('assigned', 'answered', 'reviewing') OR "
+            "(lead_unit_id IS NOT NULL AND due_on IS NOT NULL)",
+            name="handled_has_unit",
+        ),
+        Index("ix_suggestion_board", "campaign_id", "status", "id"),
+        Index("ix_suggestion_unit", "lead_unit_id", "status"),
+        Index("ix_suggestion_due", "campaign_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    # The submitter's secret for following and rating the handling; never shown publicly.
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion_category.id", ondelete="SET NULL")
+    )
+    target_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # Private: only the admin reads these in full; public pages and the API never do.
+    author_name: Mapped[str | None] = mapped_column(String(50))
+    author_phone: Mapped[str | None] = mapped_column(String(11))
+    name_consent: Mapped[bool] = mapped_column(default=False)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
+    visited: Mapped[str] = mapped_column(String(100), default="")  # e.g. 市人大代表
+    ballot_comment_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    entered_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime]
+
+    status: Mapped[str] = mapped_column(String(12), default=Status.RECEIVED.value)
+    urgency: Mapped[str] = mapped_column(String(10), default=Urgency.NORMAL.value)
+    proposed_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL")
+    )
+    lead_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT")
+    )
+    assigned_on: Mapped[dt.date | None]
+    due_on: Mapped[dt.date | None]
+    answered_on: Mapped[dt.date | None]
+    # Working days from assignment to the approved reply, kept for the statistics.
+    working_days_taken: Mapped[int | None]
+    on_time: Mapped[bool | None]
+    reopened: Mapped[bool] = mapped_column(default=False)
+    feedback: Mapped[str | None] = mapped_column(String(20))  # the latest reply's rating
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="SET NULL")
+    )
+    reject_reason: Mapped[str | None] = mapped_column(String(20))
+    reject_note: Mapped[str] = mapped_column(String(500), default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    category: Mapped[SuggestionCategory | None] = relationship()
+    target_unit: Mapped[Department | None] = relationship(foreign_keys=[target_unit_id])
+    proposed_unit: Mapped[Department | None] = relationship(foreign_keys=[proposed_unit_id])
+    lead_unit: Mapped[Department | None] = relationship(foreign_keys=[lead_unit_id])
+    co_units: Mapped[list[Department]] = relationship(secondary=suggestion_co_unit)
+    venue: Mapped[Venue | None] = relationship()
+    merged_into: Mapped[Suggestion | None] = relationship(remote_side=[id])
+    replies: Mapped[list[SuggestionReply]] = relationship(
+        back_populates="suggestion", order_by="SuggestionReply.id", cascade="all, delete-orphan"
+    )
+    requests: Mapped[list[HandlingRequest]] = relationship(
+        back_populates="suggestion", order_by="HandlingRequest.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_real_name(self) -> bool:
+        return bool(self.author_name and self.author_phone)
+
+    @property
+    def public_reply(self) -> SuggestionReply | None:
+        approved = [r for r in self.replies if r.state == ReplyState.APPROVED]
+        return approved[-1] if approved else None
+
+    @property
+    def draft_reply(self) -> SuggestionReply | None:
+        """The reply of the current round that is not approved yet, if any."""
+        pending = [r for r in self.replies if r.state != ReplyState.APPROVED]
+        return pending[-1] if pending else None
+
+
+class SuggestionReply(db.Model):
+    """A unit's answer: drafted by the unit, approved by the office, then public."""
+
+    __tablename__ = "suggestion_reply"
+    __table_args__ = (
+        enum_check("state", ReplyState),
+        CheckConstraint(
+            "feedback IS NULL OR feedback IN ('satisfied', 'basically_satisfied', 'dissatisfied')",
+            name="feedback_valid",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default=ReplyState.DRAFT.value)
+    follow_up: Mapped[bool] = mapped_column(default=False)  # the 回访复核 round
+    written_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None]
+    office_comment: Mapped[str] = mapped_column(String(1000), default="")
+    feedback: Mapped[str | None] = mapped_column(String(20))
+    feedback_at: Mapped[dt.datetime | None]
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="replies")
+    unit: Mapped[Department] = relationship()
+
+
+class HandlingRequest(db.Model):
+    """A unit asks for more time or for the item to go to another unit; the office decides."""
+
+    __tablename__ = "handling_request"
+    __table_args__ = (
+        enum_check("kind", RequestKind),
+        enum_check("state", RequestState),
+        CheckConstraint("kind != 'extension' OR extra_days > 0", name="extension_has_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(1000))
+    extra_days: Mapped[int | None]
+    proposed_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL")
+    )
+    state: Mapped[str] = mapped_column(String(10), default=RequestState.PENDING.value)
+    asked_by: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[dt.datetime]
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="requests")
+    unit: Mapped[Department] = relationship(foreign_keys=[unit_id])
+    proposed_unit: Mapped[Department | None] = relationship(foreign_keys=[proposed_unit_id])
+
+
+class Selection(db.Model):
+    """One selection round (评选) of a campaign: outstanding suggestions or outstanding units."""
+
+    __tablename__ = "selection"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind"),
+        enum_check("kind", NomineeKind),
+        enum_check("state", SelectionState),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    state: Mapped[str] = mapped_column(String(10), default=SelectionState.SCORING.value)
+    top_n: Mapped[int | None]
+
+    nominees: Mapped[list[Nominee]] = relationship(
+        back_populates="selection", order_by="Nominee.id", cascade="all, delete-orphan"
+    )
+
+
+class Nominee(db.Model):
+    """A nominated suggestion or unit."""
+
+    __tablename__ = "nominee"
+    __table_args__ = (
+        UniqueConstraint("selection_id", "suggestion_id"),
+        UniqueConstraint("selection_id", "unit_id"),
+        CheckConstraint("(suggestion_id IS NULL) != (unit_id IS NULL)", name="one_kind_of_nominee"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selection.id", ondelete="CASCADE"))
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="CASCADE")
+    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    selected: Mapped[bool] = mapped_column(default=False)
+
+    selection: Mapped[Selection] = relationship(back_populates="nominees")
+    suggestion: Mapped[Suggestion | None] = relationship()
+    unit: Mapped[Department | None] = relationship()
+
+
+class ReviewScore(db.Model):
+    """One reviewer's score of one nominee on one criterion of the rubric."""
+
+    __tablename__ = "review_score"
+    __table_args__ = (CheckConstraint("score >= 0 AND score <= 10", name="score_in_rubric"),)
+
+    nominee_id: Mapped[int] = mapped_column(
+        ForeignKey("nominee.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), primary_key=True
+    )
+    criterion: Mapped[str] = mapped_column(String(20), primary_key=True)
+    score: Mapped[int]
