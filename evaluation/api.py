@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from analysis.services import all_departments, figures_of, released_run
-from evaluation.errors import NotFound
+from evaluation.errors import NotFound, Refused
 from evaluation.extensions import db
 from evaluation.models import Department, EvaluationMode
 from evaluation.reports.services import public_department, published_codes, published_versions
 from evaluation.services import require_campaign
+from suggestions import board as boards
+from suggestions.models import Status, Suggestion
+from suggestions.services import mask_phones_in_text
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -106,6 +109,84 @@ def results() -> ResponseReturnValue:
     )
 
 
+def _suggestion_json(suggestion: Suggestion, bounds: boards.WarningBounds) -> dict[str, Any]:
+    """A suggestion as the board shows it: no name, no phone, no tracking code."""
+    followed = suggestion.merged_into or suggestion
+    reply = followed.public_reply
+    level = bounds.level(followed)
+    return {
+        "id": suggestion.id,
+        "channel": suggestion.channel,
+        "category": suggestion.category.name if suggestion.category else None,
+        "text": mask_phones_in_text(suggestion.text),
+        "created_at": suggestion.created_at.isoformat() + "Z",
+        "status": suggestion.status,
+        "merged_into": suggestion.merged_into_id,
+        "lead_unit": followed.lead_unit.code if followed.lead_unit else None,
+        "co_units": [u.code for u in followed.co_units],
+        "due_on": followed.due_on.isoformat() if followed.due_on else None,
+        "answered_on": followed.answered_on.isoformat() if followed.answered_on else None,
+        "on_time": followed.on_time,
+        "warning": level.value if level else None,
+        "reply": (
+            {
+                "unit": reply.unit.code,
+                "text": mask_phones_in_text(reply.text),
+                "approved_at": reply.approved_at.isoformat() + "Z",
+                "follow_up": reply.follow_up,
+                "feedback": reply.feedback,
+            }
+            if reply
+            else None
+        ),
+    }
+
+
+def _query_choice(name: str, allowed: type) -> Any:
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    try:
+        return allowed(value)
+    except ValueError:
+        raise Refused(_("参数 %(name)s 不正确。", name=name)) from None
+
+
+@api_bp.route("/suggestions")
+def suggestions() -> ResponseReturnValue:
+    """The public board: every non-rejected suggestion without personal data, newest first."""
+    campaign = require_campaign(db.session)
+    filters = boards.Filters(
+        unit=request.args.get("unit") or None,
+        status=_query_choice("status", Status),
+        category=_query_choice("category", int),
+        warning=_query_choice("warning", boards.WarningLevel),
+    )
+    page_number = _query_choice("page", int) or 1
+    bounds = boards.warning_bounds(db.session)
+    page = boards.board(db.session, campaign, filters, page_number, bounds)
+    return jsonify(
+        {
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+            "suggestions": [_suggestion_json(s, bounds) for s in page.items],
+        }
+    )
+
+
+@api_bp.route("/units/stats")
+def unit_stats() -> ResponseReturnValue:
+    """Each unit's handling figures and the counts of everything received."""
+    campaign = require_campaign(db.session)
+    return jsonify(
+        {
+            "units": [u.as_json() for u in boards.unit_statistics(db.session, campaign)],
+            "received": boards.summary(db.session, campaign),
+        }
+    )
+
+
 @api_bp.route("/openapi.json")
 def openapi() -> ResponseReturnValue:
     return jsonify(OPENAPI)
@@ -157,12 +238,62 @@ _result_schema = {
         "previous_score": _nullable_number,
     },
 }
+_bad_request = {**_error, "description": "A query parameter is not valid"}
+_suggestion_status = {"type": "string", "enum": [s.value for s in Status]}
+_warning = {"type": "string", "enum": [w.value for w in boards.WarningLevel]}
+_nullable_date = {"type": ["string", "null"], "format": "date"}
+_suggestion_schema = {
+    "type": "object",
+    "required": ["id", "channel", "text", "created_at", "status"],
+    "properties": {
+        "id": {"type": "integer"},
+        "channel": {"type": "string", "enum": ["online", "paper", "visit", "ballot"]},
+        "category": {"type": ["string", "null"]},
+        "text": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "status": _suggestion_status,
+        "merged_into": {"type": ["integer", "null"]},
+        "lead_unit": {"type": ["string", "null"], "description": "department code"},
+        "co_units": {"type": "array", "items": {"type": "string"}},
+        "due_on": _nullable_date,
+        "answered_on": _nullable_date,
+        "on_time": {"type": ["boolean", "null"]},
+        "warning": {"type": ["string", "null"], "enum": [*_warning["enum"], None]},
+        "reply": {
+            "type": ["object", "null"],
+            "properties": {
+                "unit": {"type": "string"},
+                "text": {"type": "string"},
+                "approved_at": {"type": "string", "format": "date-time"},
+                "follow_up": {"type": "boolean"},
+                "feedback": {"type": ["string", "null"]},
+            },
+        },
+    },
+}
+_unit_stats_schema = {
+    "type": "object",
+    "required": ["code", "name", "received", "answered", "on_time_rate"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "received": {"type": "integer"},
+        "answered": {"type": "integer"},
+        "open": {"type": "integer"},
+        "overdue": {"type": "integer"},
+        "on_time": {"type": "integer"},
+        "on_time_rate": _nullable_number,
+        "median_working_days": _nullable_number,
+        "feedback": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "satisfaction_rate": _nullable_number,
+    },
+}
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
         "title": "sanmin public API",
         "version": "1",
-        "description": "Published data of the 三民活动: departments and their published reports.",
+        "description": "Published data of the 三民活动: reports, results, suggestions board.",
     },
     "paths": {
         "/api/v1/departments": {
@@ -235,6 +366,71 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/suggestions": {
+            "get": {
+                "summary": "The public suggestions board (no personal data), newest first",
+                "parameters": [
+                    {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                    {"name": "status", "in": "query", "schema": _suggestion_status},
+                    {"name": "category", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "warning", "in": "query", "schema": _warning},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "One page of 20 suggestions",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["page", "pages", "total", "suggestions"],
+                                    "properties": {
+                                        "page": {"type": "integer"},
+                                        "pages": {"type": "integer"},
+                                        "total": {"type": "integer"},
+                                        "suggestions": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Suggestion"},
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _bad_request,
+                    "404": _error,
+                },
+            }
+        },
+        "/api/v1/units/stats": {
+            "get": {
+                "summary": "Each unit's handling of suggestions, and everything received",
+                "responses": {
+                    "200": {
+                        "description": "Figures per lead unit; merged duplicates count once",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["units", "received"],
+                                    "properties": {
+                                        "units": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/UnitStats"},
+                                        },
+                                        "received": {
+                                            "type": "object",
+                                            "description": "counts by channel, status and reason",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "404": _error,
+                },
+            }
+        },
         "/api/v1/departments/{code}/report": {
             "get": {
                 "summary": "A department's published report",
@@ -262,6 +458,8 @@ OPENAPI: dict[str, Any] = {
                 "description": "[low, high]; empty when it cannot be computed",
             },
             "Result": _result_schema,
+            "Suggestion": _suggestion_schema,
+            "UnitStats": _unit_stats_schema,
             "Error": {
                 "type": "object",
                 "required": ["error"],

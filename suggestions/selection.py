@@ -204,8 +204,9 @@ def finalise(session: Session, selection: Selection, top_n: int, actor: str) -> 
     if selection.state != SelectionState.CLOSED:
         raise Conflict(_("请先结束评分；已确定的结果不能再改。"))
     ranked = ranking(session, selection)
-    if not 1 <= top_n <= len(ranked):
-        raise Refused(_("入选数量应在 1 到 %(n)s 之间。", n=len(ranked)))
+    scored = sum(1 for item in ranked if item.score is not None)
+    if not 1 <= top_n <= scored:
+        raise Refused(_("入选数量应在 1 到 %(n)s 之间（只有已评分的提名可以入选）。", n=scored))
     for item in ranked:
         item.nominee.selected = item.rank is not None and item.rank <= top_n
     selection.state = SelectionState.FINAL.value

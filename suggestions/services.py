@@ -79,6 +79,14 @@ def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone else ""
 
 
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_phones_in_text(text: str) -> str:
+    """A citizen may type a phone number into the text itself; public output masks it."""
+    return PHONE_IN_TEXT.sub(r"\1****\2", text or "")
+
+
 def mask_name(name: str | None) -> str:
     return name[0] + "*" * max(1, len(name) - 1) if name else ""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -69,7 +68,6 @@ public_bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
 admin_bp = Blueprint("suggestions_office", __name__, url_prefix="/office/suggestions")
 
 A, D, V, R = Role.ADMIN, Role.DEPARTMENT, Role.VENUE_STAFF, Role.REVIEWER
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def register_template_helpers(app: Any) -> None:
@@ -81,8 +79,7 @@ def register_template_helpers(app: Any) -> None:
         suggestion_author=public_name,
         VISITED_LABELS=VISITED_LABELS,
     )
-    # A citizen may type a phone number into the text itself; public pages mask it.
-    app.jinja_env.filters["mask_phones"] = lambda text: PHONE_IN_TEXT.sub(r"\1****\2", text or "")
+    app.jinja_env.filters["mask_phones"] = services.mask_phones_in_text
 
 
 def _units(campaign: Campaign) -> list[tuple[Any, str]]:

@@ -6,9 +6,8 @@ Create Date: 2026-11-22 22:12:04.785506
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "060cc2b68d24"

@@ -90,6 +90,28 @@ ROUTES = {
     "results_office.decide": (T, S, A),  # each action checks its own role: see test_results
     "results_office.save_scheme": (A,),
     "results_office.tally": (T,),
+    "suggestions.new": PUBLIC,
+    "suggestions.track": PUBLIC,
+    "suggestions.index": PUBLIC,
+    "suggestions.detail": PUBLIC,
+    "suggestions.units": PUBLIC,
+    "suggestions.outstanding": PUBLIC,
+    "api.suggestions": PUBLIC,
+    "api.unit_stats": PUBLIC,
+    "suggestions_office.overview": (A, D),
+    "suggestions_office.entry": (V, D),
+    "suggestions_office.import_comments": (A,),
+    "suggestions_office.item": (A, D),  # a unit only its own items: see tests/suggestions
+    "suggestions_office.assign": (A,),
+    "suggestions_office.merge": (A,),
+    "suggestions_office.reject": (A,),
+    "suggestions_office.nominate": (A,),
+    "suggestions_office.reply": (D,),
+    "suggestions_office.ask": (D,),
+    "suggestions_office.review_reply": (A,),
+    "suggestions_office.decide": (A,),
+    "suggestions_office.settings": (A,),
+    "suggestions_office.selection": (A, R),
 }
 
 
@@ -127,6 +149,9 @@ def world(factory, db):
         "action": "approve",
         "run_id": 1,
         "fmt": "csv",
+        "suggestion_id": 1,
+        "reply_id": 1,
+        "request_id": 1,
     }
 
 

@@ -1,0 +1,123 @@
+"""The public board, unit statistics, the API, and that no personal data ever leaks."""
+
+import datetime as dt
+
+from evaluation.models import Role
+from suggestions import selection as selections
+from suggestions import services
+from suggestions.board import Filters, board, unit_statistics, warning_bounds
+from suggestions.models import NomineeKind, RejectReason, Satisfaction, Status, Urgency
+from tests.suggestions.conftest import NAME, PHONE
+
+D = dt.date
+REPLY = "已经安排专人负责，本月内完成整改并向社会公布。"
+
+
+def _handle(db, world, unit, assigned, answered=None, rating=None):
+    suggestion = world.real_name(db)
+    services.assign(db.session, suggestion, unit.id, [], Urgency.NORMAL, "admin", assigned)
+    if answered:
+        reply = services.save_reply(db.session, suggestion, unit, REPLY, True, "l")
+        services.approve_reply(db.session, reply, "admin", answered)
+        if rating:
+            services.give_feedback(db.session, suggestion, rating, answered)
+    db.session.commit()
+    return suggestion
+
+
+def test_unit_statistics_add_up_by_hand(db, world):
+    a, b, _c = world.units
+    _handle(db, world, a, D(2026, 11, 23), D(2026, 11, 24), Satisfaction.SATISFIED)  # 1 day
+    _handle(db, world, a, D(2026, 11, 23), D(2026, 11, 26), Satisfaction.BASICALLY_SATISFIED)
+    _handle(db, world, a, D(2026, 11, 23), D(2026, 12, 2))  # 7 days, late
+    _handle(db, world, a, D(2026, 11, 2))  # open and overdue
+    _handle(db, world, b, D(2026, 11, 23), D(2026, 11, 25), Satisfaction.DISSATISFIED)
+    services.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
+    db.session.commit()
+    bounds = warning_bounds(db.session, D(2026, 11, 25))
+    stats = {s.code: s for s in unit_statistics(db.session, world.campaign, bounds)}
+    assert set(stats) == {"A", "B"}
+    a_stats = stats["A"]
+    assert (a_stats.received, a_stats.answered, a_stats.on_time) == (4, 3, 2)
+    assert a_stats.on_time_rate == 2 / 3 and a_stats.median_working_days == 3.0
+    assert (a_stats.open, a_stats.overdue) == (1, 1)
+    assert a_stats.feedback == {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 0}
+    assert a_stats.satisfaction_rate == 1.0
+    b_stats = stats["B"]  # the dissatisfied citizen reopened it: still counted as answered once
+    assert (b_stats.received, b_stats.answered, b_stats.open) == (1, 1, 1)
+    assert b_stats.satisfaction_rate == 0.0
+
+
+def test_board_filters_and_pages(db, world, client):
+    a, b, _c = world.units
+    for _ in range(23):
+        _handle(db, world, a, D(2026, 11, 23))
+    _handle(db, world, b, D(2026, 11, 2))
+    services.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
+    db.session.commit()
+    everything = board(db.session, world.campaign, Filters())
+    assert (everything.total, everything.pages, len(everything.items)) == (24, 2, 20)
+    assert board(db.session, world.campaign, Filters(unit="B")).total == 1
+    assert board(db.session, world.campaign, Filters(status=Status.RECEIVED)).total == 0
+    second = client.get("/suggestions/?unit=A&page=2").get_data(as_text=True)
+    assert second.count('class="suggestion"') == 3
+    red = client.get("/suggestions/?warning=red").get_data(as_text=True)
+    assert red.count('class="suggestion"') == 1
+    api = client.get("/api/v1/suggestions?warning=red").get_json()
+    assert api["total"] == 1 and api["suggestions"][0]["lead_unit"] == "B"
+
+
+def test_bad_filters_are_a_400_in_chinese(client, world):
+    for query in ("status=nope", "warning=purple", "category=x", "page=x"):
+        response = client.get(f"/suggestions/?{query}")
+        assert response.status_code == 400, query
+        assert "不正确" in response.get_data(as_text=True)
+        assert client.get(f"/api/v1/suggestions?{query}").status_code == 400
+
+
+def _select(db, factory, world, suggestion):
+    """Nominate, score, close and finalise: the suggestion is on the public outstanding list."""
+    chosen = selections.selection_of(db.session, world.campaign, NomineeKind.SUGGESTION)
+    nominee = selections.nominate(db.session, chosen, "admin", suggestion=suggestion)
+    scores = {"value": "9", "feasibility": "8", "adoption": "7"}
+    selections.score(db.session, nominee, factory.user(Role.REVIEWER), scores)
+    selections.close_scoring(db.session, chosen, "admin")
+    selections.finalise(db.session, chosen, 1, "admin")
+    db.session.commit()
+
+
+def test_no_name_or_phone_on_any_public_page_or_api_response(db, world, client, factory):
+    answered = _handle(db, world, world.units[0], D(2026, 11, 23), D(2026, 11, 24))
+    world.receive(db, text=f"我叫{NAME[:2]}，电话 {PHONE}，建议增加公交线路和班次。")
+    answered.name_consent = False
+    _select(db, factory, world, answered)
+    pages = [
+        "/suggestions/",
+        "/suggestions/units",
+        "/suggestions/outstanding",
+        "/api/v1/suggestions",
+        "/api/v1/units/stats",
+        "/api/v1/openapi.json",
+        *(f"/suggestions/{n}" for n in range(1, 4)),
+    ]
+    for url in pages:
+        text = client.get(url).get_data(as_text=True)
+        assert PHONE not in text and NAME not in text, url
+        assert answered.tracking_code not in text, url
+    # A phone typed into the text itself is masked on public pages.
+    assert "139****5678" in client.get("/suggestions/2").get_data(as_text=True)
+
+
+def test_outstanding_list_shows_a_name_only_with_consent(db, world, client, factory):
+    answered = _handle(db, world, world.units[0], D(2026, 11, 23), D(2026, 11, 24))
+    answered.name_consent = True  # ticked on the form
+    _select(db, factory, world, answered)
+    page = client.get("/suggestions/outstanding").get_data(as_text=True)
+    assert NAME in page and f"No.{answered.id}" in page
+
+
+def test_office_lists_mask_contact_details_for_units(db, world, client, login_as):
+    _handle(db, world, world.units[0], D(2026, 11, 23))
+    login_as(Role.DEPARTMENT, department=world.units[0])
+    text = client.get("/office/suggestions/").get_data(as_text=True)
+    assert PHONE not in text and NAME not in text
