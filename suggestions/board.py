@@ -7,7 +7,6 @@ are built from columns that carry no personal data.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,7 +15,14 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from evaluation.models import Campaign, Department
-from suggestions.models import OPEN_STATUSES, Channel, Satisfaction, Status, Suggestion
+from suggestions.models import (
+    OPEN_STATUSES,
+    Channel,
+    Satisfaction,
+    Status,
+    Suggestion,
+    suggestion_co_unit,
+)
 from suggestions.services import beijing_today, work_calendar
 
 BOARD_PAGE_SIZE = 20
@@ -208,13 +214,15 @@ def unit_statistics(
         .where(*handled)
         .group_by(Suggestion.lead_unit_id)
     ).all()
-    days: dict[int, list[int]] = defaultdict(list)
-    for unit_id, taken in session.execute(
-        select(Suggestion.lead_unit_id, Suggestion.working_days_taken).where(
-            *handled, Suggestion.working_days_taken.is_not(None)
-        )
+    # Working days taken are small whole numbers: count each value and find the median there,
+    # rather than fetching one row per answered suggestion.
+    days: dict[int, dict[int, int]] = defaultdict(dict)
+    for unit_id, taken, n in session.execute(
+        select(Suggestion.lead_unit_id, Suggestion.working_days_taken, func.count())
+        .where(*handled, Suggestion.working_days_taken.is_not(None))
+        .group_by(Suggestion.lead_unit_id, Suggestion.working_days_taken)
     ):
-        days[unit_id].append(taken)
+        days[unit_id][taken] = n
     units = {
         d.id: d
         for d in session.execute(
@@ -226,11 +234,25 @@ def unit_statistics(
         unit = units[unit_id]
         stats = UnitStats(unit.code, unit.name, received, answered, on_time, open_, overdue)
         stats.feedback = {s.value: int(n) for s, n in zip(Satisfaction, feedback, strict=True)}
-        if days[unit_id]:
-            stats.median_working_days = float(statistics.median(days[unit_id]))
+        stats.median_working_days = median_of_counts(days[unit_id])
         result.append(stats)
     result.sort(key=lambda s: s.code)
     return result
+
+
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """The median of values given as {value: how many times}, as statistics.median would say."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # positions of the one or two middle values
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return (found[0] + found[1]) / 2
 
 
 def summary(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
@@ -259,8 +281,6 @@ def unit_queue(
     session: Session, unit: Department, bounds: WarningBounds
 ) -> list[tuple[Suggestion, WarningLevel | None]]:
     """The items a unit leads or co-handles, the most pressing first."""
-    from suggestions.models import suggestion_co_unit
-
     co = select(suggestion_co_unit.c.suggestion_id).where(suggestion_co_unit.c.unit_id == unit.id)
     items = session.execute(
         select(Suggestion)

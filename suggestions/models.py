@@ -108,6 +108,8 @@ class SuggestionCategory(db.Model):
     name: Mapped[str] = mapped_column(String(50))
     position: Mapped[int] = mapped_column(default=0)
 
+    campaign: Mapped[Campaign] = relationship()
+
 
 class RoutingRule(db.Model):
     """Category and keywords → the unit the office proposes to handle a suggestion."""
@@ -172,9 +174,23 @@ class Suggestion(db.Model):
             "(lead_unit_id IS NOT NULL AND due_on IS NOT NULL)",
             name="handled_has_unit",
         ),
+        # The board: newest first, and newest first within a status.
+        Index("ix_suggestion_newest", "campaign_id", "id"),
         Index("ix_suggestion_board", "campaign_id", "status", "id"),
         Index("ix_suggestion_unit", "lead_unit_id", "status"),
-        Index("ix_suggestion_due", "campaign_id", "due_on"),
+        # Covering indexes: the counts and each unit's figures are read from the index alone.
+        Index("ix_suggestion_counts", "campaign_id", "channel", "status", "reject_reason"),
+        Index(
+            "ix_suggestion_handling",
+            "campaign_id",
+            "lead_unit_id",
+            "status",
+            "answered_on",
+            "on_time",
+            "due_on",
+            "feedback",
+            "working_days_taken",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

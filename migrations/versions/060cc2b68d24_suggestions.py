@@ -194,7 +194,26 @@ def upgrade():
     )
     with op.batch_alter_table("suggestion", schema=None) as batch_op:
         batch_op.create_index("ix_suggestion_board", ["campaign_id", "status", "id"], unique=False)
-        batch_op.create_index("ix_suggestion_due", ["campaign_id", "due_on"], unique=False)
+        batch_op.create_index("ix_suggestion_newest", ["campaign_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_suggestion_counts",
+            ["campaign_id", "channel", "status", "reject_reason"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_suggestion_handling",
+            [
+                "campaign_id",
+                "lead_unit_id",
+                "status",
+                "answered_on",
+                "on_time",
+                "due_on",
+                "feedback",
+                "working_days_taken",
+            ],
+            unique=False,
+        )
         batch_op.create_index("ix_suggestion_unit", ["lead_unit_id", "status"], unique=False)
 
     op.create_table(
@@ -387,7 +406,9 @@ def downgrade():
     op.drop_table("handling_request")
     with op.batch_alter_table("suggestion", schema=None) as batch_op:
         batch_op.drop_index("ix_suggestion_unit")
-        batch_op.drop_index("ix_suggestion_due")
+        batch_op.drop_index("ix_suggestion_handling")
+        batch_op.drop_index("ix_suggestion_counts")
+        batch_op.drop_index("ix_suggestion_newest")
         batch_op.drop_index("ix_suggestion_board")
 
     op.drop_table("suggestion")

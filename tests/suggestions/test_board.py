@@ -121,3 +121,17 @@ def test_office_lists_mask_contact_details_for_units(db, world, client, login_as
     login_as(Role.DEPARTMENT, department=world.units[0])
     text = client.get("/office/suggestions/").get_data(as_text=True)
     assert PHONE not in text and NAME not in text
+
+
+def test_median_from_counts_agrees_with_statistics_median():
+    import random
+    import statistics
+    from collections import Counter
+
+    from suggestions.board import median_of_counts
+
+    rng = random.Random(7)
+    assert median_of_counts({}) is None
+    for size in (1, 2, 3, 10, 101):
+        values = [rng.randint(0, 12) for _ in range(size)]
+        assert median_of_counts(Counter(values)) == statistics.median(values)
