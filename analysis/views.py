@@ -43,6 +43,7 @@ from evaluation.extensions import db
 from evaluation.forms import ConfirmForm
 from evaluation.models import Role
 from evaluation.services import require_campaign
+from suggestions.board import unit_statistics
 
 public_bp = Blueprint("results", __name__, url_prefix="/results")
 admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
@@ -124,12 +125,16 @@ def department(code: str) -> str:
         raise NotFound(_("没有这个部门的公开评议结果。"))
     group = next(g for g in figures["groups"] if g["key"] == found["group"])
     venues = [(v["venue"], v["counts"][code]) for v in group["per_venue"]]
+    # Shown beside the evaluation as it stands today; never part of the signed figures.
+    campaign = require_campaign(db.session)
+    handling = next((u for u in unit_statistics(db.session, campaign) if u.code == code), None)
     return render_template(
         "analysis/department.html",
         d=found,
         venues=venues,
         figures=figures,
         band_labels=BAND_LABELS,
+        handling=handling,
     )
 
 

@@ -596,6 +596,27 @@ def give_feedback(
     )
 
 
+def previous_campaign_suggestions(session: Session, department: Department) -> list[Suggestion]:
+    """What this department led in last year's campaign, for its report's section on them."""
+    previous = session.execute(
+        select(Department)
+        .join(Campaign, Campaign.id == Department.campaign_id)
+        .where(Campaign.year == department.campaign.year - 1, Department.code == department.code)
+    ).scalar()
+    if previous is None:
+        return []
+    return list(
+        session.execute(
+            select(Suggestion)
+            .where(
+                Suggestion.lead_unit_id == previous.id,
+                Suggestion.status.not_in([Status.MERGED.value, Status.REJECTED.value]),
+            )
+            .order_by(Suggestion.id)
+        ).scalars()
+    )
+
+
 # ---------------------------------------------------------------- settings
 
 

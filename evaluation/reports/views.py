@@ -60,6 +60,7 @@ from evaluation.reports.services import (
     versions_of,
 )
 from evaluation.services import meetings_of, require_campaign
+from suggestions.services import previous_campaign_suggestions
 
 public_bp = Blueprint("reports", __name__)
 admin_bp = Blueprint("reports_office", __name__, url_prefix="/office/reports")
@@ -203,6 +204,7 @@ def edit() -> Any:
         delete_form=ConfirmForm(),
         published=bool(published_versions(db.session, department)),
         editable=latest is None or latest.state != ReportState.SUBMITTED,
+        last_year=previous_campaign_suggestions(db.session, department),
     ), status
 
 

@@ -196,3 +196,35 @@ def test_the_scheme_is_validated_warned_about_and_locked_after_release(
     client.post(f"/office/results/{run.id}/release")
     locked = client.post("/office/results/scheme", data=form)
     assert locked.status_code == 409 and "锁定" in locked.get_data(as_text=True)
+
+
+def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
+    client, login_as, factory, db, voted
+):
+    import datetime as dt
+
+    from suggestions import services as suggestions
+    from suggestions.models import Channel, Satisfaction, Urgency
+
+    campaign, _boxes = voted
+    unit = campaign.departments[0]
+    intake = suggestions.Intake(channel=Channel.ONLINE, text="建议延长政务大厅周末开放时间。")
+    item = suggestions.receive(db.session, campaign, intake, "t")
+    suggestions.assign(db.session, item, unit.id, [], Urgency.NORMAL, "a", dt.date(2026, 11, 23))
+    reply = suggestions.save_reply(
+        db.session, item, unit, "已决定周六上午开放，下月起实行。", True, "l"
+    )
+    suggestions.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
+    suggestions.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
+    db.session.commit()
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    assert "on_time" not in run.figures and "建议" not in run.figures
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release")
+    page = client.get(f"/results/departments/{unit.code}").get_data(as_text=True)
+    assert "意见建议办理情况" in page and "100.0%" in page and "不计入得分" in page

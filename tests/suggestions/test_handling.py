@@ -10,6 +10,7 @@ from evaluation.models import AuditEvent, Role
 from suggestions import services
 from suggestions.board import WarningBounds, WarningLevel, warning_bounds
 from suggestions.models import (
+    Channel,
     RejectReason,
     ReplyState,
     RequestKind,
@@ -257,3 +258,26 @@ def test_every_handling_move_is_audited_and_the_chain_holds(db, world):
         assert action in actions
     assert "suggestion.reply_approve" in actions and "suggestion.feedback" in actions
     assert verify_chain(db.session).ok
+
+
+def test_the_report_editor_lists_last_years_suggestions_with_outcomes(
+    db, world, factory, client, login_as
+):
+    last_year = factory.campaign(year=2025)
+    old_unit = factory.department(last_year, "A", factory.group(last_year))
+    old = services.receive(
+        db.session,
+        last_year,
+        services.Intake(channel=Channel.ONLINE, text="去年的建议：增设社区图书室方便居民。"),
+        "test",
+    )
+    services.assign(db.session, old, old_unit.id, [], Urgency.NORMAL, "admin", D(2025, 12, 1))
+    reply = services.save_reply(db.session, old, old_unit, REPLY, True, "l")
+    services.approve_reply(db.session, reply, "admin", D(2025, 12, 3))
+    services.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
+    _assigned(db, world)  # this year's item is not listed
+    db.session.commit()
+    login_as(Role.DEPARTMENT, department=world.units[0])
+    page = client.get("/office/reports/mine").get_data(as_text=True)
+    assert "增设社区图书室" in page and "按期" in page
+    assert "主办 1 条，已答复 1 条，其中按期 1 条" in page
