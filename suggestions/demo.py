@@ -13,6 +13,7 @@ from evaluation.models import Campaign
 from suggestions import selection as selections
 from suggestions import services
 from suggestions.models import (
+    DEADLINE_WORKING_DAYS,
     Channel,
     NomineeKind,
     RejectReason,
@@ -182,9 +183,28 @@ def build_demo_suggestions(session: Session, campaign: Campaign, actor: str) -> 
         suggestion.created_at = services.utcnow() - dt.timedelta(days=age, hours=rng.randint(0, 9))
         made.append(suggestion)
         _advance(session, suggestion, rng, today - dt.timedelta(days=age), today, calendar, actor)
+    _plant_warnings(session, made, today, calendar)
     _nominate(session, campaign, made, actor)
     session.flush()
     return len(made)
+
+
+def _plant_warnings(
+    session: Session, made: list[Suggestion], today: dt.date, calendar: Any
+) -> None:
+    """Make sure the board shows every warning level today: one item due today, one soon."""
+    open_items = [s for s in made if s.status == Status.ASSIGNED and not s.requests]
+    targets = [calendar.add_working_days(today, 1)]
+    if calendar.is_working_day(today):
+        targets.append(today)
+    for suggestion, due in zip(open_items, targets, strict=False):
+        days = DEADLINE_WORKING_DAYS[Urgency(suggestion.urgency)]
+        # The assignment day that gives this deadline, so the item's dates stay consistent.
+        for back in range(1, 30):
+            assigned = due - dt.timedelta(days=back)
+            if calendar.add_working_days(assigned, days) == due:
+                suggestion.assigned_on, suggestion.due_on = assigned, due
+                break
 
 
 def _advance(

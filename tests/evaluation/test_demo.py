@@ -2,6 +2,9 @@
 
 from evaluation.extensions import db as _db
 from evaluation.models import AuditEvent, Campaign, Department, Group, Meeting, User, Venue
+from suggestions import services
+from suggestions.board import WarningLevel, warning_bounds
+from suggestions.models import Channel, Status, Suggestion
 
 
 def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner):
@@ -20,6 +23,15 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     assert session.query(User).count() == 6
     assert session.query(Campaign).one().phase == "reporting"
     assert "password for every demo login: sanmin-demo" in first.output
+    suggestions = session.query(Suggestion).all()
+    assert len(suggestions) >= 300
+    assert {s.channel for s in suggestions} == {c.value for c in Channel}
+    assert {s.status for s in suggestions} == {s.value for s in Status}
+    bounds = warning_bounds(session)
+    levels = {bounds.level(s) for s in suggestions}
+    assert {WarningLevel.RED, WarningLevel.BLUE} <= levels
+    if services.work_calendar(session).is_working_day(bounds.today):
+        assert WarningLevel.YELLOW in levels
     events = session.query(AuditEvent).count()
 
     second = runner.invoke(args=["demo", "--no-serve"])

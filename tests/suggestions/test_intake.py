@@ -158,3 +158,17 @@ def test_over_the_rate_limit_a_chinese_429(make_app, db, world):
     assert statuses == [200, 200, 429]
     last = client.post("/suggestions/new", data=_form(world))
     assert "操作过于频繁" in last.get_data(as_text=True)
+
+
+def test_guessing_tracking_codes_hits_a_limit_but_the_owner_does_not(make_app, db, world):
+    suggestion = world.receive(db)
+    client = make_app(TRACK_GUESS_LIMIT="3 per minute").test_client()
+    for _ in range(5):  # looking up one's own suggestion never counts
+        assert (
+            client.post("/suggestions/track", data={"code": suggestion.tracking_code}).status_code
+            == 200
+        )
+    wrong = [
+        client.post("/suggestions/track", data={"code": "ABCDEFGHJK"}).status_code for _ in range(4)
+    ]
+    assert wrong == [404, 404, 404, 429]
