@@ -12,6 +12,7 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from evaluation.config import load_config
@@ -76,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.logger.addFilter(MaskVotingTokens())
 
     db.init_app(app)

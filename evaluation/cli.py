@@ -37,6 +37,7 @@ def register_commands(app: Flask) -> None:
     """Attach the campaign's commands to the app, where `sanmin` and tests find them."""
     from analysis.cli import results
     from ballots.cli import ballots
+    from evaluation.production import backup_command, serve_command
 
     for command in (
         campaign,
@@ -46,6 +47,8 @@ def register_commands(app: Flask) -> None:
         demo_command,
         ballots,
         results,
+        serve_command,
+        backup_command,
     ):
         app.cli.add_command(command)
 

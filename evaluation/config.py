@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "SUGGESTION_LIMIT": "10 per hour;30 per day",  # the public form, per address
     "TRACK_GUESS_LIMIT": "20 per minute",  # only wrong tracking codes or phones count
     "PUBLIC_BASE_URL": None,  # printed in the cards' QR codes; default: the request's host
+    # How many proxies in front of the app set X-Forwarded-For (0: trust none). Behind one
+    # nginx, 1: rate limits then see the citizen's address, not the proxy's.
+    "PROXY_HOPS": 0,
     "ATTACHMENT_DIR": None,  # report attachments; default: <instance>/files
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh",

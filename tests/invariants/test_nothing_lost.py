@@ -33,19 +33,9 @@ def _start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
         "SANMIN_SECRET_KEY": "k" * 40,
         "SANMIN_VOTE_GUESS_LIMIT": "100000 per minute",
     }
+    sanmin = Path(sys.executable).with_name("sanmin")  # the production command, as documented
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "evaluation:create_app()",
-        ],
+        [str(sanmin), "serve", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
