@@ -152,7 +152,8 @@ def _office(form: SchemeForm | None = None) -> str:
     if form is None:
         form = SchemeForm(obj=scheme)
         form.tie_breaks.data = [t for t in scheme.tie_breaks.split(",") if t]
-    db.session.commit()  # the campaign's default scheme, made on first sight
+        db.session.commit()  # the campaign's default scheme, made on first sight
+    # A refused post renders the default scheme without keeping it: a refusal changes nothing.
     return render_template(
         "analysis/office.html",
         campaign=campaign,

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from evaluation.config import load_config
@@ -33,6 +34,14 @@ SECURITY_HEADERS = {
     # Voting URLs carry a token: never send them on to another page.
     "Referrer-Policy": "no-referrer",
 }
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in routes: only numbers that can be a row id match; others are a 404."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class MaskVotingTokens(logging.Filter):
@@ -81,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.logger.addFilter(MaskVotingTokens())
+    app.url_map.converters["int"] = RowIdConverter  # /things/<int:id> never overflows a query
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -146,6 +156,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         format_datetime(t, "yyyy-MM-dd HH:mm:ss") if t else ""
     )
     app.jinja_env.filters["hm"] = lambda t: t.strftime("%H:%M") if t else ""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # PostgreSQL cannot store NUL in text; no honest form sends one.
+        for values in (request.args, request.form):
+            if any("\x00" in value for _key, value in values.items(multi=True)):
+                from evaluation.errors import Refused
+
+                raise Refused(gettext("提交的内容含有无法处理的字符。"))
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from analysis.services import all_departments, figures_of, released_run
 from evaluation.errors import NotFound, Refused
 from evaluation.extensions import db
+from evaluation.forms import MAX_ID, database_id
 from evaluation.models import Department, EvaluationMode
 from evaluation.reports.services import public_department, published_codes, published_versions
 from evaluation.services import require_campaign
@@ -159,10 +160,10 @@ def suggestions() -> ResponseReturnValue:
     filters = boards.Filters(
         unit=request.args.get("unit") or None,
         status=_query_choice("status", Status),
-        category=_query_choice("category", int),
+        category=_query_choice("category", database_id),
         warning=_query_choice("warning", boards.WarningLevel),
     )
-    page_number = _query_choice("page", int) or 1
+    page_number = _query_choice("page", database_id) or 1
     bounds = boards.warning_bounds(db.session)
     page = boards.board(db.session, campaign, filters, page_number, bounds)
     return jsonify(
@@ -238,6 +239,7 @@ _result_schema = {
         "previous_score": _nullable_number,
     },
 }
+_row_id = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _bad_request = {**_error, "description": "A query parameter is not valid"}
 _suggestion_status = {"type": "string", "enum": [s.value for s in Status]}
 _warning = {"type": "string", "enum": [w.value for w in boards.WarningLevel]}
@@ -372,9 +374,9 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [
                     {"name": "unit", "in": "query", "schema": {"type": "string"}},
                     {"name": "status", "in": "query", "schema": _suggestion_status},
-                    {"name": "category", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "category", "in": "query", "schema": _row_id},
                     {"name": "warning", "in": "query", "schema": _warning},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "page", "in": "query", "schema": _row_id},
                 ],
                 "responses": {
                     "200": {

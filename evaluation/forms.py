@@ -23,6 +23,16 @@ from evaluation.models import EvaluationMode, Phase, Role, VenueKind
 MIN_PASSWORD_LENGTH = 10
 
 REQUIRED = _l("此项为必填项。")
+# Row ids are 32-bit on PostgreSQL: a larger number can name no row, so it is refused early.
+MAX_ID = 2**31 - 1
+
+
+def database_id(value: object) -> int:
+    """A number that can be a row id; ValueError otherwise."""
+    number = int(str(value).strip())
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not a row id")
+    return number
 
 
 def phase_label(phase: str) -> str:

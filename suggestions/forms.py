@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from evaluation.forms import REQUIRED, choices_of
+from evaluation.forms import MAX_ID, REQUIRED, choices_of, database_id
 from suggestions.board import WarningLevel
 from suggestions.models import (
     REPLY_MAX_CHARS,
@@ -100,7 +100,7 @@ def optional_int(value: object) -> int | None:
     """Select values: '' means none; anything not a number is refused by the form."""
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return database_id(value)
 
 
 def _text(label: str, maximum: int = TEXT_MAX_CHARS) -> TextAreaField:
@@ -161,13 +161,15 @@ class EntryForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     lead_unit = SelectField(_l("主办单位"), coerce=optional_int, validate_choice=False)
-    co_units = SelectMultipleField(_l("协办单位（可多选）"), coerce=int, validate_choice=False)
+    co_units = SelectMultipleField(
+        _l("协办单位（可多选）"), coerce=database_id, validate_choice=False
+    )
     urgency = SelectField(_l("紧急程度"), choices=choices_of(URGENCY_LABELS), default="normal")
 
 
 class MergeForm(FlaskForm):
     survivor = IntegerField(
-        _l("合并到编号"), validators=[InputRequired(REQUIRED), NumberRange(min=1)]
+        _l("合并到编号"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=MAX_ID)]
     )
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from evaluation.auth import actor, role_required
 from evaluation.errors import Forbidden, Refused
 from evaluation.extensions import db, limiter
-from evaluation.forms import ConfirmForm
+from evaluation.forms import ConfirmForm, database_id
 from evaluation.models import Campaign, Department, Role
 from evaluation.services import require_campaign
 from suggestions import board as boards
@@ -115,7 +115,7 @@ def _filters() -> boards.Filters:
     return boards.Filters(
         unit=(request.args.get("unit") or None),
         status=_arg("status", Status),
-        category=_arg("category", int),
+        category=_arg("category", database_id),
         warning=_arg("warning", boards.WarningLevel),
     )
 
@@ -560,10 +560,10 @@ def settings() -> Any:
 
 
 def _form_int(name: str) -> int:
-    raw = request.form.get(name, "")
-    if not raw.isdigit():
-        raise Refused(_("请求无法处理。"))
-    return int(raw)
+    try:
+        return database_id(request.form.get(name, ""))
+    except ValueError:
+        raise Refused(_("请求无法处理。")) from None
 
 
 # ---------------------------------------------------------------- selection
@@ -591,7 +591,6 @@ def nominate(suggestion_id: int) -> Response:
 def selection(kind: str) -> Any:
     campaign = require_campaign(db.session)
     chosen = selections.selection_of(db.session, campaign, _kind(kind))
-    db.session.commit()
     if request.method == "POST":
         action = request.form.get("action")
         if current_user.role == R and action == "score":
@@ -618,6 +617,7 @@ def selection(kind: str) -> Any:
         db.session.commit()
         flash(_("已保存。"))
         return redirect(url_for(".selection", kind=kind))
+    db.session.commit()  # the campaign's round of this kind, made on first sight
     scoring = chosen.state == "scoring"
     nominate_form = NominateUnitForm()
     nominate_form.unit.choices = _units(campaign)
