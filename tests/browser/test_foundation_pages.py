@@ -1,14 +1,41 @@
 """The public home page and the back office in Chromium at 360 px, JavaScript on and off."""
 
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
 from evaluation.extensions import db
 from tests.browser.conftest import screenshot
 
+_DEMO_CACHE: dict[str, Path] = {}
+
 
 def _build_demo(app):
+    """The demo in this test's database. On SQLite it is built once per run and copied after."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    on_sqlite = url.get_backend_name() == "sqlite"
     with app.app_context():
+        if on_sqlite and "demo" in _DEMO_CACHE:
+            db.engine.dispose()
+            target = sqlite3.connect(url.database)
+            source = sqlite3.connect(_DEMO_CACHE["demo"])
+            source.backup(target)  # the whole database, replacing the empty one
+            source.close()
+            target.close()
+            return
         result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
         assert result.exit_code == 0, result.output
         db.session.remove()
+        if on_sqlite:
+            cache = Path(tempfile.mkdtemp(prefix="sanmin-demo-")) / "demo.sqlite3"
+            source = sqlite3.connect(url.database)
+            target = sqlite3.connect(cache)
+            source.backup(target)
+            source.close()
+            target.close()
+            _DEMO_CACHE["demo"] = cache
 
 
 def _fits_the_screen(page) -> bool:

@@ -3,30 +3,20 @@
 from ballots.models import Ballot
 from evaluation.extensions import db
 from tests.browser.conftest import screenshot
+from tests.browser.test_foundation_pages import _build_demo
 
 MAX_VOTING_PAGE_BYTES = 30 * 1024
 
 
 def _demo_card_urls(app, base):
+    _build_demo(app)
     with app.app_context():
-        from evaluation.demo import build_demo, demo_cards
+        from evaluation.demo import demo_cards
 
-        build_demo(db.session, progress=lambda items, **_: _NoBar(items))
         box, cards = demo_cards(db.session)
         db.session.commit()
         db.session.remove()
     return [f"{base}/v/{c.token}" for c in cards]
-
-
-class _NoBar:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_a_representative_votes_on_a_phone(live_server, phone):
