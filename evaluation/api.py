@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from analysis.services import all_departments, figures_of, released_run
-from evaluation.errors import NotFound, Refused
+from evaluation.errors import NotFound
 from evaluation.extensions import db
-from evaluation.forms import MAX_ID, database_id
+from evaluation.forms import MAX_ID
 from evaluation.models import Department, EvaluationMode
 from evaluation.reports.services import public_department, published_codes, published_versions
 from evaluation.services import require_campaign
@@ -143,27 +143,11 @@ def _suggestion_json(suggestion: Suggestion, bounds: boards.WarningBounds) -> di
     }
 
 
-def _query_choice(name: str, allowed: type) -> Any:
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return allowed(value)
-    except ValueError:
-        raise Refused(_("参数 %(name)s 不正确。", name=name)) from None
-
-
 @api_bp.route("/suggestions")
 def suggestions() -> ResponseReturnValue:
     """The public board: every non-rejected suggestion without personal data, newest first."""
     campaign = require_campaign(db.session)
-    filters = boards.Filters(
-        unit=request.args.get("unit") or None,
-        status=_query_choice("status", Status),
-        category=_query_choice("category", database_id),
-        warning=_query_choice("warning", boards.WarningLevel),
-    )
-    page_number = _query_choice("page", database_id) or 1
+    filters, page_number = boards.board_query(request.args)
     bounds = boards.warning_bounds(db.session)
     page = boards.board(db.session, campaign, filters, page_number, bounds)
     return jsonify(

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from evaluation.errors import Refused
+from evaluation.forms import database_id
 from evaluation.models import Campaign, Department
 from suggestions.models import (
     OPEN_STATUSES,
@@ -74,6 +79,27 @@ class Filters:
     status: Status | None = None
     category: int | None = None
     warning: WarningLevel | None = None
+
+
+def board_query(args: Mapping[str, str]) -> tuple[Filters, int]:
+    """The filters and page number of a board URL; a value that is not valid is refused."""
+
+    def parse(name: str, kind: Callable[[str], Any]) -> Any:
+        value = args.get(name) or None
+        if value is None:
+            return None
+        try:
+            return kind(value)
+        except ValueError:
+            raise Refused(_("参数 %(name)s 不正确。", name=name)) from None
+
+    filters = Filters(
+        unit=args.get("unit") or None,
+        status=parse("status", Status),
+        category=parse("category", database_id),
+        warning=parse("warning", WarningLevel),
+    )
+    return filters, parse("page", database_id) or 1
 
 
 @dataclass

@@ -101,32 +101,6 @@ def _posted(form: FlaskForm) -> None:
         raise Refused(str(errors[0]))
 
 
-def _arg(name: str, allowed: type) -> Any:
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return allowed(value)
-    except ValueError:
-        raise Refused(_("筛选条件不正确。")) from None
-
-
-def _filters() -> boards.Filters:
-    return boards.Filters(
-        unit=(request.args.get("unit") or None),
-        status=_arg("status", Status),
-        category=_arg("category", database_id),
-        warning=_arg("warning", boards.WarningLevel),
-    )
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit():
-        raise Refused(_("页码不正确。"))
-    return int(raw)
-
-
 # ---------------------------------------------------------------- public
 
 
@@ -203,9 +177,9 @@ def track() -> Any:
 @public_bp.route("/")
 def index() -> str:
     campaign = require_campaign(db.session)
-    filters = _filters()
+    filters, number = boards.board_query(request.args)
     bounds = boards.warning_bounds(db.session)
-    page = boards.board(db.session, campaign, filters, _page_number(), bounds)
+    page = boards.board(db.session, campaign, filters, number, bounds)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "suggestions/board.html",
@@ -272,7 +246,7 @@ def overview() -> str:
             queue=boards.unit_queue(db.session, _my_unit(), bounds),
             bounds=bounds,
         )
-    filters = _filters()
+    filters, number = boards.board_query(request.args)
     return render_template(
         "suggestions/office/overview.html",
         received=boards.board(
@@ -282,7 +256,7 @@ def overview() -> str:
         requests=db.session.query(HandlingRequest)
         .filter_by(state=RequestState.PENDING.value)
         .all(),
-        page=boards.board(db.session, campaign, filters, _page_number(), bounds),
+        page=boards.board(db.session, campaign, filters, number, bounds),
         filters=filters,
         args={k: v for k, v in request.args.items() if k != "page" and v},
         bounds=bounds,
