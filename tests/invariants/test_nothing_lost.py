@@ -27,15 +27,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+def _start_server(
+    database_url: str, port: int, log: Path, workers: int = 2, **settings: str
+) -> subprocess.Popen:
+    """`sanmin serve` on the test database, with SANMIN_* settings; waits until it answers."""
     env = os.environ | {
         "SANMIN_DATABASE_URL": database_url,
         "SANMIN_SECRET_KEY": "k" * 40,
         "SANMIN_VOTE_GUESS_LIMIT": "100000 per minute",
+        **{f"SANMIN_{key}": value for key, value in settings.items()},
     }
-    sanmin = Path(sys.executable).with_name("sanmin")  # the production command, as documented
+    sanmin = str(Path(sys.executable).with_name("sanmin"))  # the production command
     process = subprocess.Popen(
-        [str(sanmin), "serve", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"],
+        [
+            sanmin,
+            "serve",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
