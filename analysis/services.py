@@ -385,6 +385,14 @@ def figures_of(run: ResultRun) -> dict[str, Any]:
     return json.loads(run.figures)
 
 
+def released_result(session: Session, campaign: Campaign, code: str) -> dict[str, Any] | None:
+    """One department's released figures, for its report page; None before release."""
+    run = released_run(session, campaign)
+    if run is None:
+        return None
+    return next((d for d in all_departments(figures_of(run)) if d["code"] == code), None)
+
+
 def all_departments(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """Every department's figures in ranking order, pool by pool."""
     by_code = {d["code"]: d for g in figures["groups"] for d in g["departments"]}

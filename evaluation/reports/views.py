@@ -23,6 +23,7 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
+from analysis.services import released_result
 from evaluation import audit
 from evaluation.auth import actor, role_required
 from evaluation.errors import Refused
@@ -96,6 +97,7 @@ def department(code: str) -> str:
     url = public_url("reports.department", code=code)
     return render_template(
         "evaluation/reports/public.html",
+        result=released_result(db.session, campaign, code),
         department=department,
         version=current,
         first_published=first.published_at,

@@ -228,3 +228,27 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
     client.post(f"/office/results/{run.id}/release")
     page = client.get(f"/results/departments/{unit.code}").get_data(as_text=True)
     assert "意见建议办理情况" in page and "100.0%" in page and "不计入得分" in page
+
+
+def test_a_departments_report_page_shows_its_result_once_released(
+    client, login_as, factory, db, voted
+):
+    from tests.reports.test_reports import _publish_directly
+
+    campaign, _boxes = voted
+    unit = campaign.departments[0]
+    _publish_directly(db, unit)
+    assert "市民评议结果" not in client.get(f"/departments/{unit.code}").get_data(as_text=True)
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release")
+    figures = next(
+        d for d in client.get("/api/v1/results").get_json()["departments"] if d["code"] == unit.code
+    )
+    page = client.get(f"/departments/{unit.code}").get_data(as_text=True)
+    assert "市民评议结果" in page and f"{figures['score']:.2f}" in page
