@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from evaluation.forms import MAX_ID, REQUIRED, choices_of, database_id
@@ -122,7 +123,10 @@ class SuggestionForm(FlaskForm):
 
     identity = RadioField(
         _l("提交方式"),
-        choices=[("real", _l("实名（可参加优秀意见建议评选）")), ("anonymous", _l("匿名"))],
+        choices=[
+            SelectChoice("real", _l("实名（可参加优秀意见建议评选）")),
+            SelectChoice("anonymous", _l("匿名")),
+        ],
         default="real",
     )
     author_name = StringField(_l("姓名"), validators=[Optional(), Length(max=50, message=TOO_LONG)])
@@ -148,7 +152,9 @@ class SuggestionForm(FlaskForm):
 class EntryForm(FlaskForm):
     """Venue staff enter a paper suggestion; a department enters what a deputy raised."""
 
-    visited = SelectField(_l("走访对象"), choices=list(VISITED_LABELS.items()))
+    visited = SelectField(
+        _l("走访对象"), choices=[SelectChoice(k, v) for k, v in VISITED_LABELS.items()]
+    )
     category = SelectField(_l("类别"), coerce=optional_int, validate_choice=False)
     target_unit = SelectField(_l("涉及部门（可不选）"), coerce=optional_int, validate_choice=False)
     text = _text(_l("意见建议内容"))

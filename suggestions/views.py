@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from evaluation.auth import actor, role_required
 from evaluation.errors import Forbidden, Refused
@@ -82,16 +83,17 @@ def register_template_helpers(app: Any) -> None:
     app.jinja_env.filters["mask_phones"] = services.mask_phones_in_text
 
 
-def _units(campaign: Campaign) -> list[tuple[Any, str]]:
-    return [(d.id, d.name) for d in campaign.departments]
+def _units(campaign: Campaign) -> list[SelectChoice]:
+    return [SelectChoice(d.id, d.name) for d in campaign.departments]
 
 
-def _unit_choices(campaign: Campaign, blank: str) -> list[tuple[Any, str]]:
-    return [("", blank), *_units(campaign)]
+def _unit_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank), *_units(campaign)]
 
 
-def _category_choices(campaign: Campaign, blank: str) -> list[tuple[Any, str]]:
-    return [("", blank)] + [(c.id, c.name) for c in services.categories_of(db.session, campaign)]
+def _category_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
+    categories = services.categories_of(db.session, campaign)
+    return [SelectChoice("", blank), *(SelectChoice(c.id, c.name) for c in categories)]
 
 
 def _posted(form: FlaskForm) -> None:
