@@ -1,10 +1,17 @@
 """`sanmin demo` builds the real event's shape, idempotently, with a working login per role."""
 
+import pytest
+
 from evaluation.extensions import db as _db
 from evaluation.models import AuditEvent, Campaign, Department, Group, Meeting, User, Venue
 from suggestions import services
 from suggestions.board import WarningLevel, warning_bounds
 from suggestions.models import Channel, Status, Suggestion
+from tests.conftest import on_postgresql
+
+# `sanmin demo` is the embedded-SQLite walk-through (README); building it on PostgreSQL takes
+# minutes, and every code path it uses is tested on PostgreSQL by the packages' own tests.
+pytestmark = pytest.mark.skipif(on_postgresql(), reason="the demo runs on SQLite")
 
 
 def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,8 +16,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from ballots.models import Ballot, Receipt, VotingToken
 from ballots.services import issue_cards
+from tests.conftest import on_postgresql
 
 CARDS = 400
 
@@ -113,3 +117,67 @@ def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, 
     finally:
         os.killpg(restarted.pid, signal.SIGKILL)
         restarted.wait()
+
+
+def _restart_postgresql() -> bool:
+    """Restart the local cluster (CI runs as root on the machine that hosts it)."""
+    if shutil.which("pg_ctlcluster") is None or os.geteuid() != 0:
+        return False
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        timeout=120,
+    )
+    return True
+
+
+@pytest.mark.skipif(not on_postgresql(), reason="restarts the PostgreSQL server")
+def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election, db, tmp_path):
+    cards = issue_cards(db.session, election.box, CARDS, "admin")
+    body = urllib.parse.urlencode(election.full_ballot()).encode()
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+    port = _free_port()
+    server = _start_server(app.config["SQLALCHEMY_DATABASE_URI"], port, tmp_path / "server.log")
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+
+    def voter(chunk: list) -> None:
+        for card in chunk:
+            for _attempt in range(20):  # a phone retries until it sees an answer
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/v/{card.token}", data=body, timeout=10
+                    ) as response:
+                        page = response.read().decode()
+                except (OSError, urllib.error.HTTPError):
+                    time.sleep(0.5)
+                    continue
+                receipt = re.search(r'<p class="receipt">(\w+)</p>', page)
+                if receipt:
+                    with lock:
+                        acknowledged.append(receipt[1])
+                break
+
+    threads = [threading.Thread(target=voter, args=(cards[i::8],)) for i in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        while len(acknowledged) < CARDS // 4:
+            time.sleep(0.01)
+        if not _restart_postgresql():
+            pytest.skip("cannot restart PostgreSQL here (needs root and pg_ctlcluster)")
+        for thread in threads:
+            thread.join()
+        # The pool's pre-ping replaced the dead connections: the site answers again.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    stored = {r.code for r in db.session.query(Receipt)}
+    assert set(acknowledged) <= stored
+    assert len(acknowledged) > CARDS // 4  # voting went on after the restart
+    assert db.session.query(Ballot).count() == len(stored)
