@@ -140,6 +140,9 @@ class SuggestionForm(FlaskForm):
     website = StringField(_l("请勿填写此项"))
 
     def validate(self, extra_validators: object = None) -> bool:
+        if self.identity.data == "anonymous":  # whatever was typed there is not kept
+            for f in (self.author_name, self.author_phone):
+                f.data, f.raw_data = "", []
         ok = super().validate(extra_validators)
         if self.identity.data == "real":
             for f in (self.author_name, self.author_phone):

@@ -42,7 +42,8 @@ def test_online_real_name_suggestion_gets_a_tracking_code_and_a_proposed_unit(cl
 
 
 def test_online_anonymous_suggestion_keeps_no_identity_even_if_typed(client, db, world):
-    response = client.post("/suggestions/new", data=_form(world, identity="anonymous"))
+    data = _form(world, identity="anonymous", author_phone="12345")  # typed, then left
+    response = client.post("/suggestions/new", data=data)
     assert response.status_code == 200
     suggestion = db.session.execute(select(Suggestion)).scalar_one()
     assert suggestion.author_name is None and suggestion.author_phone is None
