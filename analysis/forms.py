@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from analysis.models import VenueWeighting
+from evaluation.forms import choices_of
 
 WEIGHTING_LABELS = {
     VenueWeighting.POOLED: _l("各会场合并（每张有效票计一次）"),
@@ -51,9 +53,7 @@ class SchemeForm(FlaskForm):
     w_satisfied = _weight(_l("“满意”的分值"))
     w_basic = _weight(_l("“基本满意”的分值"))
     w_dissatisfied = _weight(_l("“不满意”的分值"))
-    venue_weighting = SelectField(
-        _l("会场"), choices=[(k.value, v) for k, v in WEIGHTING_LABELS.items()]
-    )
+    venue_weighting = SelectField(_l("会场"), choices=choices_of(WEIGHTING_LABELS))
     min_valid = IntegerField(
         _l("参与排名的最少有效票"),
         validators=[InputRequired(NUMBER), NumberRange(0, 100000, _l("应在 0 到 100000 之间。"))],
@@ -63,7 +63,8 @@ class SchemeForm(FlaskForm):
         validators=[InputRequired(NUMBER), NumberRange(0, 1, _l("应在 0 到 1 之间。"))],
     )
     tie_breaks = SelectMultipleField(
-        _l("得分相同时依次比较"), choices=list(TIE_BREAK_LABELS.items())
+        _l("得分相同时依次比较"),
+        choices=[SelectChoice(key, label) for key, label in TIE_BREAK_LABELS.items()],
     )
     merge_internal = BooleanField(_l("内部评议部门与其他部门合并排名"))
     resamples = IntegerField(
