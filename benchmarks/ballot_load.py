@@ -83,20 +83,18 @@ def start_gunicorn(url: str, port: int, workers: int, storage: str, log: Path) -
         "SANMIN_SECRET_KEY": "b" * 40,
         "SANMIN_RATELIMIT_STORAGE_URI": storage,
     }
+    # The production command (README): gunicorn gthread workers, 8 threads each.
+    sanmin = str(Path(sys.executable).with_name("sanmin"))
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
+            sanmin,
+            "serve",
             "--workers",
             str(workers),
             "--threads",
             "8",
             "--bind",
             f"127.0.0.1:{port}",
-            "--backlog",
-            "2048",
-            "evaluation:create_app()",
         ],
         env=env,
         stdout=log.open("w"),

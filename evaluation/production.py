@@ -43,8 +43,14 @@ class _Gunicorn(BaseApplication):
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64))
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600))
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="one line per request on stdout (voting tokens masked); the proxy usually logs them",
+)
 @with_appcontext
-def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
+def serve_command(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> None:
     """Serve with gunicorn: several worker processes, each with its own database pool.
 
     Nothing lives in the processes: the database holds the data and, with
@@ -65,7 +71,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
             "worker_class": "gthread",
             "timeout": timeout,
             "graceful_timeout": timeout,
-            "accesslog": "-",
+            "accesslog": "-" if access_log else None,
             "errorlog": "-",
         }
     ).run()
