@@ -1,0 +1,174 @@
+"""The results tally at scale: plain GROUP BY count against the full tally and analysis.
+
+    .venv/bin/python benchmarks/tally.py --ballots 100000
+    .venv/bin/python benchmarks/tally.py --ballots 100000 --database-url postgresql://postgres@127.0.0.1:5432/test
+
+Builds the demo campaign (57 departments, 4 groups and the internal box, 13 venues) in a
+fresh database, adds N ballots spread over its sealed boxes by bulk insert, then times in
+the same run: (a) the plain SQL count per box × department × rating, (b) the tally's own
+count (published records of every box, parsed into ballot sets), (c) the full analysis with
+the scheme's bootstrap resamples. Prints the ratio (b)/(a) and the peak memory.
+The issue's goal is 1,000,000 ballots: ratio ≤ 2×, analysis under 10 s, memory under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BATCH = 20_000
+
+
+def _reset_postgresql(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _fill(count: int, seed: int) -> None:
+    """The demo, every box sealed, plus `count` ballots inserted in bulk."""
+    from sqlalchemy import insert, update
+
+    from ballots.models import Ballot, BallotBox, BallotRating, BoxState
+    from evaluation.demo import build_demo
+    from evaluation.extensions import db
+
+    started = time.perf_counter()
+    build_demo(db.session, progress=lambda items, **_: _Quiet(items))
+    db.session.execute(update(BallotBox).values(state=BoxState.SEALED.value))
+    db.session.commit()
+    boxes = db.session.query(BallotBox).all()
+    departments = {box.id: [d.id for d in box.departments] for box in boxes}
+    rng = random.Random(seed)
+    levels = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
+    leaning = {d: rng.uniform(0.4, 0.8) for ids in departments.values() for d in ids}
+    ballots, ratings = [], []
+
+    def flush() -> None:
+        db.session.execute(insert(Ballot), ballots)
+        db.session.execute(insert(BallotRating), ratings)
+        ballots.clear()
+        ratings.clear()
+
+    for _ in range(count):
+        box = rng.choice(boxes)
+        ballot_id = secrets.token_hex(16)
+        ballots.append({"id": ballot_id, "box_id": box.id, "channel": "phone"})
+        for department in departments[box.id]:
+            p = leaning[department]
+            weights = [p, (1 - p) * 0.6, (1 - p) * 0.25, (1 - p) * 0.15]
+            rating = rng.choices(levels, weights)[0]
+            ratings.append({"ballot_id": ballot_id, "department_id": department, "rating": rating})
+        if len(ballots) == BATCH:
+            flush()
+    if ballots:
+        flush()
+    db.session.commit()
+    print(f"built: demo + {count:,} ballots in {time.perf_counter() - started:.0f} s")
+
+
+class _Quiet:
+    def __init__(self, items: object) -> None:
+        self.items = items
+
+    def __enter__(self) -> object:
+        return self.items
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
+
+
+def _timed(label: str, work: object) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = work()  # type: ignore[operator]
+    seconds = time.perf_counter() - started
+    print(f"{label:44} {seconds:8.2f} s")
+    return seconds, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=100_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--percentile",
+        action="store_true",
+        help="measure with the percentile bootstrap instead of BCa (what a large-n switch saves)",
+    )
+    args = parser.parse_args()
+    if args.percentile:
+        import scipy.stats
+
+        from analysis import stats
+
+        bca = scipy.stats.bootstrap
+
+        def percentile(*a: object, **k: object) -> object:
+            return bca(*a, **{**k, "method": "percentile"})
+
+        stats.stats.bootstrap = percentile  # the analysis module's own reference to scipy.stats
+
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from analysis.services import _issued, ballot_sets, compute, published_records
+    from ballots.models import Ballot, BallotRating
+    from ballots.services import boxes_of
+    from evaluation import create_app
+    from evaluation.extensions import db
+    from evaluation.services import require_campaign
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'tally.sqlite3'}"
+        if url.startswith("postgresql"):
+            _reset_postgresql(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "t" * 40})
+        with app.app_context():
+            upgrade()
+            _fill(args.ballots, args.seed)
+            db.session.remove()
+            campaign = require_campaign(db.session)
+            total = db.session.execute(select(func.count()).select_from(Ballot)).scalar_one()
+            print(f"{url.split(':')[0]}: {total:,} ballots in all")
+            plain, _rows = _timed(
+                "(a) SQL GROUP BY box × department × rating",
+                lambda: db.session.execute(
+                    select(
+                        Ballot.box_id, BallotRating.department_id, BallotRating.rating, func.count()
+                    )
+                    .join(BallotRating, BallotRating.ballot_id == Ballot.id)
+                    .group_by(Ballot.box_id, BallotRating.department_id, BallotRating.rating)
+                ).all(),
+            )
+
+            def tally_count() -> dict[int, str]:
+                records = published_records(db.session, campaign)
+                boxes = boxes_of(db.session, campaign)
+                ballot_sets(boxes, records, _issued(db.session, list(records)))
+                return records
+
+            counted, records = _timed("(b) tally count: records of every box, parsed", tally_count)
+            _timed(
+                "(c) full analysis (records → every figure)",
+                lambda: compute(db.session, campaign, records),
+            )
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"ratio (b)/(a): {counted / plain:.1f}×   peak memory: {peak:,.0f} MiB")
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
