@@ -165,6 +165,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo("\n三民活动演示已就绪 / the demo campaign is ready\n")
     click.echo(f"  public home page:  {base}/")
+    click.echo(f"  suggestions:       {base}/suggestions/  (submit: {base}/suggestions/new)")
     click.echo(
         f"  back office login: {base}/login   (password for every demo login: {DEMO_PASSWORD})"
     )
