@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -87,7 +88,7 @@ def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, 
                     f"http://127.0.0.1:{port}/v/{card.token}", data=body, timeout=10
                 ) as response:
                     page = response.read().decode()
-            except (OSError, urllib.error.HTTPError):
+            except (OSError, http.client.HTTPException):  # refused, reset or cut mid-answer
                 continue  # never acknowledged: it may or may not have been stored
             receipt = re.search(r'<p class="receipt">(\w+)</p>', page)
             if receipt:
@@ -152,7 +153,7 @@ def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election,
                         f"http://127.0.0.1:{port}/v/{card.token}", data=body, timeout=10
                     ) as response:
                         page = response.read().decode()
-                except (OSError, urllib.error.HTTPError):
+                except (OSError, http.client.HTTPException):  # refused, reset or cut mid-answer
                     time.sleep(0.5)
                     continue
                 receipt = re.search(r'<p class="receipt">(\w+)</p>', page)
