@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from evaluation.errors import Refused
 from evaluation.forms import database_id
@@ -58,9 +58,9 @@ class WarningBounds:
             return WarningLevel.BLUE
         return None
 
-    def condition(self, level: WarningLevel) -> object:
-        due = Suggestion.due_on
-        is_open = Suggestion.status.in_([s.value for s in OPEN_STATUSES])
+    def condition(self, level: WarningLevel, entity: Any = Suggestion) -> Any:
+        due = entity.due_on
+        is_open = entity.status.in_([s.value for s in OPEN_STATUSES])
         if level == WarningLevel.RED:
             return and_(is_open, due < self.today)
         if level == WarningLevel.YELLOW:
@@ -110,25 +110,34 @@ class Page:
     pages: int
 
 
+def _following(condition: Callable[[Any], Any]) -> Any:
+    """Rows that meet the condition, merged duplicates judged by their survivor (as shown)."""
+    survivor = aliased(Suggestion)
+    merged = Suggestion.status == Status.MERGED.value
+    return or_(
+        and_(~merged, condition(Suggestion)),
+        and_(merged, Suggestion.merged_into_id.in_(select(survivor.id).where(condition(survivor)))),
+    )
+
+
 def filtered(campaign: Campaign, filters: Filters, bounds: WarningBounds) -> Select:
     """Every non-rejected suggestion of the campaign that passes the filters."""
     query = select(Suggestion).where(
         Suggestion.campaign_id == campaign.id, Suggestion.status != Status.REJECTED.value
     )
     if filters.unit:
-        query = query.where(
-            Suggestion.lead_unit_id.in_(
-                select(Department.id).where(
-                    Department.campaign_id == campaign.id, Department.code == filters.unit
-                )
-            )
+        units = select(Department.id).where(
+            Department.campaign_id == campaign.id, Department.code == filters.unit
         )
-    if filters.status:
-        query = query.where(Suggestion.status == filters.status.value)
+        query = query.where(_following(lambda row: row.lead_unit_id.in_(units)))
+    if filters.status == Status.MERGED:
+        query = query.where(Suggestion.status == Status.MERGED.value)
+    elif filters.status:
+        query = query.where(_following(lambda row: row.status == filters.status.value))
     if filters.category:
         query = query.where(Suggestion.category_id == filters.category)
     if filters.warning:
-        query = query.where(bounds.condition(filters.warning))
+        query = query.where(_following(lambda row: bounds.condition(filters.warning, row)))
     return query
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from evaluation.models import Role
 from suggestions import selection as selections
 from suggestions import services
-from suggestions.board import Filters, board, unit_statistics, warning_bounds
+from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds
 from suggestions.models import NomineeKind, RejectReason, Satisfaction, Status, Urgency
 from tests.suggestions.conftest import NAME, PHONE
 
@@ -135,3 +135,22 @@ def test_median_from_counts_agrees_with_statistics_median():
     for size in (1, 2, 3, 10, 101):
         values = [rng.randint(0, 12) for _ in range(size)]
         assert median_of_counts(Counter(values)) == statistics.median(values)
+
+
+def test_merged_duplicates_are_filtered_by_their_survivors_status_unit_and_warning(db, world):
+    survivor = _handle(db, world, world.units[1], D(2026, 11, 2))  # open, overdue, unit B
+    duplicate = world.real_name(db)
+    services.merge(db.session, duplicate, survivor, "admin")
+    db.session.commit()
+    bounds = warning_bounds(db.session, D(2026, 11, 25))
+
+    def ids(**filters):
+        page = board(db.session, world.campaign, Filters(**filters), bounds=bounds)
+        return {s.id for s in page.items}
+
+    both = {survivor.id, duplicate.id}
+    assert ids(status=Status.ASSIGNED) == both
+    assert ids(unit="B") == both
+    assert ids(warning=WarningLevel.RED) == both
+    assert ids(status=Status.MERGED) == {duplicate.id}
+    assert ids(status=Status.ANSWERED) == set()
