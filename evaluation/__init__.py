@@ -160,11 +160,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def refuse_nul_characters() -> None:
         # PostgreSQL cannot store NUL in text; no honest form sends one.
-        for values in (request.args, request.form):
-            if any("\x00" in value for _key, value in values.items(multi=True)):
-                from evaluation.errors import Refused
+        given = [
+            request.path,
+            *(v for d in (request.args, request.form) for _k, v in d.items(multi=True)),
+        ]
+        if any("\x00" in value for value in given):
+            from evaluation.errors import Refused
 
-                raise Refused(gettext("提交的内容含有无法处理的字符。"))
+            raise Refused(gettext("提交的内容含有无法处理的字符。"))
 
     @app.after_request
     def security_headers(response: Response) -> Response:

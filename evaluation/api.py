@@ -223,6 +223,8 @@ _result_schema = {
         "previous_score": _nullable_number,
     },
 }
+# Any text but NUL, which no honest client sends (every request carrying one is refused).
+_text_param = {"type": "string", "pattern": "^[^\\x00]*$"}
 _row_id = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _bad_request = {**_error, "description": "A query parameter is not valid"}
 _suggestion_status = {"type": "string", "enum": [s.value for s in Status]}
@@ -356,7 +358,7 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The public suggestions board (no personal data), newest first",
                 "parameters": [
-                    {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                    {"name": "unit", "in": "query", "schema": _text_param},
                     {"name": "status", "in": "query", "schema": _suggestion_status},
                     {"name": "category", "in": "query", "schema": _row_id},
                     {"name": "warning", "in": "query", "schema": _warning},
@@ -421,7 +423,7 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "A department's published report",
                 "parameters": [
-                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {"name": "code", "in": "path", "required": True, "schema": _text_param}
                 ],
                 "responses": {
                     "200": {

@@ -96,3 +96,13 @@ def test_random_posts_to_every_form_never_fail_and_refusals_change_nothing(
         if allowed != PUBLIC:
             login_as(Role.ADMIN if Role.ADMIN in allowed else allowed[0])
         _fuzz(client, db, url, forms)
+
+
+def test_nul_characters_are_refused_in_paths_queries_and_forms(client, db):
+    for response in (
+        client.get("/api/v1/departments/A%00/report"),
+        client.get("/suggestions/?unit=A%00"),
+        client.post("/suggestions/track", data={"code": "ABC\x00"}),
+    ):
+        assert response.status_code == 400
+    assert "无法处理的字符" in client.get("/suggestions/?unit=%00").get_data(as_text=True)
