@@ -695,7 +695,7 @@ def remove_day_off(session: Session, day: dt.date, actor: str) -> None:
     audit.record(session, actor, "suggestion.day_off_remove", day.isoformat())
 
 
-def calendar_warning(session: Session, today: dt.date | None = None) -> list[int]:
+def calendar_warning(today: dt.date | None = None) -> list[int]:
     """Years around now for which only weekends are counted (the package does not know them)."""
     today = today or beijing_today()
     return WorkCalendar.unknown_years(today, today + dt.timedelta(days=60))

@@ -265,7 +265,7 @@ def overview() -> str:
         units=[(d.code, d.name) for d in campaign.departments],
         categories=services.categories_of(db.session, campaign),
         statuses=list(Status),
-        calendar_years=services.calendar_warning(db.session),
+        calendar_years=services.calendar_warning(),
         import_form=ConfirmForm(),
     )
 
@@ -531,7 +531,7 @@ def settings() -> Any:
         rules=services.rules_of(db.session, campaign),
         days=db.session.query(LocalDayOff).order_by(LocalDayOff.day).all(),
         confirm=ConfirmForm(),
-        calendar_years=services.calendar_warning(db.session),
+        calendar_years=services.calendar_warning(),
     )
 
 

@@ -48,6 +48,19 @@ def _run(db):
     return db.session.execute(select(ResultRun).order_by(ResultRun.id.desc())).scalar()
 
 
+def _release(client, login_as, db) -> ResultRun:
+    """Statistics tallies and signs, supervision countersigns, the admin releases."""
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release")
+    return _run(db)
+
+
 def test_results_go_from_tally_through_two_signatures_to_release(
     client, login_as, factory, db, voted
 ):
@@ -136,14 +149,7 @@ def test_sign_off_waits_for_every_opened_box_to_be_sealed(client, login_as, fact
 
 def test_verify_finds_a_ballot_changed_after_release(client, login_as, factory, db, voted):
     campaign, _boxes = voted
-    login_as(Role.STATISTICS)
-    client.post("/office/results/tally")
-    run = _run(db)
-    client.post(f"/office/results/{run.id}/sign")
-    login_as(Role.SUPERVISION)
-    client.post(f"/office/results/{run.id}/countersign")
-    login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
+    _release(client, login_as, db)
     assert verify(db.session, campaign) == []
     one = (
         db.session.execute(select(BallotRating).where(BallotRating.rating == "dissatisfied"))
@@ -217,15 +223,8 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
     suggestions.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
     suggestions.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
     db.session.commit()
-    login_as(Role.STATISTICS)
-    client.post("/office/results/tally")
-    run = _run(db)
+    run = _release(client, login_as, db)
     assert "on_time" not in run.figures and "建议" not in run.figures
-    client.post(f"/office/results/{run.id}/sign")
-    login_as(Role.SUPERVISION)
-    client.post(f"/office/results/{run.id}/countersign")
-    login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
     page = client.get(f"/results/departments/{unit.code}").get_data(as_text=True)
     assert "意见建议办理情况" in page and "100.0%" in page and "不计入得分" in page
 
@@ -239,14 +238,7 @@ def test_a_departments_report_page_shows_its_result_once_released(
     unit = campaign.departments[0]
     _publish_directly(db, unit)
     assert "市民评议结果" not in client.get(f"/departments/{unit.code}").get_data(as_text=True)
-    login_as(Role.STATISTICS)
-    client.post("/office/results/tally")
-    run = _run(db)
-    client.post(f"/office/results/{run.id}/sign")
-    login_as(Role.SUPERVISION)
-    client.post(f"/office/results/{run.id}/countersign")
-    login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
+    _release(client, login_as, db)
     figures = next(
         d for d in client.get("/api/v1/results").get_json()["departments"] if d["code"] == unit.code
     )

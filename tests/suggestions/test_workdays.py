@@ -46,9 +46,9 @@ def test_a_year_the_package_does_not_know_counts_weekends_only_and_is_reported()
     assert WorkCalendar.unknown_years(D(2026, 6, 1)) == []
 
 
-def test_the_admin_is_warned_when_deadlines_reach_an_unknown_year(db, login_as, client, world):
-    assert services.calendar_warning(db.session, D(2026, 12, 20)) == [2027]
-    assert services.calendar_warning(db.session, D(2026, 6, 1)) == []
+def test_the_admin_is_warned_when_deadlines_reach_an_unknown_year():
+    assert services.calendar_warning(D(2026, 12, 20)) == [2027]
+    assert services.calendar_warning(D(2026, 6, 1)) == []
 
 
 def test_local_days_off_move_deadlines(db, world):
