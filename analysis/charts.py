@@ -52,37 +52,60 @@ def score_bars(departments: list[dict[str, Any]], names: dict[str, str]) -> Mark
 def heat_map(group: dict[str, Any], names: dict[str, str]) -> Markup:
     """Department × venue: the satisfaction rate at each venue, darker is lower."""
     venues = group["per_venue"]
-    codes = [d["code"] for d in group["departments"]]
-    cell = max(12, (WIDTH - LABEL) // max(len(venues), 1))
-    height = ROW * len(codes) + 70
+    cells = []
+    for d in group["departments"]:
+        row = []
+        for v in venues:
+            satisfied, basic, dissatisfied, _unknown = v["counts"][d["code"]]
+            n = satisfied + basic + dissatisfied
+            rate = (satisfied + basic) / n if n else None
+            # 100% is the palest; every 5 points below it darkens the cell.
+            row.append((min(1.0, (1 - rate) * 5), f"{v['venue']} {rate:.1%}") if n else (None, ""))
+        cells.append(row)
+    return _grid(
+        [names[d["code"]] for d in group["departments"]], [v["venue"] for v in venues], cells
+    )
+
+
+def scale_heat_map(items: list[str], venues: list[str], means: list[list[float | None]]) -> Markup:
+    """Item × venue: the mean on the 1–5 scale at each venue, darker is lower."""
+    cells = [
+        [
+            (min(1.0, (5 - m) / 3), f"{venue} {m:.2f}") if m is not None else (None, "")
+            for venue, m in zip(venues, row, strict=True)
+        ]
+        for row in means
+    ]
+    return _grid(items, venues, cells)
+
+
+def _grid(
+    rows: list[str], columns: list[str], cells: list[list[tuple[float | None, str]]]
+) -> Markup:
+    """A heat map: each cell's darkness in [0, 1] (None: no answers there) and its tooltip."""
+    cell = max(12, (WIDTH - LABEL) // max(len(columns), 1))
+    height = ROW * len(rows) + 70
     parts = [
-        f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(venues) + 24} {height}" '
+        f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(columns) + 24} {height}" '
         f'role="img" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for j, v in enumerate(venues):
+    for j, column in enumerate(columns):
         cx = LABEL + j * cell + cell / 2
-        short = escape(v["venue"].replace("分会场", "").replace("市级主会场", "主会场"))
+        short = escape(column.replace("分会场", "").replace("市级主会场", "主会场"))
         parts.append(
-            f'<text x="{cx:.1f}" y="{ROW * len(codes) + 8}" class="vlabel" '
-            f'transform="rotate(60 {cx:.1f} {ROW * len(codes) + 8})">{short}</text>'
+            f'<text x="{cx:.1f}" y="{ROW * len(rows) + 8}" class="vlabel" '
+            f'transform="rotate(60 {cx:.1f} {ROW * len(rows) + 8})">{short}</text>'
         )
-    for i, code in enumerate(codes):
+    for i, (label, row) in enumerate(zip(rows, cells, strict=True)):
         y = i * ROW
-        parts.append(
-            f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(names[code])}</text>'
-        )
-        for j, v in enumerate(venues):
-            satisfied, basic, dissatisfied, _unknown = v["counts"][code]
-            n = satisfied + basic + dissatisfied
-            if not n:
+        parts.append(f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(label)}</text>')
+        for j, (darkness, title) in enumerate(row):
+            if darkness is None:
                 continue
-            rate = (satisfied + basic) / n
-            # 100% is the palest; every 5 points below it darkens the cell.
-            lightness = 95 - min(60, (1 - rate) * 300)
+            lightness = 95 - 60 * darkness
             parts.append(
                 f'<rect x="{LABEL + j * cell}" y="{y + 2}" width="{cell - 1}" height="{ROW - 3}" '
-                f'fill="hsl(4,70%,{lightness:.0f}%)"><title>{escape(v["venue"])} '
-                f"{rate:.1%}</title></rect>"
+                f'fill="hsl(4,70%,{lightness:.0f}%)"><title>{escape(title)}</title></rect>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)

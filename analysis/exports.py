@@ -242,6 +242,13 @@ def _workbook(figures: dict[str, Any]) -> bytes:
             "χ² 同质性检验，Benjamini–Yekutieli 校正，1% 水平；提示只要求复核，不剔除任何选票",
         ],
     ]
+    method.append(
+        [
+            "问卷",
+            "占比 = 选择该项的人数 ÷ 回答该题的人数，95% Wilson 区间；量表均值（1–5）的 95% 区间"
+            "为固定种子的百分位 bootstrap；会场答卷按会场汇总，网上答卷单列、不计入会场合计",
+        ]
+    )
     _sheet(book, "说明", ["项目", "说明"], method)
     audit_rows = [
         ["输入记录哈希（SHA-256）", figures["audit"]["input_hash"]],
@@ -251,8 +258,107 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         ["评分方案", json.dumps(scheme, ensure_ascii=False, sort_keys=True)],
     ] + [[f"软件 {k}", v] for k, v in figures["audit"]["software"].items()]
     _sheet(book, "审计", ["项目", "值"], audit_rows)
+    for number, questionnaire in enumerate(figures.get("questionnaires", []), start=1):
+        title = f"问卷{number} {questionnaire['title']}"[:31]  # Excel's sheet name limit
+        _sheet(
+            book,
+            title,
+            [h for h, _f in QUESTIONNAIRE_COLUMNS],
+            questionnaire_rows(questionnaire),
+            [f for _h, f in QUESTIONNAIRE_COLUMNS],
+        )
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+QUESTIONNAIRE_COLUMNS = [
+    ("题号", ""),
+    ("题目", ""),
+    ("题型", ""),
+    ("小项", ""),
+    ("选项", ""),
+    ("范围", ""),
+    ("答题人数", ""),
+    ("选择人数", ""),
+    ("占比", RATE),
+    ("占比区间下限", RATE),
+    ("占比区间上限", RATE),
+    ("均值", SCORE),
+    ("均值区间下限", SCORE),
+    ("均值区间上限", SCORE),
+]
+MEAN_ROW = "（均值）"
+TEXT_ROW = "（文字回答）"
+ALL_VENUES = "全部会场"
+ONLINE_SCOPE = "网上公开"
+
+
+def _scopes(question: dict[str, Any], venues: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    scopes = [(ALL_VENUES, question["total"]), *zip(venues, question["venues"], strict=True)]
+    if question.get("online"):
+        scopes.append((ONLINE_SCOPE, question["online"]))
+    return scopes
+
+
+def _point_rows(result: dict[str, Any], labels: list[str]) -> list[list[Any]]:
+    """item, option, answered, count, share, share CI, mean and its CI for one scale."""
+    rows = [
+        ["", label, result["answered"], count, share, None, None, None, None, None]
+        for label, count, share in zip(labels, result["counts"], result["shares"], strict=True)
+    ]
+    low, high = result["mean_ci"] or (None, None)
+    rows.append(
+        ["", MEAN_ROW, result["answered"], None, None, None, None, result["mean"], low, high]
+    )
+    return rows
+
+
+def questionnaire_rows(questionnaire: dict[str, Any]) -> list[list[Any]]:
+    """One released questionnaire in long form: question × item × option × venue."""
+    from questionnaires.forms import QUESTION_KIND_LABELS
+    from questionnaires.models import QuestionKind
+
+    rows = []
+    number = 0
+    for section in questionnaire["sections"]:
+        for q in section["questions"]:
+            number += 1
+            kind = QuestionKind(q["kind"])
+            head = [number, q["text"], str(QUESTION_KIND_LABELS[kind])]
+            for scope, result in _scopes(q, questionnaire["venues"]):
+                if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                    body = [
+                        ["", option, result["answered"], count, share, *(ci or (None, None))]
+                        + [None, None, None]
+                        for option, count, share, ci in zip(
+                            q["options"],
+                            result["counts"],
+                            result["shares"],
+                            result["share_cis"],
+                            strict=True,
+                        )
+                    ]
+                elif kind == QuestionKind.SCALE:
+                    body = _point_rows(result, q["options"])
+                elif kind == QuestionKind.MATRIX:
+                    body = []
+                    for item, row in zip(q["items"], result["rows"], strict=True):
+                        body += [[item, *r[1:]] for r in _point_rows(row, q["options"])]
+                else:
+                    body = [["", TEXT_ROW, result["answered"], result["answered"]] + [None] * 6]
+                rows += [head + r[:2] + [scope] + r[2:] for r in body]
+    return rows
+
+
+def questionnaire_csv(questionnaire: dict[str, Any]) -> str:
+    with force_locale(EXPORT_LOCALE):
+        rows = questionnaire_rows(questionnaire)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([h for h, _f in QUESTIONNAIRE_COLUMNS])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
     return out.getvalue()
 
 

@@ -25,6 +25,8 @@ from ballots.tally import records_csv
 from evaluation import audit
 from evaluation.errors import Conflict, NotFound, Refused
 from evaluation.models import Campaign
+from questionnaires.results import questionnaire_figures
+from questionnaires.services import still_collecting_online
 
 SCHEME_FIELDS = (
     "w_satisfied",
@@ -164,6 +166,11 @@ def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
     records = published_records(session, campaign)
     if not records:
         raise Conflict(_("还没有封箱的投票箱，无法计票。"))
+    online = still_collecting_online(session, campaign)
+    if online:
+        raise Conflict(
+            _("问卷“%(title)s”仍在网上收集答卷，请先停止网上填写再计票。", title=online[0].title)
+        )
     figures = compute(session, campaign, records)
     _supersede(session, campaign, actor, "new tally")
     run = ResultRun(
@@ -344,6 +351,10 @@ def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> di
         "scheme": asdict(scheme),
         "groups": groups,
         "rankings": rankings,
+        # Released under the same sign-off as the evaluation, from the sealed boxes' answers.
+        "questionnaires": questionnaire_figures(
+            session, campaign, scheme.seed, scheme.resamples, scheme.confidence
+        ),
         "audit": {
             "input_hash": records_hash(records),
             "boxes": len(records),

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from analysis.charts import heat_map, score_bars
-from analysis.exports import export_name, results_csv, results_xlsx
+from analysis.charts import heat_map, scale_heat_map, score_bars
+from analysis.exports import export_name, questionnaire_csv, results_csv, results_xlsx
 from analysis.forms import (
     BAND_LABELS,
     TIE_BREAK_LABELS,
@@ -43,6 +43,8 @@ from evaluation.extensions import db
 from evaluation.forms import ConfirmForm
 from evaluation.models import Role
 from evaluation.services import require_campaign
+from questionnaires.forms import QUESTION_KIND_LABELS
+from questionnaires.models import QuestionKind
 from suggestions.board import unit_statistics
 
 public_bp = Blueprint("results", __name__, url_prefix="/results")
@@ -101,11 +103,14 @@ def _download(figures: dict[str, Any], fmt: str) -> Response:
         body, mimetype = results_csv(figures).encode("utf-8-sig"), "text/csv"
     else:
         raise NotFound(_("没有这种导出格式。"))
-    name = quote(export_name(figures, fmt))
+    return _attachment(body, mimetype, export_name(figures, fmt))
+
+
+def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
 
 
@@ -141,6 +146,50 @@ def department(code: str) -> str:
 @public_bp.route("/export.<fmt>")
 def export(fmt: str) -> Response:
     return _download(figures_of(_released()), fmt)
+
+
+def _questionnaire(figures: dict[str, Any], questionnaire_id: int) -> dict[str, Any]:
+    found = next(
+        (q for q in figures.get("questionnaires", []) if q["id"] == questionnaire_id), None
+    )
+    if found is None:
+        raise NotFound(_("没有这份问卷的结果。"))
+    return found
+
+
+def _questionnaire_page(run: ResultRun, questionnaire_id: int, preview: bool) -> str:
+    questionnaire = _questionnaire(figures_of(run), questionnaire_id)
+    charts = {
+        q["id"]: scale_heat_map(
+            q["items"],
+            questionnaire["venues"],
+            [[venue["rows"][i]["mean"] for venue in q["venues"]] for i in range(len(q["items"]))],
+        )
+        for section in questionnaire["sections"]
+        for q in section["questions"]
+        if q["kind"] == QuestionKind.MATRIX
+    }
+    return render_template(
+        "analysis/questionnaire.html",
+        run=run,
+        q=questionnaire,
+        charts=charts,
+        preview=preview,
+        question_kind_labels=QUESTION_KIND_LABELS,
+    )
+
+
+@public_bp.route("/questionnaires/<int:questionnaire_id>")
+def questionnaire(questionnaire_id: int) -> str:
+    return _questionnaire_page(_released(), questionnaire_id, preview=False)
+
+
+@public_bp.route("/questionnaires/<int:questionnaire_id>/export.csv")
+def questionnaire_export(questionnaire_id: int) -> Response:
+    found = _questionnaire(figures_of(_released()), questionnaire_id)
+    return _attachment(
+        questionnaire_csv(found).encode("utf-8-sig"), "text/csv", f"{found['title']}.csv"
+    )
 
 
 # ---------------------------------------------------------------- the bureaus
@@ -211,6 +260,12 @@ def preview(run_id: int) -> str:
 @role_required(*BUREAUS)
 def export_run(run_id: int, fmt: str) -> Response:
     return _download(figures_of(get_run(db.session, run_id)), fmt)
+
+
+@admin_bp.route("/<int:run_id>/questionnaires/<int:questionnaire_id>")
+@role_required(*BUREAUS)
+def questionnaire_preview(run_id: int, questionnaire_id: int) -> str:
+    return _questionnaire_page(get_run(db.session, run_id), questionnaire_id, preview=True)
 
 
 @admin_bp.route("/<int:run_id>/<action>", methods=["POST"])

@@ -49,8 +49,12 @@ def simulate_ballots(
     campaign: Campaign,
     keep_open: BallotBox | None,
     progress: Callable[..., Any],
+    after_ballot: Callable[[BallotBox], None] | None = None,
 ) -> None:
-    """Vote in every box that has no cards yet; seal them all except `keep_open`."""
+    """Vote in every box that has no cards yet; seal them all except `keep_open`.
+
+    `after_ballot(box)` is what a voter does next on the receipt page, if anything.
+    """
     actor = audit.command_line_actor()
     rng = random.Random(SIMULATION_SEED)
     profiles = {d.id: (_profile(rng), rng.uniform(0.8, 0.98)) for d in campaign.departments}
@@ -81,6 +85,8 @@ def simulate_ballots(
                 cast_ballot(
                     session, card.token, ratings, departments_of=lambda _b, ids=departments: ids
                 )
+                if after_ballot is not None:
+                    after_ballot(box)
             if box is not keep_open:
                 move_box(session, box, BoxState.CLOSED, None)
                 move_box(session, box, BoxState.SEALED, None)

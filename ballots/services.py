@@ -7,6 +7,7 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
@@ -310,6 +311,13 @@ def check_ratings(wanted: list[int], ratings: dict[int, str]) -> dict[int, Ratin
     return {d: Rating(ratings[d]) for d in wanted}
 
 
+class Cast(NamedTuple):
+    """What casting gives back: the voter's receipt code and the box it went into."""
+
+    receipt: str
+    box_id: int
+
+
 def cast_ballot(
     session: Session,
     raw_token: str,
@@ -317,7 +325,7 @@ def cast_ballot(
     comments: dict[int, str] | None = None,
     channel: Channel = Channel.PHONE,
     departments_of: Callable[[int], list[int]] | None = None,
-) -> str:
+) -> Cast:
     """Consume the card and store its ballot in one transaction; return the receipt code.
 
     The card is consumed by a conditional update that only succeeds on an unused card of an
@@ -375,7 +383,7 @@ def cast_ballot(
                 for d, t in texts.items()
             ],
         )
-    return receipt
+    return Cast(receipt, box_id)
 
 
 # ---------------------------------------------------------------- turnout

@@ -66,6 +66,7 @@ from evaluation.imports import ImportRefused, read_table
 from evaluation.models import Role
 from evaluation.qr import qr_svg
 from evaluation.services import require_campaign
+from questionnaires.services import make_pass, open_questionnaires
 
 public_bp = Blueprint("ballots", __name__)
 admin_bp = Blueprint("ballots_office", __name__, url_prefix="/office/ballots")
@@ -109,7 +110,7 @@ def vote(token: str) -> Any:
     chosen = _numbered_fields("r")
     comments = _numbered_fields("c")
     try:
-        receipt = cast_ballot(
+        cast = cast_ballot(
             db.session,
             token,
             chosen,
@@ -126,7 +127,28 @@ def vote(token: str) -> Any:
         box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
         form = _ballot_form(box, chosen, comments, missing, refusal.message)
         return render_template("ballots/vote.html", form=form), refusal.status
-    return render_template("ballots/receipt.html", receipt=receipt)
+    return render_template(
+        "ballots/receipt.html",
+        receipt=cast.receipt,
+        questionnaires=_questionnaire_link(cast.box_id),
+    )
+
+
+def _questionnaire_link(box_id: int) -> str | None:
+    """A fresh answer link for this voter when the campaign has questionnaires open.
+
+    Made here and stored nowhere: nothing joins the answers to this ballot.
+    """
+    campaign_id = _cached(("campaign", box_id), lambda: load_box(db.session, box_id).campaign_id)
+    if not _cached(("questionnaires", campaign_id), lambda: _open_questionnaire_ids(campaign_id)):
+        return None
+    return url_for(
+        "questionnaires.start", pass_token=make_pass(current_app.config["SECRET_KEY"], box_id)
+    )
+
+
+def _open_questionnaire_ids(campaign_id: int) -> list[int]:
+    return [q.id for q in open_questionnaires(db.session, campaign_id)]
 
 
 def _numbered_fields(prefix: str) -> dict[int, str]:

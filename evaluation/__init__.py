@@ -45,16 +45,19 @@ class RowIdConverter(IntegerConverter):
 
 
 class MaskVotingTokens(logging.Filter):
-    """Access logs never show a voting card's token: /v/<token> is written as /v/***."""
+    """Access logs never show a voting card's token nor an answer link's secret.
+
+    /v/<token> is written as /v/***, and /q/<link> as /q/***.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/v/" in message:
-            record.msg, record.args = VOTING_PATH.sub("/v/***", message), None
+        if "/v/" in message or "/q/" in message:
+            record.msg, record.args = VOTING_PATH.sub(r"/\1/***", message), None
         return True
 
 
-VOTING_PATH = re.compile(r"/v/[^\s?\"/]+")
+VOTING_PATH = re.compile(r"/([vq])/[^\s?\"/]+")
 for _logger in ("werkzeug", "gunicorn.access", "gunicorn.error"):
     logging.getLogger(_logger).addFilter(MaskVotingTokens())
 
@@ -122,6 +125,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from evaluation.reports import models as report_models  # noqa: F401  (tables for Alembic)
     from evaluation.reports import views as report_views
     from evaluation.views import public_bp
+    from questionnaires import models as questionnaire_models  # noqa: F401  (tables for Alembic)
+    from questionnaires import views as questionnaire_views
     from suggestions import models as suggestion_models  # noqa: F401  (tables for Alembic)
     from suggestions import views as suggestion_views
 
@@ -137,6 +142,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ballots_views.admin_bp)
     app.register_blueprint(suggestion_views.public_bp)
     app.register_blueprint(suggestion_views.admin_bp)
+    app.register_blueprint(questionnaire_views.public_bp)
+    app.register_blueprint(questionnaire_views.admin_bp)
     suggestion_views.register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from analysis.models import ResultRun
 from analysis.services import all_departments, figures_of, released_run
 from evaluation.errors import NotFound
 from evaluation.extensions import db
@@ -16,7 +17,7 @@ from evaluation.models import Department, EvaluationMode
 from evaluation.reports.services import public_department, published_codes, published_versions
 from evaluation.services import require_campaign
 from suggestions import board as boards
-from suggestions.models import Status, Suggestion
+from suggestions.models import Channel, Status, Suggestion
 from suggestions.services import mask_phones_in_text
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -89,14 +90,17 @@ def department_report(code: str) -> ResponseReturnValue:
     )
 
 
+def _released_figures() -> tuple[ResultRun, dict[str, Any]]:
+    run = released_run(db.session, require_campaign(db.session))
+    if run is None:
+        raise NotFound(_("评议结果尚未发布。"))
+    return run, figures_of(run)
+
+
 @api_bp.route("/results")
 def results() -> ResponseReturnValue:
     """The released evaluation results: every department with its intervals, in rank order."""
-    campaign = require_campaign(db.session)
-    run = released_run(db.session, campaign)
-    if run is None:
-        raise NotFound(_("评议结果尚未发布。"))
-    figures = figures_of(run)
+    run, figures = _released_figures()
     return jsonify(
         {
             "campaign": figures["campaign"],
@@ -172,6 +176,34 @@ def unit_stats() -> ResponseReturnValue:
     )
 
 
+@api_bp.route("/questionnaires")
+def questionnaires() -> ResponseReturnValue:
+    """The released questionnaires, each with its number of responses."""
+    run, figures = _released_figures()
+    return jsonify(
+        {
+            "campaign": figures["campaign"],
+            "released_at": run.released_at.isoformat() + "Z",
+            "questionnaires": [
+                {k: q[k] for k in ("id", "kind", "title", "version", "respondents")}
+                for q in figures.get("questionnaires", [])
+            ],
+        }
+    )
+
+
+@api_bp.route("/questionnaires/<int:questionnaire_id>")
+def questionnaire(questionnaire_id: int) -> ResponseReturnValue:
+    """One released questionnaire: every question in total, per venue and online apart."""
+    _run, figures = _released_figures()
+    found = next(
+        (q for q in figures.get("questionnaires", []) if q["id"] == questionnaire_id), None
+    )
+    if found is None:
+        raise NotFound(_("没有这份问卷的结果。"))
+    return jsonify(found)
+
+
 @api_bp.route("/openapi.json")
 def openapi() -> ResponseReturnValue:
     return jsonify(OPENAPI)
@@ -230,12 +262,109 @@ _bad_request = {**_error, "description": "A query parameter is not valid"}
 _suggestion_status = {"type": "string", "enum": [s.value for s in Status]}
 _warning = {"type": "string", "enum": [w.value for w in boards.WarningLevel]}
 _nullable_date = {"type": ["string", "null"], "format": "date"}
+_nullable_interval = {"type": ["array", "null"], "items": {"type": "number"}, "maxItems": 2}
+_scale_result = {
+    "type": "object",
+    "required": ["answered", "counts", "shares", "mean", "mean_ci"],
+    "properties": {
+        "answered": {"type": "integer"},
+        "counts": {"type": "array", "items": {"type": "integer"}},
+        "shares": {"type": "array", "items": _nullable_number},
+        "mean": _nullable_number,
+        "mean_ci": _nullable_interval,
+    },
+}
+_question_result = {
+    "type": "object",
+    "required": ["respondents", "answered"],
+    "description": "choice questions: counts, shares, share_cis; scale: as a scale result; "
+    "matrix: rows, one scale result per item; text: only how many answered",
+    "properties": {
+        "respondents": {"type": "integer"},
+        "answered": {"type": "integer"},
+        "counts": {"type": "array", "items": {"type": "integer"}},
+        "shares": {"type": "array", "items": _nullable_number},
+        "share_cis": {"type": "array", "items": _nullable_interval},
+        "mean": _nullable_number,
+        "mean_ci": _nullable_interval,
+        "rows": {"type": "array", "items": _scale_result},
+    },
+}
+_respondents = {
+    "type": "object",
+    "required": ["total", "online", "venues"],
+    "properties": {
+        "total": {"type": "integer", "description": "venue responses (online ones apart)"},
+        "online": {"type": "integer"},
+        "venues": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "venue": {"type": "string"},
+                    "respondents": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+_questionnaire_summary = {
+    "type": "object",
+    "required": ["id", "kind", "title", "version", "respondents"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["social", "conduct", "other"]},
+        "title": {"type": "string"},
+        "version": {"type": "integer"},
+        "respondents": _respondents,
+    },
+}
+_questionnaire_schema = {
+    "type": "object",
+    "required": [*_questionnaire_summary["required"], "venues", "sections"],
+    "properties": {
+        **_questionnaire_summary["properties"],
+        "venues": {"type": "array", "items": {"type": "string"}},
+        "sections": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["title", "questions"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "questions": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "kind", "text", "total", "venues"],
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "kind": {
+                                    "type": "string",
+                                    "enum": ["single", "multiple", "scale", "matrix", "text"],
+                                },
+                                "text": {"type": "string"},
+                                "required": {"type": "boolean"},
+                                "max_choices": {"type": ["integer", "null"]},
+                                "options": {"type": "array", "items": {"type": "string"}},
+                                "items": {"type": "array", "items": {"type": "string"}},
+                                "total": _question_result,
+                                "venues": {"type": "array", "items": _question_result},
+                                "online": {"anyOf": [_question_result, {"type": "null"}]},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
 _suggestion_schema = {
     "type": "object",
     "required": ["id", "channel", "text", "created_at", "status"],
     "properties": {
         "id": {"type": "integer"},
-        "channel": {"type": "string", "enum": ["online", "paper", "visit", "ballot"]},
+        "channel": {"type": "string", "enum": [c.value for c in Channel]},
         "category": {"type": ["string", "null"]},
         "text": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
@@ -281,7 +410,7 @@ OPENAPI: dict[str, Any] = {
     "info": {
         "title": "sanmin public API",
         "version": "1",
-        "description": "Published data of the 三民活动: reports, results, suggestions board.",
+        "description": "Published data of the 三民活动: reports, results, surveys, suggestions.",
     },
     "paths": {
         "/api/v1/departments": {
@@ -349,6 +478,54 @@ OPENAPI: dict[str, Any] = {
                                 }
                             }
                         },
+                    },
+                    "404": _error,
+                },
+            }
+        },
+        "/api/v1/questionnaires": {
+            "get": {
+                "summary": "The released questionnaires (released with the results)",
+                "responses": {
+                    "200": {
+                        "description": "Each questionnaire with its number of responses",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["campaign", "released_at", "questionnaires"],
+                                    "properties": {
+                                        "campaign": {"type": "object"},
+                                        "released_at": {"type": "string", "format": "date-time"},
+                                        "questionnaires": {
+                                            "type": "array",
+                                            "items": _questionnaire_summary,
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "404": _error,
+                },
+            }
+        },
+        "/api/v1/questionnaires/{questionnaire_id}": {
+            "get": {
+                "summary": "One released questionnaire's results, in total and per venue",
+                "parameters": [
+                    {
+                        "name": "questionnaire_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": _row_id,
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Every question: counts, shares with Wilson intervals, "
+                        "scale means with bootstrap intervals; online responses apart",
+                        "content": {"application/json": {"schema": _questionnaire_schema}},
                     },
                     "404": _error,
                 },

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "VOTE_GUESS_LIMIT": "30 per minute",
     "SUGGESTION_LIMIT": "10 per hour;30 per day",  # the public form, per address
     "TRACK_GUESS_LIMIT": "20 per minute",  # only wrong tracking codes or phones count
+    "QUESTIONNAIRE_ONLINE_LIMIT": "10 per hour;30 per day",  # the public online form, per address
     "PUBLIC_BASE_URL": None,  # printed in the cards' QR codes; default: the request's host
     # How many proxies in front of the app set X-Forwarded-For (0: trust none). Behind one
     # nginx, 1: rate limits then see the citizen's address, not the proxy's.

@@ -35,6 +35,7 @@ from evaluation.models import (
 )
 from evaluation.reports.demo import build_demo_reports
 from evaluation.services import move_phase
+from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
 from suggestions.demo import build_demo_suggestions
 
 DEMO_PASSWORD = "sanmin-demo"
@@ -293,8 +294,12 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     if created:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)
-    simulate_ballots(session, campaign, demo_box(session), progress)
+    build_demo_questionnaires(session, campaign, actor)
+    simulate_ballots(
+        session, campaign, demo_box(session), progress, demo_respondents(session, campaign)
+    )
     build_demo_suggestions(session, campaign, actor)
+    route_demo_texts(session, campaign, actor)
     return logins
 
 

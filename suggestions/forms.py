@@ -50,6 +50,7 @@ CHANNEL_LABELS = {
     Channel.PAPER: _l("会场书面"),
     Channel.VISIT: _l("走访代表委员"),
     Channel.BALLOT: _l("评议票附言"),
+    Channel.SURVEY: _l("问卷文字回答"),
 }
 URGENCY_LABELS = {
     Urgency.URGENT: _l("紧急（3 个工作日）"),

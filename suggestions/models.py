@@ -30,6 +30,7 @@ class Channel(StrEnum):
     PAPER = "paper"  # handed in at a venue, entered by its staff
     VISIT = "visit"  # raised by a deputy or CPPCC member a department visited
     BALLOT = "ballot"  # written on a ballot, arriving without any identity
+    SURVEY = "survey"  # a questionnaire's free-text answer, as anonymous as a ballot's
 
 
 class Urgency(StrEnum):
@@ -161,9 +162,9 @@ class Suggestion(db.Model):
             "reject_reason IS NULL OR reject_reason IN ('spam', 'out_of_scope', 'other')",
             name="reject_reason_valid",
         ),
-        # Ballot comments arrive without identity, whatever else happens.
+        # Ballot comments and questionnaire answers arrive without identity, whatever happens.
         CheckConstraint(
-            "channel != 'ballot' OR (author_name IS NULL AND author_phone IS NULL)",
+            "channel NOT IN ('ballot', 'survey') OR (author_name IS NULL AND author_phone IS NULL)",
             name="ballot_anonymous",
         ),
         CheckConstraint(

@@ -152,7 +152,7 @@ def receive(session: Session, campaign: Campaign, intake: Intake, actor: str) ->
     target = _campaign_unit(session, campaign, intake.target_unit_id)
     name = (intake.author_name or "").strip() or None
     phone = normalise_phone(intake.author_phone) if (intake.author_phone or "").strip() else None
-    if intake.channel == Channel.BALLOT and (name or phone):
+    if intake.channel in (Channel.BALLOT, Channel.SURVEY) and (name or phone):
         raise Refused(_("选票附言不能带有个人信息。"))
     if intake.channel == Channel.ONLINE and bool(name) != bool(phone):
         raise Refused(_("实名提交请同时填写姓名和手机号码；匿名提交请两项都不填。"))

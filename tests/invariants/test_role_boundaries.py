@@ -90,6 +90,7 @@ ROUTES = {
     "results_office.decide": (T, S, A),  # each action checks its own role: see test_results
     "results_office.save_scheme": (A,),
     "results_office.tally": (T,),
+    "results_office.questionnaire_preview": (T, S, A),
     "suggestions.new": PUBLIC,
     "suggestions.track": PUBLIC,
     "suggestions.index": PUBLIC,
@@ -112,6 +113,28 @@ ROUTES = {
     "suggestions_office.decide": (A,),
     "suggestions_office.settings": (A,),
     "suggestions_office.selection": (A, R),
+    "questionnaires.start": PUBLIC,
+    "questionnaires.answer": PUBLIC,
+    "questionnaires.online": PUBLIC,
+    "api.questionnaires": PUBLIC,
+    "api.questionnaire": PUBLIC,
+    "results.questionnaire": PUBLIC,
+    "results.questionnaire_export": PUBLIC,
+    "questionnaires_office.index": (A, T),
+    "questionnaires_office.edit": (A, T),
+    "questionnaires_office.preview": (A, T),
+    "questionnaires_office.texts": (A, T),
+    "questionnaires_office.new": (A,),
+    "questionnaires_office.intro": (A,),
+    "questionnaires_office.add_section": (A,),
+    "questionnaires_office.add_question": (A,),
+    "questionnaires_office.edit_question": (A,),
+    "questionnaires_office.move_question": (A,),
+    "questionnaires_office.delete_question": (A,),
+    "questionnaires_office.move": (A,),
+    "questionnaires_office.online_switch": (A,),
+    "questionnaires_office.version": (A,),
+    "questionnaires_office.route_text": (A,),
 }
 
 
@@ -152,6 +175,13 @@ def world(factory, db):
         "suggestion_id": 1,
         "reply_id": 1,
         "request_id": 1,
+        "questionnaire_id": 1,
+        "question_id": 1,
+        "pass_token": "no-such-link",
+        "target": "open",
+        "switch": "on",
+        "direction": "up",
+        "text_id": "no-such-answer",
     }
 
 

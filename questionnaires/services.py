@@ -1,0 +1,700 @@
+"""The rules of questionnaires: building them, answer links, answering, and the free text.
+
+An answer link (答卷链接) is made on the ballot's receipt page and stores nothing: it is the
+box and a random nonce, signed with the app's secret. When it is used for a questionnaire,
+only the nonce's hash is kept, so a link answers each questionnaire once and nothing stored
+joins a response to the ballot, the card or the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ballots.models import BallotBox, BoxState
+from evaluation import audit
+from evaluation.errors import Conflict, NotFound, Refused
+from evaluation.models import Campaign, Phase
+from questionnaires.models import (
+    MAX_ITEMS,
+    MAX_OPTIONS,
+    SCALE_POINTS,
+    TEXT_MAX_LENGTH,
+    Answer,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+    QuestionnaireSection,
+    QuestionnaireState,
+    ResponseSource,
+    TextAnswer,
+    UsedPass,
+)
+from questionnaires.presets import Preset, QuestionSpec, conduct_preset, social_preset
+
+PASS_SALT = "sanmin-questionnaire-pass"
+NONCE_BYTES = 16
+QUESTION_TEXT_MAX = 300
+TITLE_MAX = 100
+
+# ---------------------------------------------------------------- building
+
+
+def questionnaires_of(session: Session, campaign: Campaign) -> list[Questionnaire]:
+    return list(
+        session.execute(
+            select(Questionnaire)
+            .where(Questionnaire.campaign_id == campaign.id)
+            .order_by(Questionnaire.id)
+        ).scalars()
+    )
+
+
+def get_questionnaire(session: Session, campaign: Campaign, questionnaire_id: int) -> Questionnaire:
+    found = session.get(Questionnaire, questionnaire_id)
+    if found is None or found.campaign_id != campaign.id:
+        raise NotFound(_("找不到该问卷。"))
+    return found
+
+
+def response_count(session: Session, questionnaire: Questionnaire) -> int:
+    return session.execute(
+        select(func.count()).where(QuestionnaireResponse.questionnaire_id == questionnaire.id)
+    ).scalar_one()
+
+
+def _require_editable(session: Session, questionnaire: Questionnaire) -> None:
+    if response_count(session, questionnaire):
+        raise Conflict(_("该问卷已有答卷，题目不能再修改；如需调整，请新建一个版本。"))
+    if questionnaire.current_state == QuestionnaireState.CLOSED:
+        raise Conflict(_("问卷已结束，不能修改。"))
+
+
+def _clean_title(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Refused(_("请填写%(what)s。", what=what))
+    if len(text) > TITLE_MAX:
+        raise Refused(_("%(what)s不能超过 %(n)s 字。", what=what, n=TITLE_MAX))
+    return text
+
+
+def preset_of(kind: QuestionnaireKind, campaign: Campaign) -> Preset:
+    if kind == QuestionnaireKind.SOCIAL:
+        return social_preset()
+    if kind == QuestionnaireKind.CONDUCT:
+        return conduct_preset(list(campaign.departments))
+    raise Refused(_("没有这种问卷模板。"))
+
+
+def create_questionnaire(
+    session: Session,
+    campaign: Campaign,
+    kind: QuestionnaireKind,
+    title: str,
+    actor: str,
+    use_preset: bool = False,
+) -> Questionnaire:
+    """A new draft: empty, or filled from the ready template of its kind."""
+    if campaign.current_phase not in (Phase.PREPARATION, Phase.REPORTING):
+        raise Conflict(_("当前阶段不能再新建问卷。"))
+    preset = preset_of(kind, campaign) if use_preset else None
+    title = _clean_title(title or (preset.title if preset else ""), _("问卷标题"))
+    questionnaire = Questionnaire(
+        campaign=campaign,
+        kind=kind.value,
+        title=title,
+        intro=preset.intro if preset else "",
+        version=_next_version(session, campaign, title),
+    )
+    session.add(questionnaire)
+    session.flush()
+    if preset:
+        for section_title, specs in preset.sections:
+            section = add_section(session, questionnaire, section_title, actor, audited=False)
+            for spec in specs:
+                add_question(session, section, spec, actor, audited=False)
+    audit.record(
+        session,
+        actor,
+        "questionnaire.create",
+        f"questionnaire:{questionnaire.id}",
+        title=title,
+        preset=bool(preset),
+    )
+    return questionnaire
+
+
+def _next_version(session: Session, campaign: Campaign, title: str) -> int:
+    latest = session.execute(
+        select(func.max(Questionnaire.version)).where(
+            Questionnaire.campaign_id == campaign.id, Questionnaire.title == title
+        )
+    ).scalar()
+    return (latest or 0) + 1
+
+
+def update_intro(
+    session: Session, questionnaire: Questionnaire, title: str, intro: str, actor: str
+) -> None:
+    _require_editable(session, questionnaire)
+    title = _clean_title(title, _("问卷标题"))
+    if title != questionnaire.title:
+        questionnaire.version = _next_version(session, questionnaire.campaign, title)
+    questionnaire.title = title
+    questionnaire.intro = (intro or "").strip()[:2000]
+    session.flush()
+    audit.record(session, actor, "questionnaire.edit", f"questionnaire:{questionnaire.id}")
+
+
+def add_section(
+    session: Session, questionnaire: Questionnaire, title: str, actor: str, audited: bool = True
+) -> QuestionnaireSection:
+    _require_editable(session, questionnaire)
+    section = QuestionnaireSection(
+        questionnaire=questionnaire,
+        position=len(questionnaire.sections) + 1,
+        title=_clean_title(title, _("部分标题")),
+    )
+    session.add(section)
+    session.flush()
+    if audited:
+        audit.record(session, actor, "questionnaire.section", f"questionnaire:{questionnaire.id}")
+    return section
+
+
+def check_spec(spec: QuestionSpec) -> QuestionSpec:
+    """Refuse a question that could not be answered sensibly."""
+    text = (spec.text or "").strip()
+    if not text:
+        raise Refused(_("请填写题目。"))
+    if len(text) > QUESTION_TEXT_MAX:
+        raise Refused(_("题目不能超过 %(n)s 字。", n=QUESTION_TEXT_MAX))
+    options = [o.strip() for o in spec.options if o.strip()]
+    items = [i.strip() for i in spec.items if i.strip()]
+    kind = spec.kind
+    if len(set(options)) != len(options) or len(set(items)) != len(items):
+        raise Refused(_("选项或小项不能重复。"))
+    if any(len(o) > TITLE_MAX for o in options + items):
+        raise Refused(_("每个选项不能超过 %(n)s 字。", n=TITLE_MAX))
+    max_choices = None
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        if not 2 <= len(options) <= MAX_OPTIONS:
+            raise Refused(_("选择题需要 2 到 %(n)s 个选项，每行一个。", n=MAX_OPTIONS))
+        items = []
+    if kind == QuestionKind.MULTIPLE:
+        max_choices = spec.max_choices or len(options)
+        if not 1 <= max_choices <= len(options):
+            raise Refused(_("最多可选项数须在 1 到选项个数之间。"))
+    if kind in (QuestionKind.SCALE, QuestionKind.MATRIX) and len(options) != SCALE_POINTS:
+        raise Refused(_("量表题需要从低到高的 %(n)s 个等级说明，每行一个。", n=SCALE_POINTS))
+    if kind == QuestionKind.SCALE:
+        items = []
+    if kind == QuestionKind.MATRIX and not 1 <= len(items) <= MAX_ITEMS:
+        raise Refused(_("矩阵题需要 1 到 %(n)s 个小项，每行一个。", n=MAX_ITEMS))
+    if kind == QuestionKind.TEXT:
+        options, items = [], []
+    return QuestionSpec(kind, text, options, items, spec.required, max_choices)
+
+
+def add_question(
+    session: Session,
+    section: QuestionnaireSection,
+    spec: QuestionSpec,
+    actor: str,
+    audited: bool = True,
+) -> Question:
+    _require_editable(session, section.questionnaire)
+    spec = check_spec(spec)
+    question = Question(section=section, position=len(section.questions) + 1)
+    _fill(question, spec)
+    session.add(question)
+    session.flush()
+    if audited:
+        audit.record(
+            session, actor, "questionnaire.question", f"questionnaire:{section.questionnaire_id}"
+        )
+    return question
+
+
+def _fill(question: Question, spec: QuestionSpec) -> None:
+    question.kind = spec.kind.value
+    question.text = spec.text
+    question.required = spec.required
+    question.max_choices = spec.max_choices
+    question.options_json = json.dumps(spec.options, ensure_ascii=False)
+    question.items_json = json.dumps(spec.items, ensure_ascii=False)
+
+
+def get_question(session: Session, questionnaire: Questionnaire, question_id: int) -> Question:
+    question = session.get(Question, question_id)
+    if question is None or question.section.questionnaire_id != questionnaire.id:
+        raise NotFound(_("找不到该题目。"))
+    return question
+
+
+def update_question(session: Session, question: Question, spec: QuestionSpec, actor: str) -> None:
+    questionnaire = question.section.questionnaire
+    _require_editable(session, questionnaire)
+    _fill(question, check_spec(spec))
+    session.flush()
+    audit.record(session, actor, "questionnaire.question", f"questionnaire:{questionnaire.id}")
+
+
+def remove_question(session: Session, question: Question, actor: str) -> None:
+    section = question.section
+    _require_editable(session, section.questionnaire)
+    section.questions.remove(question)
+    for position, q in enumerate(section.questions, start=1):
+        q.position = position
+    session.flush()
+    audit.record(
+        session, actor, "questionnaire.question_remove", f"questionnaire:{section.questionnaire_id}"
+    )
+
+
+def move_question(session: Session, question: Question, step: int, actor: str) -> None:
+    """Move a question up (-1) or down (+1) within its section."""
+    section = question.section
+    _require_editable(session, section.questionnaire)
+    questions = list(section.questions)
+    index = questions.index(question)
+    other = index + step
+    if step not in (-1, 1) or not 0 <= other < len(questions):
+        raise Refused(_("题目已在最前或最后。"))
+    questions[index].position, questions[other].position = (
+        questions[other].position,
+        questions[index].position,
+    )
+    session.flush()
+    session.refresh(section)
+    audit.record(
+        session, actor, "questionnaire.question_move", f"questionnaire:{section.questionnaire_id}"
+    )
+
+
+def new_version(session: Session, questionnaire: Questionnaire, actor: str) -> Questionnaire:
+    """A draft copy with every question, to change what an answered questionnaire asks."""
+    copy = Questionnaire(
+        campaign=questionnaire.campaign,
+        kind=questionnaire.kind,
+        title=questionnaire.title,
+        intro=questionnaire.intro,
+        version=_next_version(session, questionnaire.campaign, questionnaire.title),
+    )
+    copy.sections = [
+        QuestionnaireSection(
+            position=section.position,
+            title=section.title,
+            questions=[
+                Question(
+                    position=q.position,
+                    kind=q.kind,
+                    text=q.text,
+                    required=q.required,
+                    max_choices=q.max_choices,
+                    options_json=q.options_json,
+                    items_json=q.items_json,
+                )
+                for q in section.questions
+            ],
+        )
+        for section in questionnaire.sections
+    ]
+    session.add(copy)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "questionnaire.new_version",
+        f"questionnaire:{copy.id}",
+        source=questionnaire.id,
+        version=copy.version,
+    )
+    return copy
+
+
+# Which state changes the admin may make.
+STATE_MOVES = {
+    (QuestionnaireState.DRAFT, QuestionnaireState.OPEN),
+    (QuestionnaireState.OPEN, QuestionnaireState.CLOSED),
+}
+
+
+def move_questionnaire(
+    session: Session, questionnaire: Questionnaire, target: QuestionnaireState, actor: str
+) -> None:
+    if (questionnaire.current_state, target) not in STATE_MOVES:
+        raise Conflict(_("问卷当前状态不能进行此操作。"))
+    if target == QuestionnaireState.OPEN:
+        if not questionnaire.questions:
+            raise Conflict(_("问卷还没有题目，不能开放。"))
+        if questionnaire.campaign.current_phase not in (Phase.PREPARATION, Phase.REPORTING):
+            raise Conflict(_("当前阶段不能开放问卷。"))
+    else:
+        questionnaire.online = False
+    questionnaire.state = target.value
+    session.flush()
+    audit.record(
+        session, actor, f"questionnaire.{target.value}", f"questionnaire:{questionnaire.id}"
+    )
+
+
+def set_online(session: Session, questionnaire: Questionnaire, online: bool, actor: str) -> None:
+    """Open (or stop) the public online form beside the venue links."""
+    if online and questionnaire.current_state != QuestionnaireState.OPEN:
+        raise Conflict(_("问卷开放后才能向公众网上开放。"))
+    questionnaire.online = online
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "questionnaire.online",
+        f"questionnaire:{questionnaire.id}",
+        online=online,
+    )
+
+
+def still_collecting_online(session: Session, campaign: Campaign) -> list[Questionnaire]:
+    """Questionnaires still taking online answers: the tally waits until they stop."""
+    return [q for q in questionnaires_of(session, campaign) if q.online]
+
+
+# ---------------------------------------------------------------- answer links
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=PASS_SALT)
+
+
+def make_pass(secret_key: str, box_id: int) -> str:
+    """A fresh answer link's secret for one voter at this box. Nothing is stored."""
+    return _serializer(secret_key).dumps([box_id, secrets.token_urlsafe(NONCE_BYTES)])
+
+
+@dataclass(frozen=True)
+class AnswerPass:
+    box_id: int
+    nonce_hash: str
+
+
+def read_pass(secret_key: str, raw: str) -> AnswerPass:
+    try:
+        box_id, nonce = _serializer(secret_key).loads(raw)
+    except (BadSignature, ValueError, TypeError) as error:
+        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。")) from error
+    if not isinstance(box_id, int) or not isinstance(nonce, str):
+        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。"))
+    return AnswerPass(box_id, hashlib.sha256(nonce.encode()).hexdigest())
+
+
+def pass_box(session: Session, answer_pass: AnswerPass) -> BallotBox:
+    """The link's box, which must still be open for answers to be kept."""
+    box = session.get(BallotBox, answer_pass.box_id)
+    if box is None:
+        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。"))
+    if box.current_state != BoxState.OPEN:
+        raise Conflict(_("本会场的投票箱已关闭，问卷也随之结束，感谢您的关注。"))
+    return box
+
+
+def open_questionnaires(session: Session, campaign_id: int) -> list[Questionnaire]:
+    return list(
+        session.execute(
+            select(Questionnaire)
+            .where(
+                Questionnaire.campaign_id == campaign_id,
+                Questionnaire.state == QuestionnaireState.OPEN.value,
+            )
+            .order_by(Questionnaire.id)
+        ).scalars()
+    )
+
+
+def answered_with(session: Session, answer_pass: AnswerPass) -> set[int]:
+    """The questionnaires this link has already answered."""
+    return set(
+        session.execute(
+            select(UsedPass.questionnaire_id).where(UsedPass.nonce_hash == answer_pass.nonce_hash)
+        ).scalars()
+    )
+
+
+# ---------------------------------------------------------------- answering
+
+Kept = dict[int, Any]  # question id -> the answer as the form shows it again
+
+
+@dataclass
+class ParsedAnswers:
+    """What a submitted form says, and what is wrong with it, question by question."""
+
+    kept: Kept = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+class IncompleteResponse(Refused):
+    """Some answers are missing or not allowed: the form is shown again with them marked."""
+
+    def __init__(self, parsed: ParsedAnswers) -> None:
+        super().__init__(
+            _("还有 %(n)s 道题需要修改或补答，请看标出的题目。", n=len(parsed.errors)), 400
+        )
+        self.parsed = parsed
+
+
+def _index(value: str, low: int, high: int) -> int | None:
+    """An integer in [low, high], or None for anything else."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 3:
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def parse_answers(questionnaire: Questionnaire, form: Mapping[str, Any]) -> ParsedAnswers:
+    """Read the form (fields q<id>, and q<id>_<item> for a matrix) and check every answer."""
+    parsed = ParsedAnswers()
+    outside = _("答案不在该题的选项之内。")
+    for q in questionnaire.questions:
+        name = f"q{q.id}"
+        kind = q.current_kind
+        if kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
+            raw = form.get(name, "")
+            low, high = (
+                (0, len(q.options) - 1) if kind == QuestionKind.SINGLE else (1, SCALE_POINTS)
+            )
+            if raw:
+                value = _index(raw, low, high)
+                if value is None:
+                    parsed.errors[q.id] = outside
+                else:
+                    parsed.kept[q.id] = value
+        elif kind == QuestionKind.MULTIPLE:
+            raws = [r for r in _getlist(form, name) if r]
+            values = {_index(r, 0, len(q.options) - 1) for r in raws}
+            if None in values:
+                parsed.errors[q.id] = outside
+                values.discard(None)
+            if values:
+                parsed.kept[q.id] = values
+            if len(values) > (q.max_choices or len(q.options)):
+                parsed.errors[q.id] = _("本题最多选择 %(n)s 项。", n=q.max_choices)
+        elif kind == QuestionKind.MATRIX:
+            rows: dict[int, int] = {}
+            for i in range(len(q.items)):
+                raw = form.get(f"{name}_{i}", "")
+                if raw:
+                    value = _index(raw, 1, SCALE_POINTS)
+                    if value is None:
+                        parsed.errors[q.id] = outside
+                    else:
+                        rows[i] = value
+            if rows:
+                parsed.kept[q.id] = rows
+            if q.required and len(rows) < len(q.items) and q.id not in parsed.errors:
+                parsed.errors[q.id] = _("请为每一小项选择一个等级。")
+                continue
+        else:
+            text = (form.get(name, "") or "").strip()
+            if text:
+                parsed.kept[q.id] = text
+            if len(text) > TEXT_MAX_LENGTH:
+                parsed.errors[q.id] = _("回答不能超过 %(n)s 字。", n=TEXT_MAX_LENGTH)
+        if q.required and q.id not in parsed.kept and q.id not in parsed.errors:
+            parsed.errors[q.id] = _("这是必答题。")
+    return parsed
+
+
+def _getlist(form: Mapping[str, Any], name: str) -> list[str]:
+    getlist = getattr(form, "getlist", None)
+    if getlist is not None:
+        return list(getlist(name))
+    value = form.get(name)
+    return list(value) if isinstance(value, list | tuple | set) else ([value] if value else [])
+
+
+def _answer_rows(questionnaire: Questionnaire, kept: Kept) -> tuple[list[dict], list[dict]]:
+    rows, texts = [], []
+    for q in questionnaire.questions:
+        if q.id not in kept:
+            continue
+        value = kept[q.id]
+        kind = q.current_kind
+        if kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
+            rows.append({"question_id": q.id, "item": 0, "choice": value})
+        elif kind == QuestionKind.MULTIPLE:
+            rows.extend({"question_id": q.id, "item": 0, "choice": v} for v in sorted(value))
+        elif kind == QuestionKind.MATRIX:
+            rows.extend(
+                {"question_id": q.id, "item": i, "choice": v} for i, v in sorted(value.items())
+            )
+        else:
+            texts.append({"question_id": q.id, "text": value})
+    return rows, texts
+
+
+def _claim_pass(session: Session, answer_pass: AnswerPass, questionnaire_id: int) -> bool:
+    """Remember that the link answered this questionnaire; False when it already had."""
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        make(UsedPass)
+        .values(nonce_hash=answer_pass.nonce_hash, questionnaire_id=questionnaire_id)
+        .on_conflict_do_nothing()
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def submit_response(
+    session: Session,
+    questionnaire: Questionnaire,
+    form: Mapping[str, Any],
+    answer_pass: AnswerPass | None,
+) -> None:
+    """Check the answers and store them as one anonymous response; the caller commits.
+
+    With a link, the link is spent for this questionnaire in the same transaction and the
+    response is kept at the link's box; without one it is an online response.
+    """
+    if questionnaire.current_state != QuestionnaireState.OPEN:
+        raise Conflict(_("该问卷目前不接受填写。"))
+    box_id = None
+    if answer_pass is None:
+        if not questionnaire.online:
+            raise Conflict(_("该问卷未向公众开放网上填写。"))
+    else:
+        box = pass_box(session, answer_pass)
+        if box.campaign_id != questionnaire.campaign_id:
+            raise NotFound(_("此链接不能填写该问卷。"))
+        box_id = box.id
+    parsed = parse_answers(questionnaire, form)
+    if parsed.errors:
+        raise IncompleteResponse(parsed)
+    if not parsed.kept:
+        raise Refused(_("问卷是空白的，请至少回答一道题。"))
+    if answer_pass is not None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Keep the box open until this response is stored, as a ballot does.
+            session.execute(
+                select(BallotBox.id).where(BallotBox.id == box_id).with_for_update(read=True)
+            )
+            session.refresh(box)
+            if box.current_state != BoxState.OPEN:
+                raise Conflict(_("本会场的投票箱已关闭，问卷也随之结束，感谢您的关注。"))
+        if not _claim_pass(session, answer_pass, questionnaire.id):
+            raise Conflict(_("这个链接已经填写过该问卷，每人只能填写一次。"))
+    response_id = secrets.token_hex(16)
+    session.execute(
+        insert(QuestionnaireResponse).values(
+            id=response_id,
+            questionnaire_id=questionnaire.id,
+            box_id=box_id,
+            source=(ResponseSource.VENUE if box_id else ResponseSource.ONLINE).value,
+        )
+    )
+    rows, texts = _answer_rows(questionnaire, parsed.kept)
+    if rows:
+        session.execute(insert(Answer), [{"response_id": response_id, **r} for r in rows])
+    if texts:
+        session.execute(
+            insert(TextAnswer),
+            [{"id": secrets.token_hex(16), "response_id": response_id, **t} for t in texts],
+        )
+
+
+# ---------------------------------------------------------------- counts and free text
+
+
+def response_counts(session: Session, questionnaire: Questionnaire) -> dict[str, int]:
+    """Responses by source: counts only, at any time."""
+    return dict(
+        session.execute(
+            select(QuestionnaireResponse.source, func.count())
+            .where(QuestionnaireResponse.questionnaire_id == questionnaire.id)
+            .group_by(QuestionnaireResponse.source)
+        ).all()
+    )
+
+
+def readable_text_answers(
+    session: Session, questionnaire: Questionnaire, search: str = ""
+) -> list[tuple[TextAnswer, Question, str]]:
+    """Free-text answers the office may read: online ones, and those of closed boxes only.
+
+    (While a box is open nothing of what its voters wrote is shown: invariant 7.)
+    Each comes with its question and where it was answered; ordered by their random ids.
+    """
+    from evaluation.models import Venue
+
+    query = (
+        select(TextAnswer, Question, Venue.name, QuestionnaireResponse.source)
+        .join(QuestionnaireResponse, QuestionnaireResponse.id == TextAnswer.response_id)
+        .join(Question, Question.id == TextAnswer.question_id)
+        .outerjoin(BallotBox, BallotBox.id == QuestionnaireResponse.box_id)
+        .outerjoin(Venue, Venue.id == BallotBox.venue_id)
+        .where(
+            QuestionnaireResponse.questionnaire_id == questionnaire.id,
+            or_(
+                QuestionnaireResponse.box_id.is_(None),
+                BallotBox.state.in_([BoxState.CLOSED.value, BoxState.SEALED.value]),
+            ),
+        )
+        .order_by(TextAnswer.id)
+    )
+    if search.strip():
+        query = query.where(TextAnswer.text.contains(search.strip(), autoescape=True))
+    return [
+        (text, question, venue or (_("网上填写") if source == ResponseSource.ONLINE else _("内部")))
+        for text, question, venue, source in session.execute(query)
+    ]
+
+
+def route_text_answer(
+    session: Session, questionnaire: Questionnaire, text_id: str, actor: str
+) -> int:
+    """Send a free-text answer to the suggestions office (channel 问卷); returns its id."""
+    from suggestions.models import Channel
+    from suggestions.services import Intake, receive
+
+    readable = {t.id: t for t, _q, _v in readable_text_answers(session, questionnaire)}
+    answer = readable.get(text_id)
+    if answer is None:
+        raise NotFound(_("找不到这条文字回答。"))
+    if answer.suggestion_id is not None:
+        raise Conflict(_("这条回答已经转为意见建议。"))
+    response = session.get(QuestionnaireResponse, answer.response_id)
+    box = session.get(BallotBox, response.box_id) if response.box_id else None
+    suggestion = receive(
+        session,
+        questionnaire.campaign,
+        Intake(
+            channel=Channel.SURVEY,
+            text=answer.text,
+            venue_id=box.venue_id if box else None,
+        ),
+        actor,
+    )
+    answer.suggestion_id = suggestion.id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "questionnaire.route_text",
+        f"questionnaire:{questionnaire.id}",
+        suggestion=suggestion.id,
+    )
+    return suggestion.id

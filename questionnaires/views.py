@@ -1,0 +1,382 @@
+"""Answering questionnaires (public, no login) and the office's builder and free-text list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from evaluation.auth import actor, role_required
+from evaluation.errors import Conflict, NotFound, Refused
+from evaluation.extensions import csrf, db, limiter
+from evaluation.forms import ConfirmForm
+from evaluation.models import Role
+from evaluation.services import require_campaign
+from questionnaires import services
+from questionnaires.forms import (
+    KIND_LABELS,
+    QUESTION_KIND_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+    IntroForm,
+    NewQuestionnaireForm,
+    QuestionForm,
+    SectionForm,
+)
+from questionnaires.models import (
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireState,
+)
+from questionnaires.presets import QuestionSpec
+
+public_bp = Blueprint("questionnaires", __name__)
+admin_bp = Blueprint("questionnaires_office", __name__, url_prefix="/office/questionnaires")
+
+READERS = (Role.ADMIN, Role.STATISTICS)  # the office builds; the statistics bureau reads too
+
+# ---------------------------------------------------------------- answering (public)
+
+
+def _numbers(questionnaire: Questionnaire) -> dict[int, int]:
+    return {q.id: n for n, q in enumerate(questionnaire.questions, start=1)}
+
+
+def _form_page(
+    questionnaire: Questionnaire,
+    parsed: services.ParsedAnswers | None = None,
+    message: str | None = None,
+    csrf_field: bool = False,
+    submit: bool = True,
+) -> str:
+    parsed = parsed or services.ParsedAnswers()
+    return render_template(
+        "questionnaires/answer.html",
+        questionnaire=questionnaire,
+        kept=parsed.kept,
+        errors=parsed.errors,
+        numbers=_numbers(questionnaire),
+        message=message,
+        csrf=csrf_field,
+        submit=submit,
+    )
+
+
+def _submit(
+    questionnaire: Questionnaire, answer_pass: services.AnswerPass | None, back: str | None
+) -> Any:
+    try:
+        services.submit_response(db.session, questionnaire, request.form, answer_pass)
+        db.session.commit()  # acknowledged only once durable
+    except services.IncompleteResponse as refusal:
+        db.session.rollback()
+        page = _form_page(questionnaire, refusal.parsed, refusal.message, answer_pass is None)
+        return page, refusal.status
+    return render_template("questionnaires/thanks.html", back=back)
+
+
+def _read_pass(pass_token: str) -> tuple[services.AnswerPass, int]:
+    answer_pass = services.read_pass(current_app.config["SECRET_KEY"], pass_token)
+    box = services.pass_box(db.session, answer_pass)
+    return answer_pass, box.campaign_id
+
+
+@public_bp.route("/q/<pass_token>")
+def start(pass_token: str) -> str:
+    answer_pass, campaign_id = _read_pass(pass_token)
+    return render_template(
+        "questionnaires/start.html",
+        pass_token=pass_token,
+        questionnaires=services.open_questionnaires(db.session, campaign_id),
+        answered=services.answered_with(db.session, answer_pass),
+    )
+
+
+@public_bp.route("/q/<pass_token>/<int:questionnaire_id>", methods=["GET", "POST"])
+# The signed link is the secret that authorises the post, as a voting card is.
+@csrf.exempt
+def answer(pass_token: str, questionnaire_id: int) -> Any:
+    answer_pass, campaign_id = _read_pass(pass_token)
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None or questionnaire.campaign_id != campaign_id:
+        raise NotFound(_("此链接不能填写该问卷。"))
+    if questionnaire.current_state != QuestionnaireState.OPEN:
+        raise Conflict(_("该问卷目前不接受填写。"))
+    if questionnaire.id in services.answered_with(db.session, answer_pass):
+        raise Conflict(_("这个链接已经填写过该问卷，每人只能填写一次。"))
+    if request.method == "POST":
+        return _submit(questionnaire, answer_pass, url_for(".start", pass_token=pass_token))
+    return _form_page(questionnaire)
+
+
+@public_bp.route("/questionnaires/<int:questionnaire_id>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["QUESTIONNAIRE_ONLINE_LIMIT"], methods=["POST"])
+def online(questionnaire_id: int) -> Any:
+    """The public online form, when the office has opened one to everybody."""
+    questionnaire = services.get_questionnaire(
+        db.session, require_campaign(db.session), questionnaire_id
+    )
+    if not questionnaire.online:
+        raise NotFound(_("该问卷未向公众开放网上填写。"))
+    if request.method == "POST":
+        return _submit(questionnaire, None, None)
+    return _form_page(questionnaire, csrf_field=True)
+
+
+# ---------------------------------------------------------------- the office
+
+
+def _questionnaire(questionnaire_id: int) -> Questionnaire:
+    return services.get_questionnaire(db.session, require_campaign(db.session), questionnaire_id)
+
+
+def _checked(form: Any) -> None:
+    """A back-office form: invalid input is refused with its first message."""
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
+        raise Refused(str(errors[0]))
+
+
+def _done(questionnaire: Questionnaire, message: str) -> Response:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".edit", questionnaire_id=questionnaire.id))
+
+
+@admin_bp.route("/")
+@role_required(*READERS)
+def index() -> str:
+    campaign = require_campaign(db.session)
+    questionnaires = services.questionnaires_of(db.session, campaign)
+    return render_template(
+        "questionnaires/office/index.html",
+        questionnaires=questionnaires,
+        counts={q.id: services.response_counts(db.session, q) for q in questionnaires},
+        form=NewQuestionnaireForm(),
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
+    )
+
+
+@admin_bp.route("/new", methods=["POST"])
+@role_required(Role.ADMIN)
+def new() -> Response:
+    form = NewQuestionnaireForm()
+    _checked(form)
+    questionnaire = services.create_questionnaire(
+        db.session,
+        require_campaign(db.session),
+        QuestionnaireKind(form.kind.data),
+        form.title.data or "",
+        actor(),
+        use_preset=form.use_preset.data,
+    )
+    return _done(questionnaire, _("问卷已创建。"))
+
+
+def _edit_page(questionnaire: Questionnaire, question_form: QuestionForm | None = None) -> str:
+    question_form = question_form or QuestionForm()
+    question_form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
+    counts = services.response_counts(db.session, questionnaire)
+    return render_template(
+        "questionnaires/office/edit.html",
+        questionnaire=questionnaire,
+        counts=counts,
+        locked=bool(sum(counts.values())) or questionnaire.state == QuestionnaireState.CLOSED,
+        intro_form=IntroForm(obj=questionnaire),
+        section_form=SectionForm(),
+        question_form=question_form,
+        confirm=ConfirmForm(),
+        numbers=_numbers(questionnaire),
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
+        question_kind_labels=QUESTION_KIND_LABELS,
+        source_labels=SOURCE_LABELS,
+        online_url=url_for("questionnaires.online", questionnaire_id=questionnaire.id),
+    )
+
+
+@admin_bp.route("/<int:questionnaire_id>")
+@role_required(*READERS)
+def edit(questionnaire_id: int) -> str:
+    return _edit_page(_questionnaire(questionnaire_id))
+
+
+@admin_bp.route("/<int:questionnaire_id>/intro", methods=["POST"])
+@role_required(Role.ADMIN)
+def intro(questionnaire_id: int) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    form = IntroForm()
+    _checked(form)
+    services.update_intro(db.session, questionnaire, form.title.data, form.intro.data, actor())
+    return _done(questionnaire, _("已保存。"))
+
+
+@admin_bp.route("/<int:questionnaire_id>/sections", methods=["POST"])
+@role_required(Role.ADMIN)
+def add_section(questionnaire_id: int) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    form = SectionForm()
+    _checked(form)
+    services.add_section(db.session, questionnaire, form.title.data, actor())
+    return _done(questionnaire, _("已添加新的部分。"))
+
+
+def _spec(form: QuestionForm) -> QuestionSpec:
+    return QuestionSpec(
+        kind=QuestionKind(form.kind.data),
+        text=form.text.data,
+        options=form.lines("options"),
+        items=form.lines("items"),
+        required=form.required.data,
+        max_choices=form.max_choices.data,
+    )
+
+
+@admin_bp.route("/<int:questionnaire_id>/questions", methods=["POST"])
+@role_required(Role.ADMIN)
+def add_question(questionnaire_id: int) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    form = QuestionForm()
+    form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
+    _checked(form)
+    section = next((s for s in questionnaire.sections if s.id == form.section.data), None)
+    if section is None:
+        raise Refused(_("请先添加一个部分，再添加题目。"))
+    services.add_question(db.session, section, _spec(form), actor())
+    return _done(questionnaire, _("题目已添加。"))
+
+
+def _question(questionnaire_id: int, question_id: int) -> tuple[Questionnaire, Question]:
+    questionnaire = _questionnaire(questionnaire_id)
+    return questionnaire, services.get_question(db.session, questionnaire, question_id)
+
+
+@admin_bp.route("/<int:questionnaire_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_question(questionnaire_id: int, question_id: int) -> Any:
+    questionnaire, question = _question(questionnaire_id, question_id)
+    form = QuestionForm(
+        data={
+            "section": question.section_id,
+            "kind": question.kind,
+            "text": question.text,
+            "required": question.required,
+            "options": "\n".join(question.options),
+            "items": "\n".join(question.items),
+            "max_choices": question.max_choices,
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.section.choices = [(question.section_id, question.section.title)]
+    if request.method == "POST":
+        _checked(form)
+        services.update_question(db.session, question, _spec(form), actor())
+        return _done(questionnaire, _("题目已修改。"))
+    return render_template(
+        "questionnaires/office/question.html",
+        questionnaire=questionnaire,
+        question=question,
+        form=form,
+    )
+
+
+@admin_bp.route(
+    "/<int:questionnaire_id>/questions/<int:question_id>/move/<direction>", methods=["POST"]
+)
+@role_required(Role.ADMIN)
+def move_question(questionnaire_id: int, question_id: int, direction: str) -> Response:
+    questionnaire, question = _question(questionnaire_id, question_id)
+    _checked(ConfirmForm())
+    steps = {"up": -1, "down": 1}
+    if direction not in steps:
+        raise NotFound(_("找不到该页面，请检查网址是否正确。"))
+    services.move_question(db.session, question, steps[direction], actor())
+    return _done(questionnaire, _("题目顺序已调整。"))
+
+
+@admin_bp.route("/<int:questionnaire_id>/questions/<int:question_id>/delete", methods=["POST"])
+@role_required(Role.ADMIN)
+def delete_question(questionnaire_id: int, question_id: int) -> Response:
+    questionnaire, question = _question(questionnaire_id, question_id)
+    _checked(ConfirmForm())
+    services.remove_question(db.session, question, actor())
+    return _done(questionnaire, _("题目已删除。"))
+
+
+@admin_bp.route("/<int:questionnaire_id>/state/<target>", methods=["POST"])
+@role_required(Role.ADMIN)
+def move(questionnaire_id: int, target: str) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    _checked(ConfirmForm())
+    moves = {"open": QuestionnaireState.OPEN, "close": QuestionnaireState.CLOSED}
+    if target not in moves:
+        raise NotFound(_("找不到该页面，请检查网址是否正确。"))
+    services.move_questionnaire(db.session, questionnaire, moves[target], actor())
+    return _done(questionnaire, str(STATE_LABELS[moves[target]]))
+
+
+@admin_bp.route("/<int:questionnaire_id>/online/<switch>", methods=["POST"])
+@role_required(Role.ADMIN)
+def online_switch(questionnaire_id: int, switch: str) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    _checked(ConfirmForm())
+    if switch not in ("on", "off"):
+        raise NotFound(_("找不到该页面，请检查网址是否正确。"))
+    services.set_online(db.session, questionnaire, switch == "on", actor())
+    message = _("已向公众开放网上填写。") if switch == "on" else _("已停止网上填写。")
+    return _done(questionnaire, message)
+
+
+@admin_bp.route("/<int:questionnaire_id>/version", methods=["POST"])
+@role_required(Role.ADMIN)
+def version(questionnaire_id: int) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    _checked(ConfirmForm())
+    copy = services.new_version(db.session, questionnaire, actor())
+    return _done(copy, _("已新建第 %(n)s 版草稿，可以修改题目。", n=copy.version))
+
+
+@admin_bp.route("/<int:questionnaire_id>/preview")
+@role_required(*READERS)
+def preview(questionnaire_id: int) -> str:
+    """The questionnaire as a phone shows it (the edit page frames it 360 px wide)."""
+    return _form_page(_questionnaire(questionnaire_id), submit=False)
+
+
+@admin_bp.route("/<int:questionnaire_id>/texts")
+@role_required(*READERS)
+def texts(questionnaire_id: int) -> str:
+    questionnaire = _questionnaire(questionnaire_id)
+    search = request.args.get("q", "")[:100]
+    return render_template(
+        "questionnaires/office/texts.html",
+        questionnaire=questionnaire,
+        answers=services.readable_text_answers(db.session, questionnaire, search),
+        search=search,
+        confirm=ConfirmForm(),
+    )
+
+
+@admin_bp.route("/<int:questionnaire_id>/texts/<text_id>/route", methods=["POST"])
+@role_required(Role.ADMIN)
+def route_text(questionnaire_id: int, text_id: str) -> Response:
+    questionnaire = _questionnaire(questionnaire_id)
+    _checked(ConfirmForm())
+    suggestion_id = services.route_text_answer(db.session, questionnaire, text_id, actor())
+    db.session.commit()
+    flash(_("已转为意见建议（编号 %(n)s），请到意见建议分办页处理。", n=suggestion_id), "success")
+    return redirect(url_for(".texts", questionnaire_id=questionnaire.id))
