@@ -80,7 +80,7 @@ def social_preset() -> Preset:
                 [
                     QuestionSpec(
                         QuestionKind.MULTIPLE,
-                        "您当前最关心的问题是（最多选三项）？",
+                        "您当前最关心的问题是？",
                         [
                             "就业和收入",
                             "房价和住房保障",
@@ -179,7 +179,7 @@ def conduct_preset(departments: list[Department]) -> Preset:
                     ),
                     QuestionSpec(
                         QuestionKind.MULTIPLE,
-                        "办事过程中您遇到过哪些问题（可多选，最多三项）？",
+                        "办事过程中您遇到过哪些问题？",
                         [
                             "门难进、脸难看",
                             "办事推诿扯皮",

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from evaluation import SECURITY_HEADERS
 from evaluation.auth import actor, role_required
 from evaluation.errors import Conflict, NotFound, Refused
 from evaluation.extensions import csrf, db, limiter
@@ -352,9 +354,15 @@ def version(questionnaire_id: int) -> Response:
 
 @admin_bp.route("/<int:questionnaire_id>/preview")
 @role_required(*READERS)
-def preview(questionnaire_id: int) -> str:
+def preview(questionnaire_id: int) -> Response:
     """The questionnaire as a phone shows it (the edit page frames it 360 px wide)."""
-    return _form_page(_questionnaire(questionnaire_id), submit=False)
+    response = make_response(_form_page(_questionnaire(questionnaire_id), submit=False))
+    # The only page that may be framed, and only by the office's own pages.
+    response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
+        "Content-Security-Policy"
+    ].replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @admin_bp.route("/<int:questionnaire_id>/texts")

@@ -59,4 +59,12 @@ def test_statistics_tallies_supervision_countersigns_and_the_office_releases(liv
     assert "选票分布" in phone.inner_text("body")
     assert _fits_the_screen(phone)
     screenshot(phone, "results-department-360")
+
+    phone.goto(base + "/results/")
+    phone.click("a:has-text('政风行风问卷')")
+    body = phone.inner_text("body")
+    assert "服务态度" in body and "各会场平均分" in body
+    assert phone.locator("svg.chart.heat").count() == 2  # both matrices
+    assert _fits_the_screen(phone)
+    screenshot(phone, "results-questionnaire-360")
     phone.context.close()
