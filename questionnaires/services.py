@@ -555,8 +555,9 @@ def _claim_pass(session: Session, answer_pass: AnswerPass, questionnaire_id: int
         make(UsedPass)
         .values(nonce_hash=answer_pass.nonce_hash, questionnaire_id=questionnaire_id)
         .on_conflict_do_nothing()
+        .returning(UsedPass.nonce_hash)  # rowcount is not reliable here on every driver
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def submit_response(
