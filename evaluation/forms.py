@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -18,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from evaluation.errors import Refused
 from evaluation.models import EvaluationMode, Phase, Role, VenueKind
 
 MIN_PASSWORD_LENGTH = 10
@@ -74,6 +76,13 @@ VENUE_KIND_LABELS = {
     VenueKind.MAIN: _l("市级主会场"),
     VenueKind.DISTRICT: _l("区市分会场"),
 }
+
+
+def require_valid(form: FlaskForm) -> None:
+    """A back-office action form: invalid input is refused with its first message."""
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
+        raise Refused(str(errors[0]))
 
 
 def choices_of(labels: dict) -> list[SelectChoice]:

@@ -21,7 +21,7 @@ from evaluation import SECURITY_HEADERS
 from evaluation.auth import actor, role_required
 from evaluation.errors import Conflict, NotFound, Refused
 from evaluation.extensions import csrf, db, limiter
-from evaluation.forms import ConfirmForm
+from evaluation.forms import ConfirmForm, require_valid
 from evaluation.models import Role
 from evaluation.services import require_campaign
 from questionnaires import services
@@ -144,13 +144,6 @@ def _questionnaire(questionnaire_id: int) -> Questionnaire:
     return services.get_questionnaire(db.session, require_campaign(db.session), questionnaire_id)
 
 
-def _checked(form: Any) -> None:
-    """A back-office form: invalid input is refused with its first message."""
-    if not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
-        raise Refused(str(errors[0]))
-
-
 def _done(questionnaire: Questionnaire, message: str) -> Response:
     db.session.commit()
     flash(message, "success")
@@ -176,7 +169,7 @@ def index() -> str:
 @role_required(Role.ADMIN)
 def new() -> Response:
     form = NewQuestionnaireForm()
-    _checked(form)
+    require_valid(form)
     questionnaire = services.create_questionnaire(
         db.session,
         require_campaign(db.session),
@@ -221,7 +214,7 @@ def edit(questionnaire_id: int) -> str:
 def intro(questionnaire_id: int) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
     form = IntroForm()
-    _checked(form)
+    require_valid(form)
     services.update_intro(db.session, questionnaire, form.title.data, form.intro.data, actor())
     return _done(questionnaire, _("已保存。"))
 
@@ -231,7 +224,7 @@ def intro(questionnaire_id: int) -> Response:
 def add_section(questionnaire_id: int) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
     form = SectionForm()
-    _checked(form)
+    require_valid(form)
     services.add_section(db.session, questionnaire, form.title.data, actor())
     return _done(questionnaire, _("已添加新的部分。"))
 
@@ -253,7 +246,7 @@ def add_question(questionnaire_id: int) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
     form = QuestionForm()
     form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
-    _checked(form)
+    require_valid(form)
     section = next((s for s in questionnaire.sections if s.id == form.section.data), None)
     if section is None:
         raise Refused(_("请先添加一个部分，再添加题目。"))
@@ -285,7 +278,7 @@ def edit_question(questionnaire_id: int, question_id: int) -> Any:
     )
     form.section.choices = [(question.section_id, question.section.title)]
     if request.method == "POST":
-        _checked(form)
+        require_valid(form)
         services.update_question(db.session, question, _spec(form), actor())
         return _done(questionnaire, _("题目已修改。"))
     return render_template(
@@ -302,7 +295,7 @@ def edit_question(questionnaire_id: int, question_id: int) -> Any:
 @role_required(Role.ADMIN)
 def move_question(questionnaire_id: int, question_id: int, direction: str) -> Response:
     questionnaire, question = _question(questionnaire_id, question_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     steps = {"up": -1, "down": 1}
     if direction not in steps:
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
@@ -314,7 +307,7 @@ def move_question(questionnaire_id: int, question_id: int, direction: str) -> Re
 @role_required(Role.ADMIN)
 def delete_question(questionnaire_id: int, question_id: int) -> Response:
     questionnaire, question = _question(questionnaire_id, question_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     services.remove_question(db.session, question, actor())
     return _done(questionnaire, _("题目已删除。"))
 
@@ -323,7 +316,7 @@ def delete_question(questionnaire_id: int, question_id: int) -> Response:
 @role_required(Role.ADMIN)
 def move(questionnaire_id: int, target: str) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     moves = {"open": QuestionnaireState.OPEN, "close": QuestionnaireState.CLOSED}
     if target not in moves:
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
@@ -335,7 +328,7 @@ def move(questionnaire_id: int, target: str) -> Response:
 @role_required(Role.ADMIN)
 def online_switch(questionnaire_id: int, switch: str) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     if switch not in ("on", "off"):
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
     services.set_online(db.session, questionnaire, switch == "on", actor())
@@ -347,7 +340,7 @@ def online_switch(questionnaire_id: int, switch: str) -> Response:
 @role_required(Role.ADMIN)
 def version(questionnaire_id: int) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     copy = services.new_version(db.session, questionnaire, actor())
     return _done(copy, _("已新建第 %(n)s 版草稿，可以修改题目。", n=copy.version))
 
@@ -383,7 +376,7 @@ def texts(questionnaire_id: int) -> str:
 @role_required(Role.ADMIN)
 def route_text(questionnaire_id: int, text_id: str) -> Response:
     questionnaire = _questionnaire(questionnaire_id)
-    _checked(ConfirmForm())
+    require_valid(ConfirmForm())
     suggestion_id = services.route_text_answer(db.session, questionnaire, text_id, actor())
     db.session.commit()
     flash(_("已转为意见建议（编号 %(n)s），请到意见建议分办页处理。", n=suggestion_id), "success")

@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from evaluation.auth import actor, role_required
 from evaluation.errors import Forbidden, Refused
 from evaluation.extensions import db, limiter
-from evaluation.forms import ConfirmForm, database_id
+from evaluation.forms import ConfirmForm, database_id, require_valid
 from evaluation.models import Campaign, Department, Role
 from evaluation.services import require_campaign
 from suggestions import board as boards
@@ -94,13 +93,6 @@ def _unit_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
 def _category_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
     categories = services.categories_of(db.session, campaign)
     return [SelectChoice("", blank), *(SelectChoice(c.id, c.name) for c in categories)]
-
-
-def _posted(form: FlaskForm) -> None:
-    """A back-office action form: invalid input is refused with its first message."""
-    if not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
-        raise Refused(str(errors[0]))
 
 
 # ---------------------------------------------------------------- public
@@ -313,7 +305,7 @@ def entry() -> Any:
 @admin_bp.route("/import-comments", methods=["POST"])
 @role_required(A)
 def import_comments() -> Response:
-    _posted(ConfirmForm())
+    require_valid(ConfirmForm())
     count = services.import_ballot_comments(db.session, require_campaign(db.session), actor())
     db.session.commit()
     flash(_("已导入 %(n)s 条评议票附言。", n=count))
@@ -386,7 +378,7 @@ def _back(suggestion: Suggestion, message: str) -> Response:
 def assign(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
     form = AssignForm()
-    _posted(form)
+    require_valid(form)
     if form.lead_unit.data is None:
         raise Refused(_("请选择主办单位。"))
     services.assign(
@@ -405,7 +397,7 @@ def assign(suggestion_id: int) -> Response:
 def merge(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
     form = MergeForm()
-    _posted(form)
+    require_valid(form)
     survivor = services.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
     services.merge(db.session, suggestion, survivor, actor())
     return _back(suggestion, _("已合并到编号 %(id)s。", id=survivor.id))
@@ -416,7 +408,7 @@ def merge(suggestion_id: int) -> Response:
 def reject(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
     form = RejectForm()
-    _posted(form)
+    require_valid(form)
     services.reject(db.session, suggestion, RejectReason(form.reason.data), form.note.data, actor())
     return _back(suggestion, _("已标记为不予受理。"))
 
@@ -426,7 +418,7 @@ def reject(suggestion_id: int) -> Response:
 def reply(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
     form = ReplyForm()
-    _posted(form)
+    require_valid(form)
     submit = bool(form.submit.data)
     services.save_reply(db.session, suggestion, _my_unit(), form.text.data, submit, actor())
     return _back(suggestion, _("答复已提交，等待审核。") if submit else _("草稿已保存。"))
@@ -437,7 +429,7 @@ def reply(suggestion_id: int) -> Response:
 def ask(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
     form = RequestForm()
-    _posted(form)
+    require_valid(form)
     services.ask(
         db.session,
         suggestion,
@@ -456,7 +448,7 @@ def ask(suggestion_id: int) -> Response:
 def review_reply(reply_id: int) -> Response:
     found = services.get_reply(db.session, reply_id)
     form = ReviewReplyForm()
-    _posted(form)
+    require_valid(form)
     if form.approve.data:
         services.approve_reply(db.session, found, actor())
         message = _("答复已发布。")
@@ -471,7 +463,7 @@ def review_reply(reply_id: int) -> Response:
 def decide(request_id: int) -> Response:
     found = services.get_request(db.session, request_id)
     form = DecideForm()
-    _posted(form)
+    require_valid(form)
     grant = bool(form.grant.data)
     services.decide(db.session, found, grant, form.note.data, actor(), form.new_unit.data)
     return _back(found.suggestion, _("已同意。") if grant else _("已答复不同意。"))
@@ -491,10 +483,10 @@ def settings() -> Any:
     if request.method == "POST":
         which = request.form.get("form")
         if which == "category":
-            _posted(forms["category"])
+            require_valid(forms["category"])
             services.add_category(db.session, campaign, forms["category"].name.data, actor())
         elif which == "rule":
-            _posted(forms["rule"])
+            require_valid(forms["rule"])
             rule = forms["rule"]
             services.add_rule(
                 db.session,
@@ -505,15 +497,15 @@ def settings() -> Any:
                 actor(),
             )
         elif which == "day":
-            _posted(forms["day"])
+            require_valid(forms["day"])
             services.add_day_off(
                 db.session, forms["day"].day.data, forms["day"].reason.data, actor()
             )
         elif which == "remove-rule":
-            _posted(ConfirmForm())
+            require_valid(ConfirmForm())
             services.remove_rule(db.session, campaign, _form_int("rule_id"), actor())
         elif which == "remove-day":
-            _posted(ConfirmForm())
+            require_valid(ConfirmForm())
             day = DayOffForm(formdata=None).day
             day.process_formdata([request.form.get("day", "")])
             if day.data is None:
@@ -556,7 +548,7 @@ def _kind(kind: str) -> NomineeKind:
 @role_required(A)
 def nominate(suggestion_id: int) -> Response:
     suggestion = _visible(suggestion_id)
-    _posted(ConfirmForm())
+    require_valid(ConfirmForm())
     chosen = selections.selection_of(db.session, suggestion.campaign, NomineeKind.SUGGESTION)
     selections.nominate(db.session, chosen, actor(), suggestion=suggestion)
     return _back(suggestion, _("已提名参加优秀意见建议评选。"))
@@ -570,7 +562,7 @@ def selection(kind: str) -> Any:
     if request.method == "POST":
         action = request.form.get("action")
         if current_user.role == R and action == "score":
-            _posted(ConfirmForm())
+            require_valid(ConfirmForm())
             nominee = selections.get_nominee(db.session, _form_int("nominee_id"))
             if nominee.selection_id != chosen.id:
                 raise Refused(_("找不到该提名。"), 404)
@@ -578,15 +570,15 @@ def selection(kind: str) -> Any:
         elif current_user.role == A and action == "nominate":
             form = NominateUnitForm()
             form.unit.choices = _units(campaign)
-            _posted(form)
+            require_valid(form)
             unit = db.session.get(Department, form.unit.data or 0)
             selections.nominate(db.session, chosen, actor(), unit=unit)
         elif current_user.role == A and action == "close":
-            _posted(ConfirmForm())
+            require_valid(ConfirmForm())
             selections.close_scoring(db.session, chosen, actor())
         elif current_user.role == A and action == "finalise":
             form = FinaliseForm()
-            _posted(form)
+            require_valid(form)
             selections.finalise(db.session, chosen, form.top_n.data, actor())
         else:
             raise Forbidden(_("您没有权限访问此页面。"))
