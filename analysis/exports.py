@@ -14,6 +14,8 @@ from openpyxl.styles import Font
 
 from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
 from analysis.services import all_departments
+from questionnaires.forms import QUESTION_KIND_LABELS
+from questionnaires.models import QuestionKind
 
 EXPORT_LOCALE = "zh"  # the workbook and CSV are Chinese, like their column headers
 RATE = "0.00%"
@@ -316,9 +318,6 @@ def _point_rows(result: dict[str, Any], labels: list[str]) -> list[list[Any]]:
 
 def questionnaire_rows(questionnaire: dict[str, Any]) -> list[list[Any]]:
     """One released questionnaire in long form: question × item × option × venue."""
-    from questionnaires.forms import QUESTION_KIND_LABELS
-    from questionnaires.models import QuestionKind
-
     rows = []
     number = 0
     for section in questionnaire["sections"]:

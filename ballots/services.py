@@ -326,7 +326,7 @@ def cast_ballot(
     channel: Channel = Channel.PHONE,
     departments_of: Callable[[int], list[int]] | None = None,
 ) -> Cast:
-    """Consume the card and store its ballot in one transaction; return the receipt code.
+    """Consume the card and store its ballot in one transaction; return receipt code and box.
 
     The card is consumed by a conditional update that only succeeds on an unused card of an
     open box; its row count decides, so two posts of one card can never both succeed.

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ballots.models import BallotBox, BoxState
 from evaluation import audit
 from evaluation.errors import Conflict, NotFound, Refused
-from evaluation.models import Campaign, Phase
+from evaluation.models import Campaign, Phase, Venue
 from questionnaires.models import (
     MAX_ITEMS,
     MAX_OPTIONS,
@@ -44,6 +44,8 @@ from questionnaires.models import (
     UsedPass,
 )
 from questionnaires.presets import Preset, QuestionSpec, conduct_preset, social_preset
+from suggestions.models import Channel
+from suggestions.services import Intake, receive
 
 PASS_SALT = "sanmin-questionnaire-pass"
 NONCE_BYTES = 16
@@ -639,8 +641,6 @@ def readable_text_answers(
     (While a box is open nothing of what its voters wrote is shown: invariant 7.)
     Each comes with its question and where it was answered; ordered by their random ids.
     """
-    from evaluation.models import Venue
-
     query = (
         select(TextAnswer, Question, Venue.name, QuestionnaireResponse.source)
         .join(QuestionnaireResponse, QuestionnaireResponse.id == TextAnswer.response_id)
@@ -668,9 +668,6 @@ def route_text_answer(
     session: Session, questionnaire: Questionnaire, text_id: str, actor: str
 ) -> int:
     """Send a free-text answer to the suggestions office (channel 问卷); returns its id."""
-    from suggestions.models import Channel
-    from suggestions.services import Intake, receive
-
     readable = {t.id: t for t, _q, _v in readable_text_answers(session, questionnaire)}
     answer = readable.get(text_id)
     if answer is None:

@@ -73,6 +73,7 @@ def _form_page(
         message=message,
         csrf=csrf_field,
         submit=submit,
+        framed=not submit,  # the office's phone preview shows the page as a citizen sees it
     )
 
 
