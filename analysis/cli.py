@@ -64,26 +64,29 @@ def export(fmt: str, out: Path) -> None:
     click.echo(f"{out} ({run.state})")
 
 
+def _downloaded(folder: Path, kind: str) -> dict[int, str]:
+    """<kind>-<id>-records.csv files of a folder, by id."""
+    return {
+        int(p.name.split("-")[1]): p.read_text(encoding="utf-8-sig")
+        for p in folder.glob(f"{kind}-*-records.csv")
+    }
+
+
 @results.command("verify")
 @click.option(
     "--records",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder of downloaded box-<id>-records.csv files (default: the published ones).",
+    help="A folder of downloaded box-<id>-records.csv and questionnaire-<id>-records.csv "
+    "files (default: the published ones).",
 )
 @with_appcontext
 def verify_command(records: Path | None) -> None:
     """Recompute every released figure from the published ballot records."""
     try:
         campaign = require_campaign(db.session)
-        texts = (
-            {
-                int(p.name.split("-")[1]): p.read_text(encoding="utf-8")
-                for p in records.glob("box-*-records.csv")
-            }
-            if records
-            else None
-        )
-        differences = verify(db.session, campaign, texts)
+        texts = _downloaded(records, "box") if records else None
+        answers = _downloaded(records, "questionnaire") if records else None
+        differences = verify(db.session, campaign, texts, answers)
     except Refused as refusal:
         exit_refused(refusal)
     for line in differences:

@@ -308,8 +308,17 @@ def ballot_sets(
     return sets
 
 
-def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> dict[str, Any]:
-    """Every released figure, from the records alone (plus cards issued and the scheme)."""
+def compute(
+    session: Session,
+    campaign: Campaign,
+    records: dict[int, str],
+    questionnaire_records: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """Every released figure, from the records alone (plus cards issued and the scheme).
+
+    The questionnaires' figures come from their own response records (by default as
+    published, or `questionnaire_records`: questionnaire id → downloaded CSV).
+    """
     scheme = stats_scheme(scheme_of(session, campaign))
     boxes = boxes_of(session, campaign)
     sets = ballot_sets(boxes, records, _issued(session, list(records)))
@@ -353,7 +362,12 @@ def compute(session: Session, campaign: Campaign, records: dict[int, str]) -> di
         "rankings": rankings,
         # Released under the same sign-off as the evaluation, from the sealed boxes' answers.
         "questionnaires": questionnaire_figures(
-            session, campaign, scheme.seed, scheme.resamples, scheme.confidence
+            session,
+            campaign,
+            scheme.seed,
+            scheme.resamples,
+            scheme.confidence,
+            questionnaire_records,
         ),
         "audit": {
             "input_hash": records_hash(records),
@@ -412,15 +426,26 @@ def all_departments(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def verify(
-    session: Session, campaign: Campaign, records: dict[int, str] | None = None
+    session: Session,
+    campaign: Campaign,
+    records: dict[int, str] | None = None,
+    questionnaire_records: dict[int, str] | None = None,
 ) -> list[str]:
-    """Recompute the released figures from the published records; list every difference."""
+    """Recompute the released figures from the published records; list every difference.
+
+    Downloaded records that cannot be read (a changed header, a cell that is no answer) are
+    refused with a Chinese message.
+    """
     run = released_run(session, campaign)
     if run is None:
         raise Conflict(_("结果尚未发布。"))
     records = records if records is not None else published_records(session, campaign)
     released = figures_of(run)
-    again = json.loads(json.dumps(compute(session, campaign, records), ensure_ascii=False))
+    try:
+        recomputed = compute(session, campaign, records, questionnaire_records)
+    except (ValueError, KeyError, IndexError) as error:
+        raise Refused(_("记录文件无法读取：%(e)s", e=str(error))) from error
+    again = json.loads(json.dumps(recomputed, ensure_ascii=False))
     released["audit"].pop("software")
     again["audit"].pop("software")
     return list(_differences(released, again, ""))

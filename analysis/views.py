@@ -45,6 +45,8 @@ from evaluation.models import Role
 from evaluation.services import require_campaign
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
+from questionnaires.results import response_records
+from questionnaires.services import get_questionnaire
 from suggestions.board import unit_statistics
 
 public_bp = Blueprint("results", __name__, url_prefix="/results")
@@ -190,6 +192,16 @@ def questionnaire_export(questionnaire_id: int) -> Response:
     return _attachment(
         questionnaire_csv(found).encode("utf-8-sig"), "text/csv", f"{found['title']}.csv"
     )
+
+
+@public_bp.route("/questionnaires/<int:questionnaire_id>/records.csv")
+def questionnaire_records(questionnaire_id: int) -> Response:
+    """The counted responses, shuffled, for anyone to recount (`sanmin results verify`)."""
+    campaign = require_campaign(db.session)
+    _questionnaire(figures_of(_released()), questionnaire_id)  # released ones only
+    questionnaire = get_questionnaire(db.session, campaign, questionnaire_id)
+    text = response_records(db.session, campaign, questionnaire)
+    return _attachment(text.encode(), "text/csv", f"questionnaire-{questionnaire_id}-records.csv")
 
 
 # ---------------------------------------------------------------- the bureaus

@@ -325,6 +325,10 @@ _questionnaire_schema = {
     "properties": {
         **_questionnaire_summary["properties"],
         "venues": {"type": "array", "items": {"type": "string"}},
+        "records_hash": {
+            "type": "string",
+            "description": "SHA-256 of the published response records, lines sorted",
+        },
         "sections": {
             "type": "array",
             "items": {

@@ -11,6 +11,10 @@ apart and never mixed into the venue figures. Free text is counted, never publis
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import random
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -44,28 +48,63 @@ def questionnaire_figures(
     seed: int,
     resamples: int,
     confidence: float,
+    records: dict[int, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every questionnaire that has been opened, with its results, in the order they were made."""
+    """Every questionnaire that has been opened, with its results, in the order they were made.
+
+    The figures come from each questionnaire's published response records: `records`
+    (questionnaire id → CSV text, as downloaded) or, by default, as the site publishes them.
+    """
+    venue_order = [v.name for v in campaign.venues] + [INTERNAL_VENUE]
     figures = []
-    for questionnaire in session.execute(
-        select(Questionnaire)
-        .where(
-            Questionnaire.campaign_id == campaign.id,
-            Questionnaire.state != QuestionnaireState.DRAFT.value,
+    for questionnaire in opened_questionnaires(session, campaign):
+        text = (
+            records[questionnaire.id]
+            if records is not None and questionnaire.id in records
+            else response_records(session, campaign, questionnaire)
         )
-        .order_by(Questionnaire.id)
-    ).scalars():
         figures.append(
-            _questionnaire(session, campaign, questionnaire, seed, resamples, confidence)
+            _questionnaire(questionnaire, text, venue_order, seed, resamples, confidence)
         )
     return figures
 
 
-def _scopes(
-    session: Session, campaign: Campaign, questionnaire: Questionnaire
-) -> tuple[dict[str, str], list[str]]:
-    """Each counted response's venue (or 'online'), and the venues in the campaign's order."""
-    rows = session.execute(
+def opened_questionnaires(session: Session, campaign: Campaign) -> list[Questionnaire]:
+    return list(
+        session.execute(
+            select(Questionnaire)
+            .where(
+                Questionnaire.campaign_id == campaign.id,
+                Questionnaire.state != QuestionnaireState.DRAFT.value,
+            )
+            .order_by(Questionnaire.id)
+        ).scalars()
+    )
+
+
+# ---------------------------------------------------------------- the published records
+
+
+def _columns(questionnaire: Questionnaire) -> list[tuple[str, Question, int]]:
+    """The records' answer columns: Q<n>, and Q<n>.<item> for a matrix (items from 1)."""
+    columns = []
+    for number, q in enumerate(questionnaire.questions, start=1):
+        if q.current_kind == QuestionKind.MATRIX:
+            columns += [(f"Q{number}.{i + 1}", q, i) for i in range(len(q.items))]
+        else:
+            columns.append((f"Q{number}", q, 0))
+    return columns
+
+
+def response_records(session: Session, campaign: Campaign, questionnaire: Questionnaire) -> str:
+    """The counted responses, one line each, shuffled, with no id: anyone can recount them.
+
+    Columns: source (venue/online), venue, then one per question (per item of a matrix):
+    the option's number from 1 (several joined by ';'), the scale point 1–5, or for a text
+    question 1 when answered (what was written is not published). Blank: not answered.
+    Venue responses count once their box is sealed.
+    """
+    scope_rows = session.execute(
         select(QuestionnaireResponse.id, QuestionnaireResponse.source, BallotBox.venue_id)
         .outerjoin(BallotBox, BallotBox.id == QuestionnaireResponse.box_id)
         .where(
@@ -75,55 +114,112 @@ def _scopes(
         )
     ).all()
     names = {v.id: v.name for v in campaign.venues}
-    scope_of = {}
-    for response_id, source, venue_id in rows:
-        if source == ResponseSource.ONLINE:
-            scope_of[response_id] = ONLINE
-        else:
-            scope_of[response_id] = names[venue_id] if venue_id is not None else INTERNAL_VENUE
-    present = set(scope_of.values())
-    venues = [v.name for v in campaign.venues if v.name in present]
-    if INTERNAL_VENUE in present:
-        venues.append(INTERNAL_VENUE)
-    return scope_of, venues
-
-
-def _questionnaire(
-    session: Session,
-    campaign: Campaign,
-    questionnaire: Questionnaire,
-    seed: int,
-    resamples: int,
-    confidence: float,
-) -> dict[str, Any]:
-    scope_of, venues = _scopes(session, campaign, questionnaire)
-    respondents = Counter(scope_of.values())
-    respondents[TOTAL] = sum(n for scope, n in respondents.items() if scope != ONLINE)
-    # (scope, question, item, choice) -> count, and who answered each question (per scope)
-    counts: Counter[tuple[str, int, int, int]] = Counter()
-    answered: dict[tuple[str, int, int], set[str]] = defaultdict(set)
-    rows = session.execute(
+    lines: dict[str, dict[tuple[int, int], list[int]]] = {}
+    where: dict[str, tuple[str, str]] = {}
+    for response_id, source, venue_id in scope_rows:
+        venue = "" if source == ResponseSource.ONLINE else names.get(venue_id, INTERNAL_VENUE)
+        where[response_id] = (source, venue)
+        lines[response_id] = defaultdict(list)
+    chosen = session.execute(
         select(Answer.response_id, Answer.question_id, Answer.item, Answer.choice)
         .join(QuestionnaireResponse, QuestionnaireResponse.id == Answer.response_id)
         .where(QuestionnaireResponse.questionnaire_id == questionnaire.id)
     )
-    for response_id, question_id, item, choice in rows:
-        scope = scope_of.get(response_id)
-        if scope is None:  # its box is not sealed yet
-            continue
-        for s in (scope,) if scope == ONLINE else (scope, TOTAL):
-            counts[s, question_id, item, choice] += 1
-            answered[s, question_id, item].add(response_id)
-            answered[s, question_id, -1].add(response_id)
-    for response_id, question_id in session.execute(
+    for response_id, question_id, item, choice in chosen:
+        if response_id in lines:
+            lines[response_id][question_id, item].append(choice)
+    written = session.execute(
         select(TextAnswer.response_id, TextAnswer.question_id)
         .join(QuestionnaireResponse, QuestionnaireResponse.id == TextAnswer.response_id)
         .where(QuestionnaireResponse.questionnaire_id == questionnaire.id)
-    ):
-        scope = scope_of.get(response_id)
-        if scope is not None:
-            for s in (scope,) if scope == ONLINE else (scope, TOTAL):
-                answered[s, question_id, -1].add(response_id)
+    )
+    for response_id, question_id in written:
+        if response_id in lines:
+            lines[response_id][question_id, 0].append(1)
+    columns = _columns(questionnaire)
+    order = list(lines)
+    random.SystemRandom().shuffle(order)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["source", "venue", *(header for header, _q, _i in columns)])
+    for response_id in order:
+        values = lines[response_id]
+        writer.writerow(
+            [
+                *where[response_id],
+                *(_encode(q, values.get((q.id, item), [])) for _h, q, item in columns),
+            ]
+        )
+    return out.getvalue()
+
+
+def _encode(q: Question, choices: list[int]) -> str:
+    if q.current_kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return ";".join(str(c + 1) for c in sorted(choices))
+    return ";".join(str(c) for c in choices)
+
+
+def _decode(q: Question, value: str) -> list[int]:
+    """The stored choices of one record cell; a cell that is not well formed is refused."""
+    if not value:
+        return []
+    numbers = [int(part) for part in value.split(";")]
+    kind = q.current_kind
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        numbers = [n - 1 for n in numbers]
+        valid = range(len(q.options))
+    elif kind == QuestionKind.TEXT:
+        valid = range(1, 2)
+    else:
+        valid = range(1, SCALE_POINTS + 1)
+    if any(n not in valid for n in numbers) or (kind != QuestionKind.MULTIPLE and len(numbers) > 1):
+        raise ValueError(f"not an answer to {q.text!r}: {value!r}")
+    return numbers
+
+
+def records_fingerprint(text: str) -> str:
+    """SHA-256 of the records, independent of the order of their lines."""
+    header, *lines = text.splitlines()
+    digest = hashlib.sha256(f"{header}\n".encode())
+    for line in sorted(lines):
+        digest.update(f"{line}\n".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- the figures
+
+
+def _questionnaire(
+    questionnaire: Questionnaire,
+    text: str,
+    venue_order: list[str],
+    seed: int,
+    resamples: int,
+    confidence: float,
+) -> dict[str, Any]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    columns = _columns(questionnaire)
+    if header != ["source", "venue", *(h for h, _q, _i in columns)]:
+        raise ValueError(f"the records do not match the questionnaire {questionnaire.title!r}")
+    # (scope, question, item, choice) -> count, and who answered each question (per scope)
+    counts: Counter[tuple[str, int, int, int]] = Counter()
+    answered: dict[tuple[str, int, int], set[int]] = defaultdict(set)
+    respondents: Counter[str] = Counter()
+    for row_number, row in enumerate(reader):
+        source, venue, *cells = row
+        scope = ONLINE if source == ResponseSource.ONLINE else venue
+        scopes = (scope,) if scope == ONLINE else (scope, TOTAL)
+        for s in scopes:
+            respondents[s] += 1
+        for (_h, q, item), cell in zip(columns, cells, strict=True):
+            for choice in _decode(q, cell):
+                for s in scopes:
+                    if q.current_kind != QuestionKind.TEXT:
+                        counts[s, q.id, item, choice] += 1
+                        answered[s, q.id, item].add(row_number)
+                    answered[s, q.id, -1].add(row_number)
+    venues = [v for v in venue_order if respondents[v]]
 
     def result(scope: str, q: Question, stream: int) -> dict[str, Any]:
         rng = np.random.default_rng([seed, q.id, stream])
@@ -184,6 +280,7 @@ def _questionnaire(
         },
         "venues": venues,
         "sections": sections,
+        "records_hash": records_fingerprint(text),
     }
 
 

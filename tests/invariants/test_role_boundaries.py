@@ -120,6 +120,7 @@ ROUTES = {
     "api.questionnaire": PUBLIC,
     "results.questionnaire": PUBLIC,
     "results.questionnaire_export": PUBLIC,
+    "results.questionnaire_records": PUBLIC,
     "questionnaires_office.index": (A, T),
     "questionnaires_office.edit": (A, T),
     "questionnaires_office.preview": (A, T),

@@ -15,7 +15,7 @@ from analysis.models import ResultRun
 from ballots.models import BallotBox, BoxState
 from ballots.services import cast_ballot, issue_cards, move_box
 from evaluation.models import Phase, Role
-from questionnaires import services
+from questionnaires import results, services
 from questionnaires.models import QuestionKind, QuestionnaireKind, QuestionnaireState
 from questionnaires.results import questionnaire_figures
 from suggestions.models import Channel, Suggestion
@@ -298,3 +298,50 @@ def test_free_text_is_listed_for_the_office_only_from_closed_boxes_and_routes_on
     login_as(Role.STATISTICS)
     assert client.get(url).status_code == 200
     assert client.post(f"{url}/{text_id}/route").status_code == 403
+
+
+def _download_records(client, campaign, boxes, made, folder):
+    for box in boxes:
+        (folder / f"box-{box.id}-records.csv").write_bytes(
+            client.get(f"/boxes/{box.id}/records.csv").data
+        )
+    for q in made:
+        (folder / f"questionnaire-{q.id}-records.csv").write_bytes(
+            client.get(f"/results/questionnaires/{q.id}/records.csv").data
+        )
+
+
+def test_anyone_recomputes_the_released_figures_from_the_published_response_records(
+    client, db, login_as, answered, runner, tmp_path
+):
+    campaign, boxes, made = answered
+    _seal(db, boxes)
+    assert client.get(f"/results/questionnaires/{made[0].id}/records.csv").status_code == 404
+    _release(client, login_as, db)
+    client.post("/logout")
+    text = client.get(f"/results/questionnaires/{made[0].id}/records.csv").data.decode()
+    header, *lines = text.splitlines()
+    assert header.startswith("source,venue,Q1,Q2,Q3,Q4,Q5.1")
+    assert len(lines) == 60
+    assert "停车" not in text  # what was written is not published
+    released = client.get(f"/api/v1/questionnaires/{made[0].id}").get_json()
+    assert released["records_hash"] == results.records_fingerprint(text)
+
+    _download_records(client, campaign, boxes, made, tmp_path)
+    result = runner.invoke(args=["results", "verify", "--records", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+    # One answer changed in a downloaded copy: verify names the questionnaire's figures.
+    path = tmp_path / f"questionnaire-{made[0].id}-records.csv"
+    header, first, *rest = path.read_text().splitlines()
+    cells = first.split(",")
+    cells[2] = "1" if cells[2] != "1" else "2"  # Q1, a scale
+    path.write_text("\n".join([header, ",".join(cells), *rest]) + "\n")
+    result = runner.invoke(args=["results", "verify", "--records", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "/questionnaires[0]" in result.output
+
+    cells[2] = "9"  # not an answer at all
+    path.write_text("\n".join([header, ",".join(cells), *rest]) + "\n")
+    result = runner.invoke(args=["results", "verify", "--records", str(tmp_path)])
+    assert result.exit_code != 0 and "记录文件无法读取" in result.output
