@@ -258,7 +258,12 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         ["随机种子", figures["audit"]["seed"]],
         ["重抽样次数", figures["audit"]["resamples"]],
         ["评分方案", json.dumps(scheme, ensure_ascii=False, sort_keys=True)],
-    ] + [[f"软件 {k}", v] for k, v in figures["audit"]["software"].items()]
+    ]
+    audit_rows += [
+        [f"问卷答卷记录哈希 {q['title']}（第 {q['version']} 版）", q.get("records_hash", "")]
+        for q in figures.get("questionnaires", [])
+    ]
+    audit_rows += [[f"软件 {k}", v] for k, v in figures["audit"]["software"].items()]
     _sheet(book, "审计", ["项目", "值"], audit_rows)
     for number, questionnaire in enumerate(figures.get("questionnaires", []), start=1):
         title = f"问卷{number} {questionnaire['title']}"[:31]  # Excel's sheet name limit

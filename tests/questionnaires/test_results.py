@@ -244,6 +244,8 @@ def test_results_are_released_with_the_evaluation_and_show_the_same_numbers_ever
         **{v: single["venues"][i]["counts"][0] for i, v in enumerate(VENUES)},
     }
     assert sheet.cell(2, header.index("占比") + 1).number_format == "0.00%"
+    audit = {row[0].value: row[1].value for row in book["审计"].iter_rows(min_row=2)}
+    assert audit["问卷答卷记录哈希 社情民意调查问卷（第 1 版）"] == api["records_hash"]
 
 
 def test_the_tally_waits_while_a_questionnaire_still_collects_online(
