@@ -48,6 +48,7 @@ public_bp = Blueprint("questionnaires", __name__)
 admin_bp = Blueprint("questionnaires_office", __name__, url_prefix="/office/questionnaires")
 
 READERS = (Role.ADMIN, Role.STATISTICS)  # the office builds; the statistics bureau reads too
+TEXTS_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------- answering (public)
 
@@ -364,10 +365,14 @@ def preview(questionnaire_id: int) -> Response:
 def texts(questionnaire_id: int) -> str:
     questionnaire = _questionnaire(questionnaire_id)
     search = request.args.get("q", "")[:100]
+    answers = services.readable_text_answers(db.session, questionnaire, search)
+    pages = max(1, -(-len(answers) // TEXTS_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template(
         "questionnaires/office/texts.html",
         questionnaire=questionnaire,
-        answers=services.readable_text_answers(db.session, questionnaire, search),
+        answers=answers[(page - 1) * TEXTS_PAGE_SIZE : page * TEXTS_PAGE_SIZE],
+        page={"page": page, "pages": pages, "total": len(answers)},
         search=search,
         confirm=ConfirmForm(),
     )

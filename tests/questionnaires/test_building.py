@@ -186,3 +186,20 @@ def test_the_statistics_bureau_reads_but_does_not_build(client, db, login_as, su
     assert client.get(OFFICE + "/").status_code == 200
     assert client.get(f"{OFFICE}/{survey.social.id}").status_code == 200
     assert client.post(f"{OFFICE}/new", data={"kind": "social"}).status_code == 403
+
+
+def test_moves_past_the_ends_and_questions_of_other_questionnaires_are_refused(
+    client, db, login_as, survey
+):
+    login_as(Role.ADMIN)
+    first = survey.social.sections[0].questions[0]
+    base = f"{OFFICE}/{survey.social.id}"
+    order = [q.id for q in survey.social.questions]
+    response = client.post(f"{base}/questions/{first.id}/move/up")
+    assert response.status_code == 400 and "已在最前或最后" in response.get_data(as_text=True)
+    foreign = survey.conduct.questions[0]
+    assert client.post(f"{base}/questions/{foreign.id}/delete").status_code == 404
+    assert client.get(f"{base}/questions/{foreign.id}").status_code == 404
+    db.session.expire_all()
+    assert [q.id for q in survey.social.questions] == order
+    assert len(survey.conduct.questions) == 6

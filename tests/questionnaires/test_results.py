@@ -347,3 +347,37 @@ def test_anyone_recomputes_the_released_figures_from_the_published_response_reco
     path.write_text("\n".join([header, ",".join(cells), *rest]) + "\n")
     result = runner.invoke(args=["results", "verify", "--records", str(tmp_path)])
     assert result.exit_code != 0 and "记录文件无法读取" in result.output
+
+
+def test_a_text_too_short_for_a_suggestion_is_refused_and_nothing_changes(
+    client, db, login_as, answered
+):
+    campaign, boxes, made = answered
+    _seal(db, boxes)
+    text = services.readable_text_answers(db.session, made[0])[0][0]
+    text.text = "好"
+    db.session.commit()
+    login_as(Role.ADMIN)
+    response = client.post(f"/office/questionnaires/{made[0].id}/texts/{text.id}/route")
+    assert response.status_code == 400
+    assert "内容太短" in response.get_data(as_text=True)
+    assert db.session.execute(select(Suggestion)).first() is None
+    db.session.expire_all()
+    assert text.suggestion_id is None
+
+
+def test_the_office_reads_free_text_a_page_at_a_time(client, db, login_as, answered, monkeypatch):
+    campaign, boxes, made = answered
+    _seal(db, boxes)
+    texts = services.readable_text_answers(db.session, made[0])
+    monkeypatch.setattr("questionnaires.views.TEXTS_PAGE_SIZE", 10)
+    assert len(texts) > 20
+    login_as(Role.STATISTICS)
+    url = f"/office/questionnaires/{made[0].id}/texts"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('class="card text-answer"') == 10
+    assert f"共 {len(texts)} 条" in first and "下一页" in first
+    last_page = -(-len(texts) // 10)
+    last = client.get(url, query_string={"page": 999}).get_data(as_text=True)  # clamped
+    assert last.count('class="card text-answer"') == len(texts) - 10 * (last_page - 1)
+    assert "上一页" in last and "下一页" not in last
