@@ -51,6 +51,7 @@ PASS_SALT = "sanmin-questionnaire-pass"
 NONCE_BYTES = 16
 QUESTION_TEXT_MAX = 300
 TITLE_MAX = 100
+QUESTIONNAIRE_PHASES = (Phase.PREPARATION, Phase.REPORTING)  # made and opened before the votes
 
 # ---------------------------------------------------------------- building
 
@@ -94,12 +95,13 @@ def _clean_title(text: str, what: str) -> str:
     return text
 
 
-def preset_of(kind: QuestionnaireKind, campaign: Campaign) -> Preset:
+def preset_of(kind: QuestionnaireKind, campaign: Campaign) -> Preset | None:
+    """The ready template of a kind; other questionnaires start empty."""
     if kind == QuestionnaireKind.SOCIAL:
         return social_preset()
     if kind == QuestionnaireKind.CONDUCT:
         return conduct_preset(list(campaign.departments))
-    raise Refused(_("没有这种问卷模板。"))
+    return None
 
 
 def create_questionnaire(
@@ -111,7 +113,7 @@ def create_questionnaire(
     use_preset: bool = False,
 ) -> Questionnaire:
     """A new draft: empty, or filled from the ready template of its kind."""
-    if campaign.current_phase not in (Phase.PREPARATION, Phase.REPORTING):
+    if campaign.current_phase not in QUESTIONNAIRE_PHASES:
         raise Conflict(_("当前阶段不能再新建问卷。"))
     preset = preset_of(kind, campaign) if use_preset else None
     title = _clean_title(title or (preset.title if preset else ""), _("问卷标题"))
@@ -344,7 +346,7 @@ def move_questionnaire(
     if target == QuestionnaireState.OPEN:
         if not questionnaire.questions:
             raise Conflict(_("问卷还没有题目，不能开放。"))
-        if questionnaire.campaign.current_phase not in (Phase.PREPARATION, Phase.REPORTING):
+        if questionnaire.campaign.current_phase not in QUESTIONNAIRE_PHASES:
             raise Conflict(_("当前阶段不能开放问卷。"))
     else:
         questionnaire.online = False
@@ -393,13 +395,17 @@ class AnswerPass:
     nonce_hash: str
 
 
+def _invalid_link() -> NotFound:
+    return NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。"))
+
+
 def read_pass(secret_key: str, raw: str) -> AnswerPass:
     try:
         box_id, nonce = _serializer(secret_key).loads(raw)
     except (BadSignature, ValueError, TypeError) as error:
-        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。")) from error
+        raise _invalid_link() from error
     if not isinstance(box_id, int) or not isinstance(nonce, str):
-        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。"))
+        raise _invalid_link()
     return AnswerPass(box_id, hashlib.sha256(nonce.encode()).hexdigest())
 
 
@@ -407,7 +413,7 @@ def pass_box(session: Session, answer_pass: AnswerPass) -> BallotBox:
     """The link's box, which must still be open for answers to be kept."""
     box = session.get(BallotBox, answer_pass.box_id)
     if box is None:
-        raise NotFound(_("问卷链接无效。请从投票成功页面上的链接进入。"))
+        raise _invalid_link()
     if box.current_state != BoxState.OPEN:
         raise Conflict(_("本会场的投票箱已关闭，问卷也随之结束，感谢您的关注。"))
     return box
@@ -436,6 +442,27 @@ def answered_with(session: Session, answer_pass: AnswerPass) -> set[int]:
 
 
 # ---------------------------------------------------------------- answering
+
+
+def check_answerable(
+    session: Session, questionnaire: Questionnaire, answer_pass: AnswerPass | None
+) -> BallotBox | None:
+    """Refuse what cannot be answered now; the link's box (None for the online form)."""
+    if answer_pass is None:
+        if not questionnaire.online:
+            raise NotFound(_("该问卷未向公众开放网上填写。"))
+    else:
+        box = pass_box(session, answer_pass)
+        if box.campaign_id != questionnaire.campaign_id:
+            raise NotFound(_("此链接不能填写该问卷。"))
+    if questionnaire.current_state != QuestionnaireState.OPEN:
+        raise Conflict(_("该问卷目前不接受填写。"))
+    if answer_pass is None:
+        return None
+    if questionnaire.id in answered_with(session, answer_pass):
+        raise Conflict(_("这个链接已经填写过该问卷，每人只能填写一次。"))
+    return box
+
 
 Kept = dict[int, Any]  # question id -> the answer as the form shows it again
 
@@ -573,17 +600,8 @@ def submit_response(
     With a link, the link is spent for this questionnaire in the same transaction and the
     response is kept at the link's box; without one it is an online response.
     """
-    if questionnaire.current_state != QuestionnaireState.OPEN:
-        raise Conflict(_("该问卷目前不接受填写。"))
-    box_id = None
-    if answer_pass is None:
-        if not questionnaire.online:
-            raise Conflict(_("该问卷未向公众开放网上填写。"))
-    else:
-        box = pass_box(session, answer_pass)
-        if box.campaign_id != questionnaire.campaign_id:
-            raise NotFound(_("此链接不能填写该问卷。"))
-        box_id = box.id
+    box = check_answerable(session, questionnaire, answer_pass)
+    box_id = box.id if box else None
     parsed = parse_answers(questionnaire, form)
     if parsed.errors:
         raise IncompleteResponse(parsed)
@@ -598,7 +616,7 @@ def submit_response(
             session.refresh(box)
             if box.current_state != BoxState.OPEN:
                 raise Conflict(_("本会场的投票箱已关闭，问卷也随之结束，感谢您的关注。"))
-        if not _claim_pass(session, answer_pass, questionnaire.id):
+        if not _claim_pass(session, answer_pass, questionnaire.id):  # a post that lost a race
             raise Conflict(_("这个链接已经填写过该问卷，每人只能填写一次。"))
     response_id = secrets.token_hex(16)
     session.execute(

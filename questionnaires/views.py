@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from evaluation import SECURITY_HEADERS
 from evaluation.auth import actor, role_required
-from evaluation.errors import Conflict, NotFound, Refused
+from evaluation.errors import NotFound, Refused
 from evaluation.extensions import csrf, db, limiter
 from evaluation.forms import ConfirmForm, require_valid
 from evaluation.models import Role
@@ -116,12 +116,9 @@ def answer(pass_token: str, questionnaire_id: int) -> Any:
     questionnaire = db.session.get(Questionnaire, questionnaire_id)
     if questionnaire is None or questionnaire.campaign_id != campaign_id:
         raise NotFound(_("此链接不能填写该问卷。"))
-    if questionnaire.current_state != QuestionnaireState.OPEN:
-        raise Conflict(_("该问卷目前不接受填写。"))
-    if questionnaire.id in services.answered_with(db.session, answer_pass):
-        raise Conflict(_("这个链接已经填写过该问卷，每人只能填写一次。"))
     if request.method == "POST":
         return _submit(questionnaire, answer_pass, url_for(".start", pass_token=pass_token))
+    services.check_answerable(db.session, questionnaire, answer_pass)
     return _form_page(questionnaire)
 
 
@@ -132,10 +129,9 @@ def online(questionnaire_id: int) -> Any:
     questionnaire = services.get_questionnaire(
         db.session, require_campaign(db.session), questionnaire_id
     )
-    if not questionnaire.online:
-        raise NotFound(_("该问卷未向公众开放网上填写。"))
     if request.method == "POST":
         return _submit(questionnaire, None, None)
+    services.check_answerable(db.session, questionnaire, None)
     return _form_page(questionnaire, csrf_field=True)
 
 
