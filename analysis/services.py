@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
 import json
 import platform
 from dataclasses import asdict
@@ -19,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from analysis import stats
 from analysis.models import ResultRun, RunState, ScoringScheme, VenueWeighting
+from analysis.records import BoxRecords, parse_records, records_hash, stored_records
 from ballots.models import BallotBox, BoxState, TokenState, VotingToken
 from ballots.services import boxes_of
 from ballots.tally import records_csv
@@ -160,10 +158,14 @@ def unfinished_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
 
 
 def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
-    """Compute every figure from the sealed boxes' published records (a preview until signed)."""
+    """Compute every figure from the sealed boxes' ballot records (a preview until signed).
+
+    The records are read from the database in one pass; they are the ones the boxes
+    publish, so `verify` recomputes the same figures from the published copies.
+    """
     if released_run(session, campaign) is not None:
         raise Conflict(_("结果已发布，不能重新计票。"))
-    records = published_records(session, campaign)
+    records = stored_records(session, sealed_boxes(session, campaign))
     if not records:
         raise Conflict(_("还没有封箱的投票箱，无法计票。"))
     online = still_collecting_online(session, campaign)
@@ -241,24 +243,13 @@ def _move(session: Session, run: ResultRun, state: RunState, actor: str, prefix:
 # ---------------------------------------------------------------- the computation
 
 
+def sealed_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
+    return [b for b in boxes_of(session, campaign) if b.current_state == BoxState.SEALED]
+
+
 def published_records(session: Session, campaign: Campaign) -> dict[int, str]:
     """The anonymised ballot records of every sealed box, as the public downloads them."""
-    return {
-        box.id: records_csv(session, box)
-        for box in boxes_of(session, campaign)
-        if box.current_state == BoxState.SEALED
-    }
-
-
-def records_hash(records: dict[int, str]) -> str:
-    """A fingerprint of the records that does not depend on the order of their lines."""
-    digest = hashlib.sha256()
-    for box_id in sorted(records):
-        header, *lines = records[box_id].splitlines()
-        digest.update(f"box {box_id}\n{header}\n".encode())
-        for line in sorted(lines):
-            digest.update(f"{line}\n".encode())
-    return digest.hexdigest()
+    return {box.id: records_csv(session, box) for box in sealed_boxes(session, campaign)}
 
 
 def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
@@ -271,9 +262,9 @@ def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
 
 
 def ballot_sets(
-    boxes: list[BallotBox], records: dict[int, str], issued: dict[int, int]
+    boxes: list[BallotBox], records: dict[int, BoxRecords], issued: dict[int, int]
 ) -> dict[str, tuple[str, stats.BallotSet]]:
-    """The ballots of each group (and of the internal boxes) from the records: key → (name, set)."""
+    """The ballots of each group (and of the internal boxes): key → (name, set)."""
     sets: dict[str, tuple[str, stats.BallotSet]] = {}
     by_key: dict[str, list[BallotBox]] = {}
     for box in boxes:
@@ -281,28 +272,17 @@ def ballot_sets(
             key = INTERNAL if box.is_internal else str(box.meeting.group.number)
             by_key.setdefault(key, []).append(box)
     for key, members in by_key.items():
-        departments = [d.code for d in members[0].departments]
-        rows, venue, paper, names, counts = [], [], [], [], {}
-        for v, box in enumerate(members):
-            names.append(box.venue.name if box.venue else INTERNAL_NAME)
-            counts[v] = issued.get(box.id, 0)
-            reader = csv.reader(io.StringIO(records[box.id]))
-            header = next(reader)
-            columns = [header.index(code) for code in departments]
-            for line in reader:
-                rows.append([stats.RATING_CODES.get(line[c], stats.BLANK) for c in columns])
-                venue.append(v)
-                paper.append(line[0] == "paper")
+        parts = [records[box.id] for box in members]
         name = INTERNAL_NAME if key == INTERNAL else members[0].meeting.group.name
         sets[key] = (
             name,
             stats.BallotSet(
-                departments,
-                np.array(rows, dtype=np.int8).reshape(len(rows), len(departments)),
-                np.array(venue, dtype=int),
-                names,
-                np.array(paper, dtype=bool),
-                counts,
+                parts[0].departments,
+                np.concatenate([p.ratings for p in parts]),
+                np.concatenate([np.full(len(p.paper), v) for v, p in enumerate(parts)]),
+                [box.venue.name if box.venue else INTERNAL_NAME for box in members],
+                np.concatenate([p.paper for p in parts]),
+                {v: issued.get(box.id, 0) for v, box in enumerate(members)},
             ),
         )
     return sets
@@ -311,7 +291,7 @@ def ballot_sets(
 def compute(
     session: Session,
     campaign: Campaign,
-    records: dict[int, str],
+    records: dict[int, BoxRecords],
     questionnaire_records: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     """Every released figure, from the records alone (plus cards issued and the scheme).
@@ -439,10 +419,11 @@ def verify(
     run = released_run(session, campaign)
     if run is None:
         raise Conflict(_("结果尚未发布。"))
-    records = records if records is not None else published_records(session, campaign)
+    texts = records if records is not None else published_records(session, campaign)
     released = figures_of(run)
     try:
-        recomputed = compute(session, campaign, records, questionnaire_records)
+        boxes = boxes_of(session, campaign)
+        recomputed = compute(session, campaign, parse_records(boxes, texts), questionnaire_records)
     except (ValueError, KeyError, IndexError) as error:
         raise Refused(_("记录文件无法读取：%(e)s", e=str(error))) from error
     again = json.loads(json.dumps(recomputed, ensure_ascii=False))

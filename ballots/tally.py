@@ -68,7 +68,9 @@ def records_csv(session: Session, box: BallotBox) -> str:
     writer = csv.writer(out)
     writer.writerow(["channel"] + [d.code for d in departments])
     for ballot_id in order:
-        writer.writerow([channels[ballot_id]] + [ballots[ballot_id][d.id] for d in departments])
+        writer.writerow(
+            [channels[ballot_id]] + [ballots[ballot_id].get(d.id, "") for d in departments]
+        )
     return out.getvalue()
 
 

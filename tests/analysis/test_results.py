@@ -9,11 +9,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from analysis.models import ResultRun
-from analysis.services import verify
-from ballots.models import BallotBox, BallotRating, BoxState
+from analysis.records import BoxRecords, parse_records, records_hash, stored_records
+from analysis.services import published_records, verify
+from analysis.stats import RATING_CODES
+from ballots.models import Ballot, BallotBox, BallotRating, BoxState
 from ballots.services import cast_ballot, issue_cards, move_box
 from evaluation.models import AuditEvent, Phase, Role
 
+RATING_CODES_ORDER = list(RATING_CODES)
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"]
 
 
@@ -145,6 +148,67 @@ def test_sign_off_waits_for_every_opened_box_to_be_sealed(client, login_as, fact
     refused = client.post(f"/office/results/{run.id}/sign")
     assert refused.status_code == 409 and "未封箱" in refused.get_data(as_text=True)
     assert _run(db).state == "draft"
+
+
+def test_the_tally_reads_exactly_the_records_the_boxes_publish(factory, db):
+    """The tally reads the database in one aggregate query; the public reads CSV records.
+    Both must give the same ballots, blanks and paper ballots included, for groups of more
+    departments than one packed SQL word holds (20)."""
+    campaign = factory.campaign(phase=Phase.REPORTING)
+    group = factory.group(campaign, 1)
+    departments = [factory.department(campaign, f"D{k:02}", group) for k in range(23)]
+    meeting = factory.meeting(group)
+    boxes = []
+    expected = []
+    for v, name in enumerate(("市级主会场", "市南区分会场")):
+        box = BallotBox(campaign=campaign, meeting=meeting, venue=factory.venue(campaign, name))
+        db.session.add(box)
+        db.session.flush()
+        for i in range(7):
+            ratings = [RATING_CODES_ORDER[(i * 7 + k * (v + 2)) % 4] for k in range(23)]
+            if i == 3:
+                ratings[5] = None  # no rating stored: a blank cell in the records
+            channel = "paper" if i % 3 == 0 else "phone"
+            db.session.add(
+                Ballot(
+                    id=f"{v}{i:031}",
+                    box_id=box.id,
+                    channel=channel,
+                    ratings=[
+                        BallotRating(department_id=d.id, rating=r)
+                        for d, r in zip(departments, ratings, strict=True)
+                        if r is not None
+                    ],
+                )
+            )
+            expected.append((box.id, channel == "paper", tuple(ratings)))
+        box.state = BoxState.SEALED.value
+        boxes.append(box)
+    db.session.commit()
+
+    stored = stored_records(db.session, boxes)
+    published = parse_records(boxes, published_records(db.session, campaign))
+    assert records_hash(stored) == records_hash(published)
+    names = {code: name for name, code in RATING_CODES.items()}
+    for records in (stored, published):
+        got = sorted(
+            (box_id, bool(paper), tuple(names.get(int(x)) for x in row))
+            for box_id, r in records.items()
+            for paper, row in zip(r.paper, r.ratings, strict=True)
+        )
+        assert got == sorted(expected)
+        assert all(r.departments == [d.code for d in departments] for r in records.values())
+    one = next(iter(stored.values()))
+    shuffled = {
+        **stored,
+        boxes[0].id: BoxRecords(one.departments, one.ratings[::-1], one.paper[::-1]),
+    }
+    assert records_hash(shuffled) == records_hash(stored)  # the order of lines carries nothing
+    changed = one.ratings.copy()
+    changed[0, 0] = (changed[0, 0] + 1) % 4
+    assert records_hash(
+        {**stored, boxes[0].id: BoxRecords(one.departments, changed, one.paper)}
+    ) != (records_hash(stored))
 
 
 def test_verify_finds_a_ballot_changed_after_release(client, login_as, factory, db, voted):
