@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from analysis import stats
 from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
 from analysis.services import all_departments
 from questionnaires.forms import QUESTION_KIND_LABELS
@@ -69,6 +70,20 @@ def results_csv(figures: dict[str, Any]) -> str:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue()
+
+
+def _interval_method(figures: dict[str, Any]) -> str:
+    """How the score intervals were drawn, naming the groups that used the normal limit."""
+    resamples = figures["scheme"]["resamples"]
+    text = f"按会场分层、整张选票重抽样的 bootstrap，{resamples} 次，95%，BCa 区间"
+    large = [g["name"] for g in figures["groups"] if g.get("bootstrap") == "normal"]
+    if large:
+        text += (
+            f"；选票达 {stats.NORMAL_FROM:,} 张的组（{'、'.join(large)}）按各会场评价计数的"
+            f"协方差从其正态极限抽取重抽样（不足 {stats.EXACT_VENUE_BELOW:,} 张的会场仍逐张"
+            "重抽样），取百分位区间"
+        )
+    return text
 
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], formats=None):
@@ -226,15 +241,18 @@ def _workbook(figures: dict[str, Any]) -> bytes:
             f"{scheme['w_dissatisfied']}×不满意）÷ 有效票",
         ],
         ["会场", "各会场合并计算" if scheme["venue_weighting"] == "pooled" else "各会场等权平均"],
-        [
-            "得分区间",
-            f"按会场分层、整张选票重抽样的 bootstrap（BCa），{scheme['resamples']} 次，95%",
-        ],
+        ["得分区间", _interval_method(figures)],
         [
             "排名区间",
             "90% 排名区间（Mogstad、Romano、Shaikh、Wilhelm，2024）；联合区间对全表同时成立",
         ],
         ["分档", "与全部参与排名部门平均分之差的联合 95% 区间"],
+        [
+            "输入记录哈希",
+            "SHA-256：按投票箱编号依次写入“box 编号”行、部门代码行，再写入该箱每张选票的字节"
+            "（渠道：手机 0、纸质 1；各部门：满意 0、基本满意 1、不满意 2、不了解 3、空白 255），"
+            "选票按字节排序，与记录文件中各行的顺序无关",
+        ],
         [
             "不排名",
             f"有效票少于 {scheme['min_valid']} 张或了解率低于 {scheme['min_awareness']:.0%}",

@@ -116,41 +116,33 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--percentile",
-        action="store_true",
-        help="measure with the percentile bootstrap instead of BCa (what a large-n switch saves)",
+        "--keep",
+        default="",
+        help="SQLite file to build once and reuse on later runs (then --ballots is ignored)",
     )
     args = parser.parse_args()
-    if args.percentile:
-        import scipy.stats
-
-        from analysis import stats
-
-        bca = scipy.stats.bootstrap
-
-        def percentile(*a: object, **k: object) -> object:
-            return bca(*a, **{**k, "method": "percentile"})
-
-        stats.stats.bootstrap = percentile  # the analysis module's own reference to scipy.stats
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from analysis.services import _issued, ballot_sets, compute, published_records
+    from analysis.records import stored_records
+    from analysis.services import _issued, ballot_sets, compute, sealed_boxes
     from ballots.models import Ballot, BallotRating
-    from ballots.services import boxes_of
     from evaluation import create_app
     from evaluation.extensions import db
     from evaluation.services import require_campaign
 
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'tally.sqlite3'}"
+        path = Path(args.keep) if args.keep else Path(folder) / "tally.sqlite3"
+        url = args.database_url or f"sqlite:///{path.resolve()}"
+        reuse = bool(args.keep) and path.exists()
         if url.startswith("postgresql"):
             _reset_postgresql(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "t" * 40})
         with app.app_context():
-            upgrade()
-            _fill(args.ballots, args.seed, url)
+            if not reuse:
+                upgrade()
+                _fill(args.ballots, args.seed, url)
             db.session.remove()
             campaign = require_campaign(db.session)
             total = db.session.execute(select(func.count()).select_from(Ballot)).scalar_one()
@@ -166,17 +158,18 @@ def main() -> None:
                 ).all(),
             )
 
-            def tally_count() -> dict[int, str]:
-                records = published_records(db.session, campaign)
-                boxes = boxes_of(db.session, campaign)
+            def tally_count() -> dict:
+                boxes = sealed_boxes(db.session, campaign)
+                records = stored_records(db.session, boxes)
                 ballot_sets(boxes, records, _issued(db.session, list(records)))
                 return records
 
-            counted, records = _timed("(b) tally count: records of every box, parsed", tally_count)
-            _timed(
-                "(c) full analysis (records → every figure)",
+            counted, records = _timed("(b) tally count: every sealed box's ballots", tally_count)
+            analysed, _figures = _timed(
+                "(c) full analysis (ballots → every figure)",
                 lambda: compute(db.session, campaign, records),
             )
+            print(f"{'tally in all, (b) + (c)':44} {counted + analysed:8.2f} s")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"ratio (b)/(a): {counted / plain:.1f}×   peak memory: {peak:,.0f} MiB")
             db.engine.dispose()

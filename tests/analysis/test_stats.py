@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from analysis import stats
 from analysis.stats import BallotSet, Scheme, analyse_group, rank_departments, wilson
 
 S, B, X, U = 0, 1, 2, 3  # 满意, 基本满意, 不满意, 不了解
@@ -184,3 +185,56 @@ def test_a_venue_of_identical_whole_ballots_is_flagged():
     venues = analyse_group(data, Scheme(resamples=200), 1).figures["venues"]
     assert "straight" in venues[2]["flags"]
     assert not any(v["flags"] for i, v in enumerate(venues) if i != 2)
+
+
+def correlated(seed: int, venues: tuple[int, ...], departments: int = 4) -> BallotSet:
+    """Ballots of voters with a mood: the same person rates every department alike-ish."""
+    rng = np.random.default_rng(seed)
+    n = sum(venues)
+    mood = rng.normal(0, 1, (n, 1))
+    level = np.linspace(-0.4, 0.6, departments)[None, :]
+    latent = mood + level + rng.normal(0, 1, (n, departments))
+    rows = np.select([latent > 0.6, latent > -0.5, latent > -1.6], [S, B, X], U)
+    return ballots(rows, np.repeat(np.arange(len(venues)), venues))
+
+
+@pytest.mark.parametrize("weighting", ["pooled", "equal"])
+def test_the_normal_limit_for_large_groups_agrees_with_resampling_whole_ballots(weighting):
+    # Two venues big enough for the normal limit and one still resampled ballot by ballot.
+    data = correlated(11, (900, 1100, 1300)).canonical()
+    scheme = Scheme(resamples=2000, seed=5, venue_weighting=weighting)
+    exact_low, exact_high, exact = stats._bootstrap(data, scheme)
+    low, high, normal = stats._normal_bootstrap(data, scheme)
+    width = exact_high - exact_low
+    assert np.all(np.abs(low - exact_low) < 0.1 * width)
+    assert np.all(np.abs(high - exact_high) < 0.1 * width)
+    # The departments' joint dependence is kept (the same voters rate them all): the rank
+    # intervals rest on it. Dropping it would halve these correlations (about 0.2 here).
+    d = len(data.departments)
+    exact_correlation = np.corrcoef(exact[:d])
+    assert exact_correlation[~np.eye(d, dtype=bool)].min() > 0.1
+    assert np.abs(np.corrcoef(normal[:d]) - exact_correlation).max() < 0.07
+    for j in range(d):
+        for k in range(j + 1, d):
+            spread = (exact[j] - exact[k]).std()
+            assert (normal[j] - normal[k]).std() == pytest.approx(spread, rel=0.1)
+
+
+def test_a_large_group_is_analysed_through_the_normal_limit_reproducibly(monkeypatch):
+    monkeypatch.setattr(stats, "NORMAL_FROM", 2000)
+    data = correlated(12, (700, 800, 900))
+    first = analyse_group(data, Scheme(resamples=500), 3)
+    assert first.figures["bootstrap"] == "normal"
+    order = np.random.default_rng(1).permutation(len(data.venue))
+    shuffled = BallotSet(
+        data.departments,
+        data.ratings[order],
+        data.venue[order],
+        data.venues,
+        data.paper[order],
+        data.issued,
+    )
+    again = analyse_group(shuffled, Scheme(resamples=500), 3)
+    assert again.figures == first.figures and np.array_equal(again.draws, first.draws)
+    small = analyse_group(correlated(12, (60, 60)), Scheme(resamples=200), 3)
+    assert small.figures["bootstrap"] == "bca"
