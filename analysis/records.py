@@ -1,9 +1,9 @@
 """The sealed boxes' ballot records as arrays: read from the database or from published copies.
 
-The tally reads the database in one aggregate query (a ballot's ratings packed into integers
-by SQL); `results verify` reads the published CSV records. Both give the same `BoxRecords`,
-and every figure is computed from them in an order fixed by their content alone, so the two
-agree exactly (a test holds them to it).
+The tally reads the database in one aggregate query (a ballot's ratings packed by SQL into
+integers, one base-8 digit a department); `results verify` reads the published CSV records.
+Both give the same `BoxRecords`, and every figure is computed from them in an order fixed by
+their content alone, so the two agree exactly (a test holds them to it).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, case, cast, column, func, select, values
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from analysis.stats import BLANK, RATING_CODES
@@ -38,44 +39,45 @@ def stored_records(session: Session, boxes: list[BallotBox]) -> dict[int, BoxRec
     if not boxes:
         return {}
     columns = {box.id: box.departments for box in boxes}
-    places = [
-        (d.id, i // DIGITS_PER_WORD, 8 ** (i % DIGITS_PER_WORD))
-        for departments in {tuple(ds) for ds in columns.values()}
-        for i, d in enumerate(departments)
-    ]
-    place = (
-        values(
-            column("department_id", Integer),
-            column("word", Integer),
-            column("factor", BigInteger),
-            name="place",
-        )
-        .data(places)
-        .cte("place")
-    )
+    place = {d.id: i for ds in columns.values() for i, d in enumerate(ds)}
+    words = max(place.values()) // DIGITS_PER_WORD + 1
     digit = case(
         *((BallotRating.rating == name, code + 1) for name, code in RATING_CODES.items()),
         else_=0,
     )
-    words = max(len(ds) for ds in columns.values()) // DIGITS_PER_WORD + 1
+    # Grouping the ratings by ballot alone follows their primary key: one streaming pass.
+    packed = (
+        select(
+            BallotRating.ballot_id,
+            *(
+                func.sum(
+                    digit
+                    * case(
+                        {
+                            d: 8 ** (i % DIGITS_PER_WORD)
+                            for d, i in place.items()
+                            if i // DIGITS_PER_WORD == w
+                        },
+                        value=BallotRating.department_id,
+                        else_=0,
+                    )
+                ).label(f"w{w}")
+                for w in range(words)
+            ),
+        )
+        .group_by(BallotRating.ballot_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Ballot.box_id,
             Ballot.channel == Channel.PAPER.value,
-            *(
-                cast(
-                    func.sum(case((place.c.word == w, digit * place.c.factor), else_=0)),
-                    BigInteger,
-                )
-                for w in range(words)
-            ),
+            *(cast(packed.c[f"w{w}"], BigInteger) for w in range(words)),
         )
-        .join(BallotRating, BallotRating.ballot_id == Ballot.id)
-        .join(place, place.c.department_id == BallotRating.department_id)
+        .join(packed, packed.c.ballot_id == Ballot.id)
         .where(Ballot.box_id.in_(list(columns)))
-        .group_by(Ballot.id)
-    ).all()
-    table = np.array(rows, dtype=np.int64).reshape(len(rows), 2 + words)
+    )
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2 + words)
     records = {}
     for box_id, departments in columns.items():
         mine = table[table[:, 0] == box_id]

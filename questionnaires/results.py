@@ -16,7 +16,7 @@ import hashlib
 import io
 import random
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import select
@@ -85,14 +85,24 @@ def opened_questionnaires(session: Session, campaign: Campaign) -> list[Question
 # ---------------------------------------------------------------- the published records
 
 
-def _columns(questionnaire: Questionnaire) -> list[tuple[str, Question, int]]:
+class Column(NamedTuple):
+    """One answer column of the records: its header, question, matrix item and kind."""
+
+    header: str
+    question: Question
+    item: int
+    kind: QuestionKind
+
+
+def _columns(questionnaire: Questionnaire) -> list[Column]:
     """The records' answer columns: Q<n>, and Q<n>.<item> for a matrix (items from 1)."""
     columns = []
     for number, q in enumerate(questionnaire.questions, start=1):
-        if q.current_kind == QuestionKind.MATRIX:
-            columns += [(f"Q{number}.{i + 1}", q, i) for i in range(len(q.items))]
+        kind = q.current_kind
+        if kind == QuestionKind.MATRIX:
+            columns += [Column(f"Q{number}.{i + 1}", q, i, kind) for i in range(len(q.items))]
         else:
-            columns.append((f"Q{number}", q, 0))
+            columns.append(Column(f"Q{number}", q, 0, kind))
     return columns
 
 
@@ -141,30 +151,30 @@ def response_records(session: Session, campaign: Campaign, questionnaire: Questi
     random.SystemRandom().shuffle(order)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["source", "venue", *(header for header, _q, _i in columns)])
+    writer.writerow(["source", "venue", *(c.header for c in columns)])
     for response_id in order:
         values = lines[response_id]
         writer.writerow(
             [
                 *where[response_id],
-                *(_encode(q, values.get((q.id, item), [])) for _h, q, item in columns),
+                *(_encode(c, values.get((c.question.id, c.item), [])) for c in columns),
             ]
         )
     return out.getvalue()
 
 
-def _encode(q: Question, choices: list[int]) -> str:
-    if q.current_kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+def _encode(column: Column, choices: list[int]) -> str:
+    if column.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         return ";".join(str(c + 1) for c in sorted(choices))
     return ";".join(str(c) for c in choices)
 
 
-def _decode(q: Question, value: str) -> list[int]:
+def _decode(column: Column, value: str) -> list[int]:
     """The stored choices of one record cell; a cell that is not well formed is refused."""
     if not value:
         return []
     numbers = [int(part) for part in value.split(";")]
-    kind = q.current_kind
+    q, kind = column.question, column.kind
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         numbers = [n - 1 for n in numbers]
         valid = range(len(q.options))
@@ -200,7 +210,7 @@ def _questionnaire(
     reader = csv.reader(io.StringIO(text))
     header = next(reader)
     columns = _columns(questionnaire)
-    if header != ["source", "venue", *(h for h, _q, _i in columns)]:
+    if header != ["source", "venue", *(c.header for c in columns)]:
         raise ValueError(f"the records do not match the questionnaire {questionnaire.title!r}")
     # (scope, question, item, choice) -> count, and who answered each question (per scope)
     counts: Counter[tuple[str, int, int, int]] = Counter()
@@ -212,13 +222,15 @@ def _questionnaire(
         scopes = (scope,) if scope == ONLINE else (scope, TOTAL)
         for s in scopes:
             respondents[s] += 1
-        for (_h, q, item), cell in zip(columns, cells, strict=True):
-            for choice in _decode(q, cell):
+        for column, cell in zip(columns, cells, strict=True):
+            q_id, item = column.question.id, column.item
+            counted = column.kind != QuestionKind.TEXT  # a text answer only counts as answered
+            for choice in _decode(column, cell):
                 for s in scopes:
-                    if q.current_kind != QuestionKind.TEXT:
-                        counts[s, q.id, item, choice] += 1
-                        answered[s, q.id, item].add(row_number)
-                    answered[s, q.id, -1].add(row_number)
+                    if counted:
+                        counts[s, q_id, item, choice] += 1
+                        answered[s, q_id, item].add(row_number)
+                    answered[s, q_id, -1].add(row_number)
     venues = [v for v in venue_order if respondents[v]]
 
     def result(scope: str, q: Question, stream: int) -> dict[str, Any]:
