@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from analysis.stats import BLANK, RATING_CODES
@@ -68,6 +68,10 @@ def stored_records(session: Session, boxes: list[BallotBox]) -> dict[int, BoxRec
         .group_by(BallotRating.ballot_id)
         .subquery()
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # One aggregate row per ballot: PostgreSQL's default 4 MB work memory would spill
+        # the million-ballot hash table to disk (measured: 2× slower).
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     rows = session.execute(
         select(
             Ballot.box_id,
@@ -94,9 +98,9 @@ def parse_records(boxes: list[BallotBox], texts: dict[int, str]) -> dict[int, Bo
     department of the box or an answer raises ValueError or KeyError."""
     records = {}
     by_id = {box.id: box for box in boxes}
-    for box_id, text in texts.items():
+    for box_id, content in texts.items():
         codes = [d.code for d in by_id[box_id].departments]
-        reader = csv.reader(io.StringIO(text))
+        reader = csv.reader(io.StringIO(content))
         header = next(reader)
         if header[0] != "channel" or sorted(header[1:]) != sorted(codes):
             raise ValueError(f"box {box_id}: columns {header}")
