@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ballots.models import (
@@ -260,14 +260,38 @@ class IncompleteBallot(Refused):
         self.missing = missing
 
 
+# The statements of the voting path, built once: every phone at a venue runs them, and
+# building a statement costs more than running it.
+CARD_LOOKUP = (
+    select(VotingToken.box_id, VotingToken.state, BallotBox.state, Campaign.phase)
+    .join(BallotBox, BallotBox.id == VotingToken.box_id)
+    .join(Campaign, Campaign.id == BallotBox.campaign_id)
+    .where(VotingToken.token_hash == bindparam("card_hash"))
+)
+# The card is consumed only if it is unused and its box is open: the row count decides.
+CONSUME_CARD = (
+    update(VotingToken)
+    .where(
+        VotingToken.token_hash == bindparam("card_hash"),
+        VotingToken.state == TokenState.UNUSED.value,
+        VotingToken.box_id.in_(select(BallotBox.id).where(BallotBox.state == BoxState.OPEN.value)),
+    )
+    .values(state=TokenState.USED.value)
+    .execution_options(synchronize_session=False)
+)
+KEEP_BOX_OPEN = (
+    select(BallotBox.id).where(BallotBox.id == bindparam("box_id")).with_for_update(read=True)
+)
+STORE_BALLOT = insert(Ballot)
+STORE_RATINGS = insert(BallotRating)
+STORE_RECEIPT = insert(Receipt)
+STORE_COMMENTS = insert(BallotComment)
+
+
 def card_box_id(session: Session, raw_token: str) -> int:
     """The box of a card that can vote now, or the refusal that explains why it cannot."""
-    card = session.execute(
-        select(VotingToken.box_id, VotingToken.state, BallotBox.state, Campaign.phase)
-        .join(BallotBox, BallotBox.id == VotingToken.box_id)
-        .join(Campaign, Campaign.id == BallotBox.campaign_id)
-        .where(VotingToken.token_hash == hash_secret(raw_token))
-    ).first()
+    # Core statements run on the session's connection: the ORM layer adds nothing here.
+    card = session.connection().execute(CARD_LOOKUP, {"card_hash": hash_secret(raw_token)}).first()
     if card is None:
         raise VoteRefused("unknown", 404)
     box_id, token_state, box_state, phase = card
@@ -341,24 +365,12 @@ def cast_ballot(
         raise Refused(_("每条意见不能超过 %(n)s 字。", n=COMMENT_MAX_LENGTH))
     if set(texts) - set(checked):
         raise Refused(_("评议票中有不属于本场的部门。"))
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         # A shared lock on the box keeps it open until this ballot is stored. (SQLite has
         # one writer at a time: the update below already waits for a closing box.)
-        session.execute(
-            select(BallotBox.id).where(BallotBox.id == box_id).with_for_update(read=True)
-        )
-    consumed = session.execute(
-        update(VotingToken)
-        .where(
-            VotingToken.token_hash == hash_secret(raw_token),
-            VotingToken.state == TokenState.UNUSED.value,
-            VotingToken.box_id.in_(
-                select(BallotBox.id).where(BallotBox.state == BoxState.OPEN.value)
-            ),
-        )
-        .values(state=TokenState.USED.value)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        connection.execute(KEEP_BOX_OPEN, {"box_id": box_id})
+    consumed = connection.execute(CONSUME_CARD, {"card_hash": hash_secret(raw_token)}).rowcount
     if consumed != 1:
         # Another post of this card won, or the box closed meanwhile: say which.
         card_box_id(session, raw_token)
@@ -366,18 +378,18 @@ def cast_ballot(
     # Plain inserts: a ballot is written once and never read back in this request.
     ballot_id = secrets.token_hex(16)
     receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
-    session.execute(insert(Ballot).values(id=ballot_id, box_id=box_id, channel=channel.value))
-    session.execute(
-        insert(BallotRating),
+    connection.execute(STORE_BALLOT, {"id": ballot_id, "box_id": box_id, "channel": channel.value})
+    connection.execute(
+        STORE_RATINGS,
         [
             {"ballot_id": ballot_id, "department_id": d, "rating": r.value}
             for d, r in checked.items()
         ],
     )
-    session.execute(insert(Receipt).values(code=receipt, box_id=box_id))
+    connection.execute(STORE_RECEIPT, {"code": receipt, "box_id": box_id})
     if texts:
-        session.execute(
-            insert(BallotComment),
+        connection.execute(
+            STORE_COMMENTS,
             [
                 {"id": secrets.token_hex(16), "box_id": box_id, "department_id": d, "text": t}
                 for d, t in texts.items()
