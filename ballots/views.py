@@ -20,6 +20,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -102,11 +103,13 @@ def vote(token: str) -> Any:
             box_id = card_box_id(db.session, token)
         except VoteRefused as refusal:
             return _vote_refused(refusal)
-        # Thousands of phones open the same page: render it once per box and language.
-        form = _cached(
-            ("form", box_id, str(get_locale())), lambda: _ballot_form(load_box(db.session, box_id))
+        return _shared_page(
+            ("page", box_id, str(get_locale())),
+            token,
+            lambda: render_template(
+                "ballots/vote.html", form=_ballot_form(load_box(db.session, box_id))
+            ),
         )
-        return render_template("ballots/vote.html", form=form)
     chosen = _numbered_fields("r")
     comments = _numbered_fields("c")
     try:
@@ -127,11 +130,35 @@ def vote(token: str) -> Any:
         box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
         form = _ballot_form(box, chosen, comments, missing, refusal.message)
         return render_template("ballots/vote.html", form=form), refusal.status
-    return render_template(
-        "ballots/receipt.html",
-        receipt=cast.receipt,
-        questionnaires=_questionnaire_link(cast.box_id),
+    link = _questionnaire_link(cast.box_id)
+    return _shared_page(
+        ("receipt", str(get_locale()), link is not None),
+        token,
+        lambda: render_template(
+            "ballots/receipt.html", receipt=RECEIPT_MARK, questionnaires=link and LINK_MARK
+        ),
+        {RECEIPT_MARK: cast.receipt, LINK_MARK: link or ""},
     )
+
+
+# Every phone at a venue gets the same pages but for its card's token (in the language
+# link), and after voting its receipt code and questionnaire link. They are rendered once
+# per box and language with marks in those places, filled in for each phone. A visitor with
+# a session (a member of staff signed in, a message waiting) gets the page rendered afresh.
+TOKEN_MARK, RECEIPT_MARK, LINK_MARK = "zqTOKENqz", "zqRECEIPTqz", "zqLINKqz"
+
+
+def _shared_page(
+    key: tuple, token: str, render: Callable[[], str], fills: dict[str, str] | None = None
+) -> str:
+    fills = {TOKEN_MARK: token, **(fills or {})}
+    if current_user.is_authenticated or session:
+        page = render().replace(token, TOKEN_MARK)
+    else:
+        page = _cached(key, lambda: render().replace(token, TOKEN_MARK))
+    for mark, value in fills.items():
+        page = page.replace(mark, value)
+    return page
 
 
 def _questionnaire_link(box_id: int) -> str | None:

@@ -2,6 +2,7 @@
 
 from ballots.models import Ballot, BallotComment, BallotRating, BoxState, Receipt, VotingToken
 from ballots.services import void_card
+from evaluation.models import Role
 
 
 def _ballots(db) -> int:
@@ -37,6 +38,33 @@ def test_a_full_ballot_is_stored_and_answered_with_a_receipt(client, election, d
     comment = db.session.query(BallotComment).one()
     assert comment.text == "窗口排队太久" and comment.department_id == election.departments[1].id
     assert db.session.query(VotingToken).filter_by(state="used").count() == 1
+
+
+def test_phones_share_a_rendered_page_but_each_gets_its_own_card_and_receipt(
+    app, client, election, factory, db
+):
+    """Voting pages are rendered once per box and language and filled in per phone: the
+    language link keeps each phone's own card, each receipt is its own, and a member of
+    staff signed in never leaves their office bar in the page the phones get."""
+    first, second, third = election.cards[:3]
+    member = factory.user(Role.VENUE_STAFF)
+    db.session.commit()
+    staff = app.test_client()
+    with staff.session_transaction() as session:
+        session["_user_id"] = str(member.id)
+    assert "退出登录" in staff.get(f"/v/{third.token}").get_data(as_text=True)
+    pages = [client.get(f"/v/{card.token}").get_data(as_text=True) for card in (first, second)]
+    for page, card, other in zip(pages, (first, second), (second, first), strict=True):
+        assert f"next=/v/{card.token}" in page and other.token not in page
+        assert "退出登录" not in page and "zq" not in page
+    assert pages[0].replace(first.token, "") == pages[1].replace(second.token, "")
+    receipts = []
+    for card in (first, second):
+        page = client.post(f"/v/{card.token}", data=election.full_ballot()).get_data(as_text=True)
+        receipts.append(page.split('<p class="receipt">')[1].split("<")[0])
+        assert f"next=/v/{card.token}" in page and "zq" not in page
+    assert receipts[0] != receipts[1]
+    assert {r.code for r in Receipt.query.all()} == set(receipts)
 
 
 def test_a_missing_choice_shows_the_page_again_with_choices_kept(client, election, db):
