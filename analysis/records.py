@@ -18,11 +18,8 @@ import numpy as np
 from sqlalchemy import BigInteger, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
-from analysis.stats import BLANK, RATING_CODES
+from analysis.stats import BLANK, DIGITS_PER_WORD, RATING_CODES
 from ballots.models import Ballot, BallotBox, BallotRating, Channel
-
-# A ballot's ratings travel from SQL as base-8 digits of 64-bit integers, 20 departments each.
-DIGITS_PER_WORD = 20
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ PATTERN_CHECK_DEPARTMENTS = 8
 # venues smaller than EXACT_VENUE_BELOW are still resampled ballot by ballot there.
 NORMAL_FROM = 5_000
 EXACT_VENUE_BELOW = 1_000
+# A ballot's ratings packed as base-8 digits (rating + 1; 0 for blank) of 64-bit integers.
+DIGITS_PER_WORD = 21
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ def _packed(ratings: np.ndarray) -> np.ndarray:
     """Each ballot's ratings as base-8 digits of 64-bit integers (ballots × words): equal
     rows give equal words, and a few integer columns sort much faster than many."""
     n, d = ratings.shape
-    digits = (ratings.astype(np.int64) + 1) << (3 * (np.arange(d) % 21))
+    digits = (ratings.astype(np.int64) + 1) << (3 * (np.arange(d) % DIGITS_PER_WORD))
+    words = range(0, max(d, 1), DIGITS_PER_WORD)
     return np.stack(
-        [digits[:, w : w + 21].sum(axis=1) for w in range(0, max(d, 1), 21)], axis=1
+        [digits[:, w : w + DIGITS_PER_WORD].sum(axis=1) for w in words], axis=1
     ).reshape(n, -1)
 
 

@@ -153,7 +153,7 @@ def test_sign_off_waits_for_every_opened_box_to_be_sealed(client, login_as, fact
 def test_the_tally_reads_exactly_the_records_the_boxes_publish(factory, db):
     """The tally reads the database in one aggregate query; the public reads CSV records.
     Both must give the same ballots, blanks and paper ballots included, for groups of more
-    departments than one packed SQL word holds (20)."""
+    departments than one packed SQL word holds (21)."""
     campaign = factory.campaign(phase=Phase.REPORTING)
     group = factory.group(campaign, 1)
     departments = [factory.department(campaign, f"D{k:02}", group) for k in range(23)]
