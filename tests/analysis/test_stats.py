@@ -22,6 +22,19 @@ def ballots(rows, venues, names=None, issued=None) -> BallotSet:
     )
 
 
+def shuffled(data: BallotSet, seed: int) -> BallotSet:
+    """The same ballots in another order, as another copy of the records would hold them."""
+    order = np.random.default_rng(seed).permutation(len(data.venue))
+    return BallotSet(
+        data.departments,
+        data.ratings[order],
+        data.venue[order],
+        data.venues,
+        data.paper[order],
+        data.issued,
+    )
+
+
 def simulate(seed, true_shares, venues=(60,) * 5, shift=None) -> BallotSet:
     """Ballots whose 满意/基本满意/不满意 shares per department are known; `shift` = (venue,
     department, amount) moves one venue's view of one department."""
@@ -86,16 +99,7 @@ def test_counts_add_up_per_department_and_per_venue():
 def test_a_seeded_bootstrap_gives_identical_figures_whatever_the_order_of_the_records():
     data = simulate(4, [(0.6, 0.3), (0.5, 0.3)])
     first = analyse_group(data, Scheme(resamples=400), 7)
-    order = np.random.default_rng(0).permutation(len(data.venue))
-    shuffled = BallotSet(
-        data.departments,
-        data.ratings[order],
-        data.venue[order],
-        data.venues,
-        data.paper[order],
-        data.issued,
-    )
-    again = analyse_group(shuffled, Scheme(resamples=400), 7)
+    again = analyse_group(shuffled(data, 0), Scheme(resamples=400), 7)
     assert again.figures == first.figures
     assert np.array_equal(again.draws, first.draws)
     other_seed = analyse_group(data, Scheme(resamples=400), 8)
@@ -225,16 +229,7 @@ def test_a_large_group_is_analysed_through_the_normal_limit_reproducibly(monkeyp
     data = correlated(12, (700, 800, 900))
     first = analyse_group(data, Scheme(resamples=500), 3)
     assert first.figures["bootstrap"] == "normal"
-    order = np.random.default_rng(1).permutation(len(data.venue))
-    shuffled = BallotSet(
-        data.departments,
-        data.ratings[order],
-        data.venue[order],
-        data.venues,
-        data.paper[order],
-        data.issued,
-    )
-    again = analyse_group(shuffled, Scheme(resamples=500), 3)
+    again = analyse_group(shuffled(data, 1), Scheme(resamples=500), 3)
     assert again.figures == first.figures and np.array_equal(again.draws, first.draws)
     small = analyse_group(correlated(12, (60, 60)), Scheme(resamples=200), 3)
     assert small.figures["bootstrap"] == "bca"
