@@ -14,6 +14,7 @@ from analysis.services import published_records, verify
 from analysis.stats import RATING_CODES
 from ballots.models import Ballot, BallotBox, BallotRating, BoxState
 from ballots.services import cast_ballot, issue_cards, move_box
+from evaluation.errors import Refused
 from evaluation.models import AuditEvent, Phase, Role
 
 RATING_CODES_ORDER = list(RATING_CODES)
@@ -230,6 +231,23 @@ def test_verify_finds_a_ballot_changed_after_release(client, login_as, factory, 
     db.session.commit()
     differences = verify(db.session, campaign)
     assert differences and any("satisfied" in line for line in differences)
+
+
+def test_verify_refuses_downloaded_records_it_cannot_read(client, login_as, db, voted):
+    campaign, boxes = voted
+    _release(client, login_as, db)
+    texts = {box.id: client.get(f"/boxes/{box.id}/records.csv").data.decode() for box in boxes}
+    assert verify(db.session, campaign, texts) == []
+    header, first, *rest = texts[boxes[0].id].splitlines()
+    channel, *ratings = first.split(",")
+    for broken in (
+        [header, ",".join([channel, "very_satisfied", *ratings[1:]]), *rest],  # no such answer
+        [header.replace(",A", ",Z"), first, *rest],  # a department the box does not rate
+        [header, ",".join(["fax", *ratings]), *rest],  # no such channel
+    ):
+        altered = {**texts, boxes[0].id: "\n".join(broken) + "\n"}
+        with pytest.raises(Refused, match="记录文件无法读取"):
+            verify(db.session, campaign, altered)
 
 
 def test_the_scheme_is_validated_warned_about_and_locked_after_release(
