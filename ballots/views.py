@@ -151,12 +151,9 @@ TOKEN_MARK, RECEIPT_MARK, LINK_MARK = "zqTOKENqz", "zqRECEIPTqz", "zqLINKqz"
 def _shared_page(
     key: tuple, token: str, render: Callable[[], str], fills: dict[str, str] | None = None
 ) -> str:
-    fills = {TOKEN_MARK: token, **(fills or {})}
-    if current_user.is_authenticated or session:
-        page = render().replace(token, TOKEN_MARK)
-    else:
-        page = _cached(key, lambda: render().replace(token, TOKEN_MARK))
-    for mark, value in fills.items():
+    personal = current_user.is_authenticated or session
+    page = render() if personal else _cached(key, lambda: render().replace(token, TOKEN_MARK))
+    for mark, value in {TOKEN_MARK: token, **(fills or {})}.items():
         page = page.replace(mark, value)
     return page
 

@@ -127,15 +127,19 @@ def test_an_answered_questionnaire_is_frozen_and_a_new_version_copies_it(
     login_as(Role.ADMIN)
     base = f"{OFFICE}/{survey.social.id}"
     question = survey.social.questions[0]
-    response = client.post(
-        f"{base}/questions/{question.id}",
-        data={
-            "section": question.section_id,
-            "kind": "scale",
-            "text": "改了",
-            "options": "1\n2\n3\n4\n5",
-        },
-    )
+
+    def reword(questionnaire_id: int, q) -> object:
+        return client.post(
+            f"{OFFICE}/{questionnaire_id}/questions/{q.id}",
+            data={
+                "section": q.section_id,
+                "kind": "scale",
+                "text": "改了",
+                "options": "1\n2\n3\n4\n5",
+            },
+        )
+
+    response = reword(survey.social.id, question)
     assert response.status_code == 409
     assert "新建一个版本" in response.get_data(as_text=True)
     assert client.post(f"{base}/questions/{question.id}/delete").status_code == 409
@@ -147,17 +151,7 @@ def test_an_answered_questionnaire_is_frozen_and_a_new_version_copies_it(
     copy = db.session.execute(select(Questionnaire).order_by(Questionnaire.id.desc())).scalar()
     assert (copy.title, copy.version, copy.state) == (survey.social.title, 2, "draft")
     assert [q.text for q in copy.questions] == [q.text for q in survey.social.questions]
-    copied = copy.questions[0]
-    response = client.post(
-        f"{OFFICE}/{copy.id}/questions/{copied.id}",
-        data={
-            "section": copied.section_id,
-            "kind": "scale",
-            "text": "改了",
-            "options": "1\n2\n3\n4\n5",
-        },
-    )
-    assert response.status_code == 302
+    assert reword(copy.id, copy.questions[0]).status_code == 302
 
 
 def test_state_moves_follow_their_order(client, db, login_as, election):
