@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from ballots.models import (
@@ -268,24 +269,43 @@ CARD_LOOKUP = (
     .join(Campaign, Campaign.id == BallotBox.campaign_id)
     .where(VotingToken.token_hash == bindparam("card_hash"))
 )
-# The card is consumed only if it is unused and its box is open: the row count decides.
+# The card is consumed only if it is unused and its box is open in the reporting phase:
+# the update either changes that one row and returns its box, or changes nothing.
+VOTING_BOXES = (
+    select(BallotBox.id)
+    .join(Campaign, Campaign.id == BallotBox.campaign_id)
+    .where(BallotBox.state == BoxState.OPEN.value, Campaign.phase == Phase.REPORTING.value)
+)
 CONSUME_CARD = (
     update(VotingToken)
     .where(
         VotingToken.token_hash == bindparam("card_hash"),
         VotingToken.state == TokenState.UNUSED.value,
-        VotingToken.box_id.in_(select(BallotBox.id).where(BallotBox.state == BoxState.OPEN.value)),
+        VotingToken.box_id.in_(VOTING_BOXES),
     )
     .values(state=TokenState.USED.value)
+    .returning(VotingToken.box_id)
     .execution_options(synchronize_session=False)
 )
 KEEP_BOX_OPEN = (
-    select(BallotBox.id).where(BallotBox.id == bindparam("box_id")).with_for_update(read=True)
+    select(BallotBox.id)
+    .where(BallotBox.id == bindparam("box_id"), BallotBox.state == BoxState.OPEN.value)
+    .with_for_update(read=True)
 )
 STORE_BALLOT = insert(Ballot)
-STORE_RATINGS = insert(BallotRating)
 STORE_RECEIPT = insert(Receipt)
 STORE_COMMENTS = insert(BallotComment)
+
+
+@functools.cache
+def store_ratings(count: int) -> TextClause:
+    """One multi-row INSERT for a ballot's `count` ratings: one step for the database, where
+    an executemany steps once a row (and on SQLite waits for the GIL again at every step,
+    holding the write lock). Written as text: SQLAlchemy would compile a multi-row insert
+    construct anew for every ballot."""
+    rows = ", ".join(f"(:ballot_id, :d{i}, :r{i})" for i in range(count))
+    table = BallotRating.__table__.name
+    return text(f"INSERT INTO {table} (ballot_id, department_id, rating) VALUES {rows}")
 
 
 def card_box_id(session: Session, raw_token: str) -> int:
@@ -352,12 +372,22 @@ def cast_ballot(
 ) -> Cast:
     """Consume the card and store its ballot in one transaction; return receipt code and box.
 
-    The card is consumed by a conditional update that only succeeds on an unused card of an
-    open box; its row count decides, so two posts of one card can never both succeed.
-    `departments_of(box_id)` may answer from a cache; by default it asks the database.
-    The caller commits.
+    The card is consumed first, by a conditional update that only succeeds on an unused card
+    of an open box; so two posts of one card can never both succeed. A refusal after that
+    (a missing choice, a comment too long) leaves the caller to roll back, which gives the
+    card back. `departments_of(box_id)` may answer from a cache; by default it asks the
+    database. The caller commits.
     """
-    box_id = card_box_id(session, raw_token)
+    connection = session.connection()  # Core statements: the ORM layer adds nothing here
+    box_id = connection.execute(CONSUME_CARD, {"card_hash": hash_secret(raw_token)}).scalar()
+    if box_id is None:
+        card_box_id(session, raw_token)  # raises the refusal that says why
+        raise VoteRefused("used", 409)  # another post of this card won just now
+    # On PostgreSQL a shared lock on the open box keeps it open until this ballot is stored:
+    # closing waits for it. (SQLite has one writer at a time: closing waits for this one.)
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql and connection.execute(KEEP_BOX_OPEN, {"box_id": box_id}).first() is None:
+        raise VoteRefused("closed", 409)
     wanted = (departments_of or (lambda b: department_ids(session, b)))(box_id)
     checked = check_ratings(wanted, ratings)
     texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}
@@ -365,27 +395,14 @@ def cast_ballot(
         raise Refused(_("每条意见不能超过 %(n)s 字。", n=COMMENT_MAX_LENGTH))
     if set(texts) - set(checked):
         raise Refused(_("评议票中有不属于本场的部门。"))
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # A shared lock on the box keeps it open until this ballot is stored. (SQLite has
-        # one writer at a time: the update below already waits for a closing box.)
-        connection.execute(KEEP_BOX_OPEN, {"box_id": box_id})
-    consumed = connection.execute(CONSUME_CARD, {"card_hash": hash_secret(raw_token)}).rowcount
-    if consumed != 1:
-        # Another post of this card won, or the box closed meanwhile: say which.
-        card_box_id(session, raw_token)
-        raise VoteRefused("used", 409)
     # Plain inserts: a ballot is written once and never read back in this request.
     ballot_id = secrets.token_hex(16)
     receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
     connection.execute(STORE_BALLOT, {"id": ballot_id, "box_id": box_id, "channel": channel.value})
-    connection.execute(
-        STORE_RATINGS,
-        [
-            {"ballot_id": ballot_id, "department_id": d, "rating": r.value}
-            for d, r in checked.items()
-        ],
-    )
+    rows = {"ballot_id": ballot_id}
+    for i, (department_id, rating) in enumerate(checked.items()):
+        rows[f"d{i}"], rows[f"r{i}"] = department_id, rating.value
+    connection.execute(store_ratings(len(checked)), rows)
     connection.execute(STORE_RECEIPT, {"code": receipt, "box_id": box_id})
     if texts:
         connection.execute(

@@ -77,13 +77,15 @@ def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
     return tokens, form
 
 
-def start_gunicorn(url: str, port: int, workers: int, storage: str, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workers: int, threads: int, storage: str, log: Path
+) -> subprocess.Popen:
     env = os.environ | {
         "SANMIN_DATABASE_URL": url,
         "SANMIN_SECRET_KEY": "b" * 40,
         "SANMIN_RATELIMIT_STORAGE_URI": storage,
     }
-    # The production command (README): gunicorn gthread workers, 8 threads each.
+    # The production command (README): gunicorn gthread workers.
     sanmin = str(Path(sys.executable).with_name("sanmin"))
     process = subprocess.Popen(
         [
@@ -92,7 +94,7 @@ def start_gunicorn(url: str, port: int, workers: int, storage: str, log: Path) -
             "--workers",
             str(workers),
             "--threads",
-            "8",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
         ],
@@ -181,6 +183,19 @@ def run_phones(port: int, work: list, phones: int, task) -> tuple[list[float], i
     return latencies, errors, seconds
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) of the live processes in a process group (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow as fields 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -191,6 +206,7 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=3000)
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--ratelimit-storage", default="memory://")
     args = parser.parse_args()
@@ -199,13 +215,13 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     print(
         f"database: {url.split('@')[-1]}; {args.ballots} cards, {args.phones} phones, "
-        f"{args.workers} gunicorn workers × 8 threads"
+        f"{args.workers} gunicorn workers × {args.threads} threads"
     )
     tokens, form = build_database(url, args.ballots)
     body = urllib.parse.urlencode(form)
     port = 18000 + os.getpid() % 1000
     server = start_gunicorn(
-        url, port, args.workers, args.ratelimit_storage, folder / "gunicorn.log"
+        url, port, args.workers, args.threads, args.ratelimit_storage, folder / "gunicorn.log"
     )
     receipts: list[str] = []
     try:
@@ -232,12 +248,21 @@ def main() -> None:
                 return True
             return False
 
+        server_cpu, phones_cpu = group_cpu_seconds(server.pid), time.process_time()
         latencies, errors, seconds = run_phones(port, tokens, args.phones, vote)
+        server_cpu = group_cpu_seconds(server.pid) - server_cpu
+        phones_cpu = time.process_time() - phones_cpu
         print(
             f"ballots (GET page + POST): {len(latencies) / seconds:5.0f} ballots/s  "
             f"p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
             f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  errors {errors}  "
             f"({seconds:.1f} s for {len(tokens)})"
+        )
+        print(
+            f"CPU while voting: server {server_cpu:.1f} s "
+            f"({server_cpu / len(tokens) * 1000:.2f} ms a ballot), "
+            f"phones {phones_cpu:.1f} s, of {seconds * os.cpu_count():.1f} s on "
+            f"{os.cpu_count()} cores"
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
