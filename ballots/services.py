@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -337,6 +338,13 @@ def load_box(session: Session, box_id: int) -> BallotBox:
             joinedload(BallotBox.meeting).joinedload(Meeting.group).selectinload(Group.departments),
         ],
     )
+
+
+def warm_up_voting(session: Session) -> None:
+    """Compile the voting path's reads by running them for a card and a box that cannot exist."""
+    with contextlib.suppress(VoteRefused):
+        card_box_id(session, "")
+    load_box(session, 0)
 
 
 def department_ids(session: Session, box_id: int) -> list[int]:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from evaluation.extensions import db
 
@@ -35,7 +36,30 @@ class _Gunicorn(BaseApplication):
     def load(self) -> Any:
         from evaluation import create_app
 
-        return create_app()
+        app = create_app()
+        warm_up(app)
+        return app
+
+
+def warm_up(app: Flask) -> None:
+    """Do before the first request what the first phones at a venue would otherwise wait for:
+    compile every template and the voting path's queries (about 0.2 s of a first request).
+
+    gunicorn runs this once in its master (`preload_app`) and forks the warm app into every
+    worker. No connection is kept: each worker opens its own.
+    """
+    from ballots.services import warm_up_voting
+
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+    with app.app_context():
+        try:
+            warm_up_voting(db.session)
+        except SQLAlchemyError as error:  # the database may not be up yet: nothing is lost
+            app.logger.warning("warm-up without the database: %s", error)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @click.command("serve")
@@ -69,6 +93,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int, access_lo
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
+            "preload_app": True,  # the app is built and warmed once, then forked
             "timeout": timeout,
             "graceful_timeout": timeout,
             "accesslog": "-" if access_log else None,
