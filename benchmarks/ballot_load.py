@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation.production import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
+
 
 def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
     """A migrated database with an open box and `ballots` cards; returns tokens and a ballot."""
@@ -116,7 +118,8 @@ def start_gunicorn(
 
 
 class Phone:
-    """One phone's keep-alive HTTP/1.1 connection, written on asyncio streams.
+    """One phone's HTTP/1.1 connection, written on asyncio streams; reopened for the next
+    request when the server closes it (as `sanmin serve` does after every response).
 
     The load generator shares the two cores with the server, so it must cost little:
     a plain asyncio client takes a fraction of the CPU of http.client in 100 threads.
@@ -161,8 +164,8 @@ def run_phones(port: int, work: list, phones: int, task) -> tuple[list[float], i
 
     async def phone() -> None:
         nonlocal errors
-        client = Phone(port)
         for item in items:  # one event loop: the shared iterator needs no lock
+            client = Phone(port)  # every card is another phone with its own connection
             started = time.perf_counter()
             try:
                 ok = await task(client, item)
@@ -172,7 +175,7 @@ def run_phones(port: int, work: list, phones: int, task) -> tuple[list[float], i
                 latencies.append(time.perf_counter() - started)
             else:
                 errors += 1
-        client.close()
+            client.close()
 
     async def everyone() -> float:
         began = time.perf_counter()
@@ -205,8 +208,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ballots", type=int, default=3000)
     parser.add_argument("--phones", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--ratelimit-storage", default="memory://")
     args = parser.parse_args()
