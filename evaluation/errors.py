@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -68,6 +69,12 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[Any, int]:
         status = error.code or 500
         return _render(_http_message(status), status)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded) -> tuple[Any, int, dict[str, str]]:
+        # At the latest when the limit's window has passed, the count starts again.
+        body, status = _render(_http_message(429), 429)
+        return body, status, {"Retry-After": str(error.limit.limit.get_expiry())}
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[Any, int]:

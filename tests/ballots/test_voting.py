@@ -157,6 +157,7 @@ def test_guessing_card_tokens_is_rate_limited_per_address(make_app, election):
     blocked = client.get("/v/guess-5")
     assert blocked.status_code == 429
     assert "操作过于频繁" in blocked.get_data(as_text=True)
+    assert blocked.headers["Retry-After"] == "60"  # the minute's window
 
 
 def test_real_voters_behind_one_venue_address_are_not_limited(make_app, election):
