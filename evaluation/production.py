@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from evaluation.extensions import db
 
 DEFAULT_WORKERS = 4
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
 
 
 class _Gunicorn(BaseApplication):
