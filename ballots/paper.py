@@ -21,7 +21,7 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
-from ballots.services import box_label, card_by_short_code, check_ratings
+from ballots.services import box_label, card_by_short_code, check_ratings, hold_box_state
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound
 from evaluation.models import Role, User
@@ -51,7 +51,7 @@ def enter_paper_ballot(
 ) -> PaperEntryState | None:
     """Key in a paper ballot. Returns PENDING after a first entry, None once it is counted,
     CONFLICT when the second entry disagrees with the first."""
-    if box.current_state not in ENTRY_OPEN_STATES:
+    if hold_box_state(session, box.id) not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
     checked = check_ratings([d.id for d in box.departments], ratings)
     token = card_by_short_code(session, box, short_code)
@@ -110,7 +110,7 @@ def resolve_conflict(
     entry = session.get(PaperEntry, entry_id)
     if entry is None or entry.box_id != box.id or entry.state != PaperEntryState.CONFLICT:
         raise NotFound(_("找不到这张待核对的纸质票。"))
-    if box.current_state not in ENTRY_OPEN_STATES:
+    if hold_box_state(session, box.id) not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
     checked = check_ratings([d.id for d in box.departments], ratings)
     _store_ballot(session, box, {d: r.value for d, r in checked.items()})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import Select, TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from ballots.models import (
@@ -118,11 +118,12 @@ def move_box(session: Session, box: BallotBox, target: BoxState, user: User | No
         from ballots.paper import unfinished_entries
         from ballots.tally import store_tally
 
+        # Wait for the ballots still being stored (their cards were taken while the box was
+        # open) and take the box from every later one: then count.
+        session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update())
         if unfinished_entries(session, box):
             raise Conflict(_("还有纸质票未完成两次录入或未经核对，不能封箱。"))
         store_tally(session, box)
-    # Casting holds a shared lock on the box row (PostgreSQL) while it stores a ballot, so
-    # this update waits for ballots in flight: none lands in a box after it closed.
     session.execute(
         update(BallotBox)
         .where(BallotBox.id == box.id, BallotBox.state == box.state)
@@ -270,28 +271,36 @@ CARD_LOOKUP = (
     .join(Campaign, Campaign.id == BallotBox.campaign_id)
     .where(VotingToken.token_hash == bindparam("card_hash"))
 )
+
+
+# What goes into a box holds its row with a key-share lock (PostgreSQL; SQLite has one
+# writer at a time) until it is stored. Closing does not wait for that lock, so a venue can
+# close its box in the middle of a stream of ballots; sealing does (`move_box`), so the
+# tally counts every ballot whose card was taken while the box was open.
+def _holding_box(statement: Select) -> Select:
+    return statement.with_for_update(read=True, key_share=True, of=BallotBox)
+
+
 # The card is consumed only if it is unused and its box is open in the reporting phase:
 # the update either changes that one row and returns its box, or changes nothing.
-VOTING_BOXES = (
-    select(BallotBox.id)
-    .join(Campaign, Campaign.id == BallotBox.campaign_id)
-    .where(BallotBox.state == BoxState.OPEN.value, Campaign.phase == Phase.REPORTING.value)
-)
 CONSUME_CARD = (
     update(VotingToken)
     .where(
         VotingToken.token_hash == bindparam("card_hash"),
         VotingToken.state == TokenState.UNUSED.value,
-        VotingToken.box_id.in_(VOTING_BOXES),
+        _holding_box(
+            select(BallotBox.id)
+            .join(Campaign, Campaign.id == BallotBox.campaign_id)
+            .where(
+                BallotBox.id == VotingToken.box_id,
+                BallotBox.state == BoxState.OPEN.value,
+                Campaign.phase == Phase.REPORTING.value,
+            )
+        ).exists(),
     )
     .values(state=TokenState.USED.value)
     .returning(VotingToken.box_id)
     .execution_options(synchronize_session=False)
-)
-KEEP_BOX_OPEN = (
-    select(BallotBox.id)
-    .where(BallotBox.id == bindparam("box_id"), BallotBox.state == BoxState.OPEN.value)
-    .with_for_update(read=True)
 )
 STORE_BALLOT = insert(Ballot)
 STORE_RECEIPT = insert(Receipt)
@@ -307,6 +316,12 @@ def store_ratings(count: int) -> TextClause:
     rows = ", ".join(f"(:ballot_id, :d{i}, :r{i})" for i in range(count))
     table = BallotRating.__table__.name
     return text(f"INSERT INTO {table} (ballot_id, department_id, rating) VALUES {rows}")
+
+
+def hold_box_state(session: Session, box_id: int) -> BoxState:
+    """The box's state, held until the transaction ends: sealing waits for what it stores."""
+    statement = _holding_box(select(BallotBox.state).where(BallotBox.id == box_id))
+    return BoxState(session.execute(statement).scalar_one())
 
 
 def card_box_id(session: Session, raw_token: str) -> int:
@@ -381,7 +396,8 @@ def cast_ballot(
     """Consume the card and store its ballot in one transaction; return receipt code and box.
 
     The card is consumed first, by a conditional update that only succeeds on an unused card
-    of an open box; so two posts of one card can never both succeed. A refusal after that
+    of an open box, and holds the box until the ballot is stored (sealing waits for it); so
+    two posts of one card can never both succeed. A refusal after that
     (a missing choice, a comment too long) leaves the caller to roll back, which gives the
     card back. `departments_of(box_id)` may answer from a cache; by default it asks the
     database. The caller commits.
@@ -391,11 +407,6 @@ def cast_ballot(
     if box_id is None:
         card_box_id(session, raw_token)  # raises the refusal that says why
         raise VoteRefused("used", 409)  # another post of this card won just now
-    # On PostgreSQL a shared lock on the open box keeps it open until this ballot is stored:
-    # closing waits for it. (SQLite has one writer at a time: closing waits for this one.)
-    postgresql = connection.dialect.name == "postgresql"
-    if postgresql and connection.execute(KEEP_BOX_OPEN, {"box_id": box_id}).first() is None:
-        raise VoteRefused("closed", 409)
     wanted = (departments_of or (lambda b: department_ids(session, b)))(box_id)
     checked = check_ratings(wanted, ratings)
     texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}

@@ -1,10 +1,11 @@
 """Invariants 1 and 4: one card, one ballot, under any concurrency; counts add up."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ballots.models import Ballot, BallotRating, Receipt, VotingToken
-from ballots.services import issue_cards
-from ballots.tally import count_ballots
+from ballots.models import Ballot, BallotBox, BallotRating, BoxState, Receipt, VotingToken
+from ballots.services import issue_cards, move_box
+from ballots.tally import count_ballots, stored_tally
 
 
 def _post(app, token, data):
@@ -48,3 +49,51 @@ def test_a_thousand_cards_posted_concurrently_give_a_thousand_ballots_that_add_u
         per_rating = {r: counts[(department.id, r, "phone")] for r in ratings}
         assert per_rating == {r: 250 for r in ratings}
         assert sum(per_rating.values()) == 1000  # each department's ratings sum to the ballots
+
+
+def test_a_box_closed_and_sealed_while_phones_vote_counts_every_confirmed_ballot(app, election, db):
+    cards = issue_cards(db.session, election.box, 1500, "admin")
+    db.session.commit()
+    box_id, ballot = election.box.id, election.full_ballot()
+    unused, taking = iter(cards), threading.Lock()
+    confirmed, statuses, enough = [], [], threading.Event()
+    sealed_ballots = []
+
+    def phones_voting_until_refused():
+        while True:
+            with taking:
+                card = next(unused, None)
+            if card is None:
+                return
+            status = _post(app, card.token, ballot)
+            statuses.append(status)
+            if status != 200:
+                return  # the box closed: this phone's voters go home
+            confirmed.append(card)
+            if len(confirmed) >= 100:
+                enough.set()
+
+    def close_and_seal_while_voting():
+        enough.wait(timeout=60)
+        with app.app_context():
+            for target in (BoxState.CLOSED, BoxState.SEALED):
+                move_box(db.session, db.session.get(BallotBox, box_id), target, None)
+                db.session.commit()
+            tally = stored_tally(db.session, db.session.get(BallotBox, box_id))
+            department = election.departments[0].id
+            sealed_ballots.append(sum(n for (d, _r, _c), n in tally.items() if d == department))
+            db.session.remove()
+
+    # Fewer phones at once than the pool has connections: closing must not queue for one.
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        closing = pool.submit(close_and_seal_while_voting)
+        phones = [pool.submit(phones_voting_until_refused) for _ in range(8)]
+        for future in [closing, *phones]:
+            future.result()
+
+    assert set(statuses) == {200, 409}  # the box closed while phones were voting
+    db.session.expire_all()
+    in_box = db.session.query(Ballot).filter_by(box_id=box_id).count()
+    assert in_box == len(confirmed) == sealed_ballots[0]  # the sealed tally has them all
+    used = db.session.query(VotingToken).filter_by(box_id=box_id, state="used").count()
+    assert used == len(confirmed)  # a refused card stays unused
