@@ -24,7 +24,7 @@ DEFAULT_THREADS = 1
 
 
 class _Gunicorn(BaseApplication):
-    """gunicorn with our options; every worker builds its own app from the environment."""
+    """gunicorn with our options; the master builds the app from the environment, once."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
