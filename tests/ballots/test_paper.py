@@ -123,3 +123,19 @@ def test_a_box_with_unfinished_paper_entries_cannot_be_sealed(client, election, 
         db.session.query(Ballot).count()
         == db.session.query(VotingToken).filter_by(state="used").count()
     )
+
+
+def test_paper_ballots_are_refused_before_the_box_opens_and_after_it_is_sealed(
+    client, election, factory, db
+):
+    (staff,) = _staff(factory, election, db, n=1)
+    _login(client, staff)
+    for state in (BoxState.NOT_OPEN, BoxState.SEALED):
+        election.box.state = state.value
+        db.session.commit()
+        refused = _enter(client, election, election.cards[0].short_code)
+        assert refused.status_code == 409
+        assert "封箱前录入纸质票" in refused.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.query(PaperEntry).count() == 0
+        assert db.session.query(VotingToken).filter_by(state="used").count() == 0
