@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
-from ballots.models import BoxState
+from ballots.keys import HolderKeys, demo_holder_keys, unlock_holders
+from ballots.models import BoxState, KeyHolderRole
 from ballots.services import (
     boxes_of,
     ensure_boxes,
@@ -26,6 +28,7 @@ from evaluation import audit
 from evaluation.cli import exit_refused
 from evaluation.errors import Refused
 from evaluation.extensions import db
+from evaluation.models import Campaign
 from evaluation.services import require_campaign
 
 
@@ -98,10 +101,11 @@ def issue(box_id: int, count: int, csv_path: Path, base_url: str | None) -> None
     click.echo(f"{len(cards)} cards for box {box_id} written to {csv_path}")
 
 
-def _move(box_id: int, target: BoxState) -> None:
+def _move(box_id: int, target: BoxState, holders: tuple[str, ...] = ()) -> None:
     try:
         box = get_box(db.session, box_id)
-        move_box(db.session, box, target, None)
+        keys = _holder_keys(box.campaign, holders) if target == BoxState.SEALED else None
+        move_box(db.session, box, target, None, keys)
         db.session.commit()
     except Refused as refusal:
         exit_refused(refusal)
@@ -126,10 +130,33 @@ def close_box(box_id: int) -> None:
 
 @ballots.command("seal")
 @click.option("--box", "box_id", type=int, required=True)
+@click.option(
+    "--holder",
+    "holders",
+    multiple=True,
+    type=click.Choice([h.value for h in KeyHolderRole]),
+    help="A key holder who types a passphrase; give two. Omitted: the demo's passphrases.",
+)
 @with_appcontext
-def seal_box(box_id: int) -> None:
-    """Seal a closed box and store its tally."""
-    _move(box_id, BoxState.SEALED)
+def seal_box(box_id: int, holders: tuple[str, ...]) -> None:
+    """Seal a closed box: two key holders open its ballots, which are counted."""
+    _move(box_id, BoxState.SEALED, holders)
+
+
+def _holder_keys(campaign: Campaign, holders: tuple[str, ...]) -> HolderKeys:
+    """The keys of the holders named (each types a passphrase), or the demo's public ones."""
+    if not holders:
+        keys = demo_holder_keys(db.session, campaign)
+        if keys is None:
+            raise Refused(
+                _("开启投票箱需要两位持钥人的口令：--holder supervision --holder statistics")
+            )
+        return keys
+    passphrases = {
+        KeyHolderRole(h): click.prompt(f"passphrase of {h}", hide_input=True, err=True)
+        for h in holders
+    }
+    return unlock_holders(db.session, campaign, passphrases)
 
 
 @ballots.command("verify")

@@ -14,8 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots.keys import demo_holder_keys
 from ballots.models import BallotBox, BoxState, Rating, VotingToken
-from ballots.services import boxes_of, cast_ballot, default_card_count, issue_cards, move_box
+from ballots.services import (
+    BallotShape,
+    boxes_of,
+    cast_ballot,
+    default_card_count,
+    issue_cards,
+    move_box,
+)
 from evaluation import audit
 from evaluation.models import Campaign
 
@@ -60,6 +68,7 @@ def simulate_ballots(
     profiles = {d.id: (_profile(rng), rng.uniform(0.8, 0.98)) for d in campaign.departments}
     used = set(session.execute(select(VotingToken.box_id).distinct()).scalars())
     boxes = [b for b in boxes_of(session, campaign) if b.id not in used]
+    keys = demo_holder_keys(session, campaign) if boxes else None
     with progress(boxes, label="ballots") as bar:
         for box in bar:
             count = default_card_count(box) if box.venue else INTERNAL_STAFF
@@ -68,6 +77,7 @@ def simulate_ballots(
             seats = box.venue.capacity if box.venue else len(cards)
             off = box.venue is not None and box.venue.name == OFF_VENUE
             departments = [d.id for d in box.departments]
+            shape = BallotShape(departments, box.public_key)
             for card in cards[: int(seats * rng.uniform(*TURNOUT))]:
                 if off and rng.random() < OFF_STRAIGHT:
                     same = rng.choice([Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
@@ -82,12 +92,10 @@ def simulate_ballots(
                                 dissatisfied + OFF_SHIFT,
                             )
                         ratings[d] = _rating(rng, (satisfied, basic, dissatisfied), known).value
-                cast_ballot(
-                    session, card.token, ratings, departments_of=lambda _b, ids=departments: ids
-                )
+                cast_ballot(session, card.token, ratings, shape_of=lambda _b, s=shape: s)
                 if after_ballot is not None:
                     after_ballot(box)
             if box is not keep_open:
                 move_box(session, box, BoxState.CLOSED, None)
-                move_box(session, box, BoxState.SEALED, None)
+                move_box(session, box, BoxState.SEALED, None, keys)
             session.commit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.extensions import db
@@ -72,6 +72,8 @@ class BallotBox(db.Model):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="RESTRICT"))
     state: Mapped[str] = mapped_column(String(20), default=BoxState.NOT_OPEN.value)
+    # The box's public key (X25519): ballots are sealed to it until the box is sealed.
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
     campaign: Mapped[Campaign] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
@@ -183,6 +185,69 @@ class BoxTally(db.Model):
     count: Mapped[int]
 
 
+class PendingBallot(db.Model):
+    """A cast ballot waiting in its box, encrypted to the box's key (待开封选票).
+
+    Casting stores only this: whoever reads the storage sees which card was used and that a
+    ballot of fixed length went into the box, never what it says. Sealing decrypts the pool,
+    writes the box's ballots in random order in one transaction and deletes these rows.
+    """
+
+    __tablename__ = "ballot_pool"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KeyHolderRole(StrEnum):
+    """The three people who hold a campaign's ballot keys; any two open a box (2 of 3)."""
+
+    SUPERVISION = "supervision"  # 监察局
+    STATISTICS = "statistics"  # 统计局
+    RECOVERY = "recovery"  # 备份持钥人: kept sealed by the joint office, for a lost passphrase
+
+
+class KeyHolder(db.Model):
+    """One holder's key pair for a campaign; the private half only wrapped under a passphrase."""
+
+    __tablename__ = "key_holder"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "holder"),
+        enum_check("holder", KeyHolderRole),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    holder: Mapped[str] = mapped_column(String(20))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    opslimit: Mapped[int]
+    memlimit: Mapped[int]
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)  # SecretBox(private key)
+
+
+class BoxKeyPiece(db.Model):
+    """Half of a box's private key for one pair of holders, sealed to one holder's key.
+
+    For each of the three pairs the key is split in two random halves (XOR), one for each
+    holder of the pair: any two holders together recover it, one alone learns nothing.
+    Deleted at sealing.
+    """
+
+    __tablename__ = "box_key_piece"
+
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="CASCADE"), primary_key=True
+    )
+    pair: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class PaperEntryState(StrEnum):
     PENDING = "pending"  # entered once, waiting for a second staff member
     CONFLICT = "conflict"  # two entries disagree: supervision checks the paper
@@ -192,8 +257,10 @@ class PaperEntry(db.Model):
     """A paper ballot (纸质评议票) keyed in by venue staff, until a second entry confirms it.
 
     It names the card until it becomes a ballot, because the second entry must find the
-    first; when both agree (or supervision decides) the ballot is stored like any other and
-    this row is deleted, so no link from card to ballot remains.
+    first; so it never holds the ratings in the clear: the first entry is sealed to the box's
+    key, and each entry is compared through a keyed digest (the app's secret is not in the
+    database). When both agree (or supervision decides) the ballot goes into the pool like
+    any other and this row is deleted.
     """
 
     __tablename__ = "paper_entry"
@@ -205,11 +272,11 @@ class PaperEntry(db.Model):
         ForeignKey("voting_token.id", ondelete="CASCADE"), unique=True
     )
     first_by: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
-    first_ratings: Mapped[str] = mapped_column(Text)  # canonical JSON: department id -> rating
+    first_digest: Mapped[str] = mapped_column(String(64))  # HMAC of the canonical ratings
     second_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )
-    second_ratings: Mapped[str | None] = mapped_column(Text)
+    second_digest: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(10), default=PaperEntryState.PENDING.value)
 
 

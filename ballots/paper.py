@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import secrets
+import hashlib
+import hmac
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ballots.models import (
-    Ballot,
     BallotBox,
-    BallotRating,
     BoxState,
     Channel,
     PaperEntry,
@@ -21,6 +19,7 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
+from ballots.sealing import add_to_pool, seal_ballot
 from ballots.services import box_label, card_by_short_code, check_ratings, hold_box_state
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound
@@ -29,34 +28,43 @@ from evaluation.models import Role, User
 ENTRY_OPEN_STATES = (BoxState.OPEN, BoxState.CLOSED)
 
 
-def _as_json(ratings: dict[int, Rating]) -> str:
-    return json.dumps({str(d): r.value for d, r in sorted(ratings.items())}, sort_keys=True)
+def _digest(secret: str, token_id: int, ratings: dict[int, Rating]) -> str:
+    """A keyed digest of one card's ratings: two entries compare without storing either.
+
+    Keyed with the app's secret, which is not in the database, so nobody with the storage
+    alone can try the few thousand possible ballots against it.
+    """
+    canonical = ",".join(f"{d}:{r.value}" for d, r in sorted(ratings.items()))
+    message = f"paper:{token_id}:{canonical}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _from_json(text: str) -> dict[int, str]:
-    return {int(d): r for d, r in json.loads(text).items()}
-
-
-def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, str]) -> None:
-    ballot_id = secrets.token_hex(16)
-    session.execute(insert(Ballot).values(id=ballot_id, box_id=box.id, channel=Channel.PAPER.value))
-    session.execute(
-        insert(BallotRating),
-        [{"ballot_id": ballot_id, "department_id": d, "rating": r} for d, r in ratings.items()],
-    )
+def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, Rating]) -> None:
+    """A confirmed paper ballot joins the box's sealed pool, like a phone's."""
+    if box.public_key is None:
+        raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
+    add_to_pool(session, box.id, seal_ballot(box.public_key, Channel.PAPER, ratings))
 
 
 def enter_paper_ballot(
-    session: Session, box: BallotBox, short_code: str, ratings: dict[int, str], user: User
+    session: Session,
+    box: BallotBox,
+    short_code: str,
+    ratings: dict[int, str],
+    user: User,
+    secret: str,
 ) -> PaperEntryState | None:
     """Key in a paper ballot. Returns PENDING after a first entry, None once it is counted,
-    CONFLICT when the second entry disagrees with the first."""
+    CONFLICT when the second entry disagrees with the first. `secret` keys the digests."""
     if hold_box_state(session, box.id) not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
     checked = check_ratings([d.id for d in box.departments], ratings)
     token = card_by_short_code(session, box, short_code)
     entry = session.execute(select(PaperEntry).where(PaperEntry.token_id == token.id)).scalar()
+    digest = _digest(secret, token.id, checked)
     if entry is None:
+        if box.public_key is None:
+            raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
         # First entry: the card is consumed now, so it can no longer vote by phone.
         consumed = session.execute(
             update(VotingToken)
@@ -68,9 +76,7 @@ def enter_paper_ballot(
                 raise Conflict(_("这张评议卡已经作废。"))
             raise Conflict(_("这张评议卡已经投过票（手机或纸质）。"))
         session.add(
-            PaperEntry(
-                box_id=box.id, token_id=token.id, first_by=user.id, first_ratings=_as_json(checked)
-            )
+            PaperEntry(box_id=box.id, token_id=token.id, first_by=user.id, first_digest=digest)
         )
         session.flush()
         audit.record(session, user.username, "paper.first_entry", box_label(box))
@@ -79,13 +85,13 @@ def enter_paper_ballot(
         raise Conflict(_("这张纸质票两次录入不一致，正等待监察局核对。"))
     if entry.first_by == user.id:
         raise Conflict(_("第二次录入须由另一位工作人员完成。"))
-    if _as_json(checked) == entry.first_ratings:
-        _store_ballot(session, box, _from_json(entry.first_ratings))
+    if hmac.compare_digest(digest, entry.first_digest):
+        _store_ballot(session, box, checked)
         session.delete(entry)
         session.flush()
         audit.record(session, user.username, "paper.confirmed", box_label(box))
         return None
-    entry.second_by, entry.second_ratings = user.id, _as_json(checked)
+    entry.second_by, entry.second_digest = user.id, digest
     entry.state = PaperEntryState.CONFLICT.value
     session.flush()
     audit.record(session, user.username, "paper.conflict", box_label(box))
@@ -102,9 +108,18 @@ def conflicts(session: Session, box: BallotBox) -> list[PaperEntry]:
 
 
 def resolve_conflict(
-    session: Session, box: BallotBox, entry_id: int, ratings: dict[int, str], user: User
+    session: Session,
+    box: BallotBox,
+    entry_id: int,
+    short_code: str,
+    ratings: dict[int, str],
+    user: User,
 ) -> None:
-    """Supervision decides a disagreement against the paper: the ballot is stored as read."""
+    """Supervision decides a disagreement against the paper: the ballot is stored as read.
+
+    Neither entry is kept, so supervision keys in the paper ballot itself; its short code
+    must be the disputed card's, so a wrong sheet cannot be counted in its place.
+    """
     if user.role not in (Role.SUPERVISION, Role.ADMIN):
         raise Forbidden(_("只有监察局可以核对不一致的纸质票。"))
     entry = session.get(PaperEntry, entry_id)
@@ -113,7 +128,9 @@ def resolve_conflict(
     if hold_box_state(session, box.id) not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
     checked = check_ratings([d.id for d in box.departments], ratings)
-    _store_ballot(session, box, {d: r.value for d, r in checked.items()})
+    if card_by_short_code(session, box, short_code).id != entry.token_id:
+        raise Conflict(_("短码与这张待核对的纸质票不符，请核对原票。"))
+    _store_ballot(session, box, checked)
     session.delete(entry)
     session.flush()
     audit.record(session, user.username, "paper.resolved", box_label(box))

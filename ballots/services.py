@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import math
 import secrets
@@ -12,9 +11,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from ballots.keys import HolderKeys, box_private_key, prepare_box_key
 from ballots.models import (
     COMMENT_MAX_LENGTH,
     RECEIPT_ALPHABET,
@@ -25,8 +25,6 @@ from ballots.models import (
     TOKEN_BYTES,
     Ballot,
     BallotBox,
-    BallotComment,
-    BallotRating,
     BoxState,
     Channel,
     Rating,
@@ -34,6 +32,7 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
+from ballots.sealing import PURGE_AFTER_COMMIT, add_to_pool, open_pool, pool_counts, seal_ballot
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.models import Campaign, Group, Meeting, Phase, Role, User
@@ -102,8 +101,8 @@ BOX_MOVES = {
 }
 
 
-def move_box(session: Session, box: BallotBox, target: BoxState, user: User | None) -> None:
-    """Open, close or seal a box. `user` None is the command line, which may do every move."""
+def check_move(box: BallotBox, target: BoxState, user: User | None) -> None:
+    """Whether this user may move the box to `target` from its present state."""
     move = (box.current_state, target)
     if move not in BOX_MOVES:
         raise Conflict(_("投票箱当前状态不能进行此操作。"))
@@ -112,17 +111,38 @@ def move_box(session: Session, box: BallotBox, target: BoxState, user: User | No
             raise Forbidden(_("您的角色不能进行此操作。"))
         if user.role == Role.VENUE_STAFF:
             check_box_access(user, box)
+
+
+def move_box(
+    session: Session,
+    box: BallotBox,
+    target: BoxState,
+    user: User | None,
+    keys: HolderKeys | None = None,
+) -> None:
+    """Open, close or seal a box. `user` None is the command line, which may do every move.
+
+    Opening gives the box its key pair; sealing needs two holders' keys (`keys`) to open
+    the pool, and writes the box's ballots out in random order before counting them.
+    """
+    check_move(box, target, user)
     if target == BoxState.OPEN:
         require_phase(box.campaign, Phase.REPORTING)
+        prepare_box_key(session, box)
     if target == BoxState.SEALED:
         from ballots.paper import unfinished_entries
         from ballots.tally import store_tally
 
         # Wait for the ballots still being stored (their cards were taken while the box was
-        # open) and take the box from every later one: then count.
+        # open) and take the box from every later one: then open the pool and count.
         session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update())
         if unfinished_entries(session, box):
             raise Conflict(_("还有纸质票未完成两次录入或未经核对，不能封箱。"))
+        if box.public_key is not None:
+            if keys is None:
+                raise Refused(_("开启投票箱需要两位不同持钥人的口令。"))
+            open_pool(session, box, box_private_key(session, box, keys))
+            session.info[PURGE_AFTER_COMMIT] = True
         store_tally(session, box)
     session.execute(
         update(BallotBox)
@@ -302,20 +322,7 @@ CONSUME_CARD = (
     .returning(VotingToken.box_id)
     .execution_options(synchronize_session=False)
 )
-STORE_BALLOT = insert(Ballot)
 STORE_RECEIPT = insert(Receipt)
-STORE_COMMENTS = insert(BallotComment)
-
-
-@functools.cache
-def store_ratings(count: int) -> TextClause:
-    """One multi-row INSERT for a ballot's `count` ratings: one step for the database, where
-    an executemany steps once a row (and on SQLite waits for the GIL again at every step,
-    holding the write lock). Written as text: SQLAlchemy would compile a multi-row insert
-    construct anew for every ballot."""
-    rows = ", ".join(f"(:ballot_id, :d{i}, :r{i})" for i in range(count))
-    table = BallotRating.__table__.name
-    return text(f"INSERT INTO {table} (ballot_id, department_id, rating) VALUES {rows}")
 
 
 def hold_box_state(session: Session, box_id: int) -> BoxState:
@@ -362,9 +369,16 @@ def warm_up_voting(session: Session) -> None:
     load_box(session, 0)
 
 
-def department_ids(session: Session, box_id: int) -> list[int]:
-    """The departments a box's ballots rate, in reporting order."""
-    return [d.id for d in load_box(session, box_id).departments]
+class BallotShape(NamedTuple):
+    """What casting needs to know of a box: the departments, in order, and its public key."""
+
+    department_ids: list[int]
+    public_key: bytes | None
+
+
+def ballot_shape(session: Session, box_id: int) -> BallotShape:
+    box = load_box(session, box_id)
+    return BallotShape([d.id for d in box.departments], box.public_key)
 
 
 def check_ratings(wanted: list[int], ratings: dict[int, str]) -> dict[int, Rating]:
@@ -391,7 +405,7 @@ def cast_ballot(
     ratings: dict[int, str],
     comments: dict[int, str] | None = None,
     channel: Channel = Channel.PHONE,
-    departments_of: Callable[[int], list[int]] | None = None,
+    shape_of: Callable[[int], BallotShape] | None = None,
 ) -> Cast:
     """Consume the card and store its ballot in one transaction; return receipt code and box.
 
@@ -399,38 +413,28 @@ def cast_ballot(
     of an open box, and holds the box until the ballot is stored (sealing waits for it); so
     two posts of one card can never both succeed. A refusal after that
     (a missing choice, a comment too long) leaves the caller to roll back, which gives the
-    card back. `departments_of(box_id)` may answer from a cache; by default it asks the
-    database. The caller commits.
+    card back. The ballot is stored sealed to the box's key (`ballots.sealing`): nothing in
+    this transaction can be read back as a choice. `shape_of(box_id)` may answer from a
+    cache; by default it asks the database. The caller commits.
     """
     connection = session.connection()  # Core statements: the ORM layer adds nothing here
     box_id = connection.execute(CONSUME_CARD, {"card_hash": hash_secret(raw_token)}).scalar()
     if box_id is None:
         card_box_id(session, raw_token)  # raises the refusal that says why
         raise VoteRefused("used", 409)  # another post of this card won just now
-    wanted = (departments_of or (lambda b: department_ids(session, b)))(box_id)
-    checked = check_ratings(wanted, ratings)
+    shape = (shape_of or (lambda b: ballot_shape(session, b)))(box_id)
+    checked = check_ratings(shape.department_ids, ratings)
     texts = {d: t.strip() for d, t in (comments or {}).items() if t and t.strip()}
     if any(len(t) > COMMENT_MAX_LENGTH for t in texts.values()):
         raise Refused(_("每条意见不能超过 %(n)s 字。", n=COMMENT_MAX_LENGTH))
     if set(texts) - set(checked):
         raise Refused(_("评议票中有不属于本场的部门。"))
-    # Plain inserts: a ballot is written once and never read back in this request.
-    ballot_id = secrets.token_hex(16)
+    if shape.public_key is None:
+        raise Conflict(_("投票箱尚未生成密钥，请联系会场工作人员。"))
+    # The ballot goes into the box's pool sealed to its key; only the receipt is plain.
+    add_to_pool(session, box_id, seal_ballot(shape.public_key, channel, checked, texts))
     receipt = _random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
-    connection.execute(STORE_BALLOT, {"id": ballot_id, "box_id": box_id, "channel": channel.value})
-    rows = {"ballot_id": ballot_id}
-    for i, (department_id, rating) in enumerate(checked.items()):
-        rows[f"d{i}"], rows[f"r{i}"] = department_id, rating.value
-    connection.execute(store_ratings(len(checked)), rows)
     connection.execute(STORE_RECEIPT, {"code": receipt, "box_id": box_id})
-    if texts:
-        connection.execute(
-            STORE_COMMENTS,
-            [
-                {"id": secrets.token_hex(16), "box_id": box_id, "department_id": d, "text": t}
-                for d, t in texts.items()
-            ],
-        )
     return Cast(receipt, box_id)
 
 
@@ -465,8 +469,11 @@ def turnout_by_box(session: Session, boxes: list[BallotBox]) -> dict[int, Turnou
         counts[box_id].issued += n
         if state == TokenState.VOIDED:
             counts[box_id].voided += n
+    # Ballots still sealed in the pool, and those written out at sealing.
+    for box_id, n in pool_counts(session, ids).items():
+        counts[box_id].cast += n
     for box_id, n in session.execute(
         select(Ballot.box_id, func.count()).where(Ballot.box_id.in_(ids)).group_by(Ballot.box_id)
     ):
-        counts[box_id].cast = n
+        counts[box_id].cast += n
     return counts

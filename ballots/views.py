@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 import threading
 from collections.abc import Callable
 from itertools import groupby
@@ -36,19 +35,21 @@ from ballots.attendance import (
     mark_attendance,
     representatives,
 )
-from ballots.forms import IssueCardsForm, PaperEntryForm, VoidCardForm
+from ballots.forms import IssueCardsForm, PaperEntryForm, PassphraseForm, SealForm, VoidCardForm
+from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
 from ballots.models import SPARE_CARD_PERCENT, BoxState, PaperEntryState, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
 from ballots.services import (
     Card,
     IncompleteBallot,
     VoteRefused,
+    ballot_shape,
     boxes_of,
     card_box_id,
     cast_ballot,
     check_box_access,
+    check_move,
     default_card_count,
-    department_ids,
     ensure_boxes,
     format_short_code,
     get_box,
@@ -62,7 +63,7 @@ from ballots.tally import receipts_text, records_csv
 from evaluation.auth import actor, role_required
 from evaluation.errors import Refused
 from evaluation.extensions import csrf, db, limiter
-from evaluation.forms import ConfirmForm, ImportForm
+from evaluation.forms import ConfirmForm, ImportForm, require_valid
 from evaluation.imports import ImportRefused, read_table
 from evaluation.models import Role
 from evaluation.qr import qr_svg
@@ -118,7 +119,7 @@ def vote(token: str) -> Any:
             token,
             chosen,
             comments,
-            departments_of=lambda b: _cached(("ids", b), lambda: department_ids(db.session, b)),
+            shape_of=lambda b: _cached(("shape", b), lambda: ballot_shape(db.session, b)),
         )
         db.session.commit()  # acknowledged only once durable
     except VoteRefused as refusal:
@@ -285,6 +286,7 @@ def box(box_id: int) -> str:
         box=box,
         counts=turnout_by_box(db.session, [box])[box.id],
         form=ConfirmForm(),
+        seal_form=SealForm(),
         void_form=VoidCardForm(),
         refresh=TURNOUT_REFRESH_SECONDS,
     )
@@ -298,10 +300,59 @@ def box_state(box_id: int) -> Response:
         target = BoxState(request.form.get("target", ""))
     except ValueError:
         raise Refused(_("无效的投票箱操作。")) from None
-    move_box(db.session, box, target, current_user)
+    keys = None
+    if target == BoxState.SEALED:
+        check_move(box, target, current_user)  # the role first: then the passphrases
+        form = SealForm()
+        require_valid(form)
+        keys = unlock_holders(db.session, box.campaign, form.passphrases())
+    move_box(db.session, box, target, current_user, keys)
     db.session.commit()
     flash(_("投票箱状态已更新。"))
     return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+KEY_HOLDING_ROLES = tuple(HOLDER_OF_ROLE)
+
+
+@admin_bp.route("/keys", methods=["GET", "POST"])
+@role_required(*KEY_HOLDING_ROLES)
+def keys() -> Any:
+    """The key ceremony (密钥仪式): each holder sets the passphrase only they will know."""
+    campaign = require_campaign(db.session)
+    holder = HOLDER_OF_ROLE[Role(current_user.role)]
+    form = PassphraseForm()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                set_passphrase(
+                    db.session,
+                    campaign,
+                    holder,
+                    form.passphrase.data,
+                    actor(),
+                    current_app.config["BALLOT_KEY_COST"],
+                    form.old_passphrase.data or None,
+                )
+                db.session.commit()
+            except Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(refusal.message)
+                status = refusal.status
+            else:
+                flash(_("口令已设置。请牢记：系统不保存口令，忘记后只能由另外两位持钥人开箱。"))
+                return redirect(url_for("ballots_office.keys"))
+        else:
+            status = 400
+    return render_template(
+        "ballots/keys.html",
+        campaign=campaign,
+        holder=holder,
+        labels=HOLDER_LABELS,
+        done=holders(db.session, campaign),
+        form=form,
+    ), status
 
 
 @admin_bp.route("/<int:box_id>/cards", methods=["GET", "POST"])
@@ -358,7 +409,12 @@ def paper(box_id: int) -> Any:
         if form.validate():
             try:
                 outcome = enter_paper_ballot(
-                    db.session, box, form.short_code.data, chosen, current_user
+                    db.session,
+                    box,
+                    form.short_code.data,
+                    chosen,
+                    current_user,
+                    current_app.config["SECRET_KEY"],
                 )
                 db.session.commit()
             except IncompleteBallot as refusal:
@@ -390,17 +446,13 @@ def paper(box_id: int) -> Any:
 @role_required(Role.ADMIN, Role.SUPERVISION)
 def paper_conflicts(box_id: int) -> str:
     box = get_box(db.session, box_id)
-    entries = [
-        (entry, json.loads(entry.first_ratings), json.loads(entry.second_ratings))
-        for entry in conflicts(db.session, box)
-    ]
     return render_template(
         "ballots/conflicts.html",
         box=box,
-        entries=entries,
+        entries=conflicts(db.session, box),
         ratings=list(Rating),
         labels=_rating_labels(),
-        form=ConfirmForm(),
+        form=PaperEntryForm(),
     )
 
 
@@ -408,8 +460,11 @@ def paper_conflicts(box_id: int) -> str:
 @role_required(Role.ADMIN, Role.SUPERVISION)
 def resolve(box_id: int, entry_id: int) -> Response:
     box = get_box(db.session, box_id)
+    form = PaperEntryForm()
+    if not form.validate():
+        raise Refused(_("请填写原票上的评议卡短码。"))
     ratings = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
-    resolve_conflict(db.session, box, entry_id, ratings, current_user)
+    resolve_conflict(db.session, box, entry_id, form.short_code.data, ratings, current_user)
     db.session.commit()
     flash(_("已按纸质票核对结果计入。"))
     return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))

@@ -69,6 +69,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Deleted rows and freed pages are overwritten, so no copy of the file keeps a
+        # sealed box's pool or key pieces (DESIGN.md invariant 2).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -155,6 +155,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
+    from ballots.keys import DEMO_PASSPHRASES
     from evaluation.demo import DEMO_PASSWORD, build_demo, demo_cards
 
     click.echo("Upgrading the database schema…")
@@ -171,6 +172,9 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     )
     for username, role_label in logins:
         click.echo(f"    {username:<12} {role_label}")
+    click.echo("  ballot key passphrases (public in the demo only; any two open a box):")
+    for holder, passphrase in DEMO_PASSPHRASES.items():
+        click.echo(f"    {holder:<12} {passphrase}")
     click.echo(f"  demo voting cards (group 1, {box.venue.name}, box {box.id} is open):")
     for card in cards[:3]:
         click.echo(f"    {base}/v/{card.token}")

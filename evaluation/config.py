@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a back-office form may stay open for a working day
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    # Argon2id cost of the key holders' passphrases (ballots.keys.KDF_COSTS).
+    "BALLOT_KEY_COST": "interactive",
 }
 
 

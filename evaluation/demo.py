@@ -7,10 +7,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.demo import simulate_ballots
+from ballots.keys import demo_ceremony
 from ballots.models import BallotBox, BoxState, VotingToken
 from ballots.services import (
     Card,
@@ -294,6 +296,7 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     if created:
         move_phase(session, campaign, Phase.REPORTING, actor)
     ensure_boxes(session, campaign, actor)
+    demo_ceremony(session, campaign, actor, current_app.config["BALLOT_KEY_COST"])
     build_demo_questionnaires(session, campaign, actor)
     simulate_ballots(
         session, campaign, demo_box(session), progress, demo_respondents(session, campaign)

@@ -20,8 +20,9 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from ballots.models import BallotBox, BoxState
-from ballots.services import Card, issue_cards
+from ballots.keys import DEMO_PASSPHRASES, demo_ceremony, demo_holder_keys, prepare_box_key
+from ballots.models import BallotBox, BoxState, KeyHolderRole
+from ballots.services import Card, issue_cards, move_box
 from evaluation import create_app
 from evaluation.extensions import db as _db
 from evaluation.models import (
@@ -44,6 +45,7 @@ BASE_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,  # tests/evaluation/test_security.py turns it back on
     "RATELIMIT_STORAGE_URI": "memory://",
+    "BALLOT_KEY_COST": "min",  # Argon2id at its cheapest: tests unlock keys hundreds of times
 }
 
 
@@ -159,6 +161,8 @@ class Factory:
         )
         self.session.add(campaign)
         self.session.flush()
+        # The key ceremony, with the demo's public passphrases (ballots.keys).
+        demo_ceremony(self.session, campaign, "admin", "min")
         return campaign
 
     def group(self, campaign: Campaign, number: int = 1) -> Group:
@@ -267,6 +271,22 @@ def election(factory: Factory, db: Any) -> Election:
     box = BallotBox(campaign=campaign, meeting=meeting, venue=venue, state=BoxState.OPEN.value)
     db.session.add(box)
     db.session.flush()
+    prepare_box_key(db.session, box)
     cards = issue_cards(db.session, box, 20, "admin")
     db.session.commit()
     return Election(box, departments, cards)
+
+
+# The office's sealing form, filled in by two holders of the test campaigns' keys.
+SEAL_FORM = {
+    "target": "sealed",
+    "first_holder": "supervision",
+    "first_passphrase": DEMO_PASSPHRASES[KeyHolderRole.SUPERVISION],
+    "second_holder": "statistics",
+    "second_passphrase": DEMO_PASSPHRASES[KeyHolderRole.STATISTICS],
+}
+
+
+def seal(session: Any, box: BallotBox) -> None:
+    """Seal a closed box as two key holders would (the test campaigns' demo passphrases)."""
+    move_box(session, box, BoxState.SEALED, None, demo_holder_keys(session, box.campaign))

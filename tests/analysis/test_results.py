@@ -16,6 +16,7 @@ from ballots.models import Ballot, BallotBox, BallotRating, BoxState
 from ballots.services import cast_ballot, issue_cards, move_box
 from evaluation.errors import Refused
 from evaluation.models import AuditEvent, Phase, Role
+from tests.conftest import seal
 
 RATING_CODES_ORDER = list(RATING_CODES)
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"]
@@ -42,7 +43,7 @@ def voted(factory, db):
     db.session.commit()
     for box in boxes:
         move_box(db.session, box, BoxState.CLOSED, None)
-        move_box(db.session, box, BoxState.SEALED, None)
+        seal(db.session, box)
     db.session.commit()
     return campaign, boxes
 

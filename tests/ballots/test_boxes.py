@@ -9,6 +9,7 @@ from ballots.models import BallotBox, BoxState, BoxTally, VotingToken
 from ballots.services import ensure_boxes
 from ballots.tally import stored_tally, tally_from_records
 from evaluation.models import AuditEvent, Role, VenueKind
+from tests.conftest import SEAL_FORM, seal
 
 
 def _state(db, box) -> str:
@@ -31,7 +32,7 @@ def test_venue_staff_open_and_close_their_own_box_and_it_is_audited(client, elec
     assert _state(db, election.box) == "closed"
     actions = [e.action for e in db.session.query(AuditEvent).filter_by(actor=staff.username)]
     assert actions == ["box.open", "box.closed"]
-    refused = client.post(url, data={"target": "sealed"})
+    refused = client.post(url, data=SEAL_FORM)
     assert refused.status_code == 403
     assert _state(db, election.box) == "closed"
 
@@ -55,12 +56,12 @@ def test_supervision_seals_a_closed_box_and_the_tally_is_stored(client, election
         assert client.post(f"/v/{card.token}", data=election.full_ballot(rating)).status_code == 200
     login_as(Role.SUPERVISION)
     url = f"/office/ballots/{election.box.id}/state"
-    early = client.post(url, data={"target": "sealed"})
+    early = client.post(url, data=SEAL_FORM)
     assert early.status_code == 409 and "当前状态不能进行此操作" in early.get_data(as_text=True)
     assert db.session.query(BoxTally).count() == 0
     assert client.post(url, data={"target": "closed"}).status_code == 403  # closing is the venue's
     _set_state(db, election.box, BoxState.CLOSED)
-    assert client.post(url, data={"target": "sealed"}).status_code == 302
+    assert client.post(url, data=SEAL_FORM).status_code == 302
     assert _state(db, election.box) == "sealed"
     tally = stored_tally(db.session, election.box)
     for department in election.departments:
@@ -143,9 +144,7 @@ def test_a_sealed_box_publishes_shuffled_records_and_receipts_that_recount(clien
         page = client.post(f"/v/{card.token}", data=election.full_ballot(rating))
         receipts.append(page.get_data(as_text=True).split('<p class="receipt">')[1][:12])
     _set_state(db, election.box, BoxState.CLOSED)
-    from ballots.services import move_box
-
-    move_box(db.session, election.box, BoxState.SEALED, None)
+    seal(db.session, election.box)
     db.session.commit()
     records = client.get(f"/boxes/{election.box.id}/records.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(records)))

@@ -1,9 +1,9 @@
 """Paper ballots: two staff members key each one in; a match counts, a mismatch is checked."""
 
-from ballots.models import Ballot, BoxState, BoxTally, PaperEntry, VotingToken
+from ballots.models import Ballot, BoxState, BoxTally, PaperEntry, PendingBallot, VotingToken
 from ballots.tally import stored_tally
 from evaluation.models import Role
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import SEAL_FORM, TEST_PASSWORD, seal
 
 
 def _login(client, user):
@@ -15,6 +15,14 @@ def _login(client, user):
 def _enter(client, election, short_code, rating="satisfied", **override):
     data = {"short_code": short_code, **election.full_ballot(rating), **override}
     return client.post(f"/office/ballots/{election.box.id}/paper", data=data)
+
+
+def _sealed_ballot(db, election):
+    election.box.state = BoxState.CLOSED.value
+    db.session.commit()
+    seal(db.session, election.box)
+    db.session.commit()
+    return db.session.query(Ballot).one()
 
 
 def _staff(factory, election, db, n=2):
@@ -41,9 +49,10 @@ def test_two_matching_entries_count_as_one_paper_ballot(client, election, factor
     _login(client, second)
     assert _enter(client, election, card.short_code).status_code == 302
     db.session.expire_all()
-    ballot = db.session.query(Ballot).one()
-    assert ballot.channel == "paper" and {r.rating for r in ballot.ratings} == {"satisfied"}
     assert db.session.query(PaperEntry).count() == 0  # no link from card to ballot remains
+    assert db.session.query(PendingBallot).count() == 1  # sealed in the pool, like a phone's
+    ballot = _sealed_ballot(db, election)
+    assert ballot.channel == "paper" and {r.rating for r in ballot.ratings} == {"satisfied"}
 
 
 def test_a_mismatch_goes_to_supervision_who_decides_from_the_paper(client, election, factory, db):
@@ -64,17 +73,22 @@ def test_a_mismatch_goes_to_supervision_who_decides_from_the_paper(client, elect
 
     _login(client, supervisor)
     page = client.get(f"/office/ballots/{election.box.id}/conflicts").get_data(as_text=True)
-    assert 'class="differs"' in page
+    assert "第 1 张" in page and "dissatisfied" not in page.split("<form")[0]
     entry = db.session.query(PaperEntry).one()
-    resolved = client.post(
-        f"/office/ballots/{election.box.id}/conflicts/{entry.id}",
-        data=election.full_ballot() | {f"r{b.id}": "dissatisfied"},
+    url = f"/office/ballots/{election.box.id}/conflicts/{entry.id}"
+    decided = election.full_ballot() | {f"r{b.id}": "dissatisfied"}
+    wrong_sheet = client.post(url, data=decided | {"short_code": election.cards[2].short_code})
+    assert (
+        wrong_sheet.status_code == 409
+        and "短码与这张待核对的纸质票不符" in wrong_sheet.get_data(as_text=True)
     )
+    assert db.session.query(PendingBallot).count() == 0
+    resolved = client.post(url, data=decided | {"short_code": card.short_code})
     assert resolved.status_code == 302
     db.session.expire_all()
-    ballot = db.session.query(Ballot).one()
-    assert {r.department_id: r.rating for r in ballot.ratings}[b.id] == "dissatisfied"
     assert db.session.query(PaperEntry).count() == 0
+    ballot = _sealed_ballot(db, election)
+    assert {r.department_id: r.rating for r in ballot.ratings}[b.id] == "dissatisfied"
 
 
 def test_paper_entry_refusals_change_nothing(client, election, factory, db):
@@ -107,13 +121,13 @@ def test_a_box_with_unfinished_paper_entries_cannot_be_sealed(client, election, 
     db.session.commit()
     _login(client, supervisor)
     url = f"/office/ballots/{election.box.id}/state"
-    refused = client.post(url, data={"target": "sealed"})
+    refused = client.post(url, data=SEAL_FORM)
     assert refused.status_code == 409 and "纸质票" in refused.get_data(as_text=True)
     assert db.session.query(BoxTally).count() == 0
     _login(client, second)
     assert _enter(client, election, election.cards[0].short_code).status_code == 302  # closed: ok
     _login(client, supervisor)
-    assert client.post(url, data={"target": "sealed"}).status_code == 302
+    assert client.post(url, data=SEAL_FORM).status_code == 302
     tally = stored_tally(db.session, election.box)
     first_department = election.departments[0].id
     assert tally[(first_department, "satisfied", "paper")] == 1

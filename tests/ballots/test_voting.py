@@ -1,13 +1,30 @@
 """A representative votes with a card: the page, the ballot, the receipt and every refusal."""
 
-from ballots.models import Ballot, BallotComment, BallotRating, BoxState, Receipt, VotingToken
+from ballots.models import (
+    Ballot,
+    BallotComment,
+    BallotRating,
+    BoxState,
+    PendingBallot,
+    Receipt,
+    VotingToken,
+)
 from ballots.services import void_card
 from evaluation.models import Role
+from tests.conftest import seal
 
 
 def _ballots(db) -> int:
+    """Ballots in the box: sealed in its pool, or written out at sealing."""
     db.session.expire_all()
-    return db.session.query(Ballot).count()
+    return db.session.query(PendingBallot).count() + db.session.query(Ballot).count()
+
+
+def _close_and_seal(db, box) -> None:
+    box.state = BoxState.CLOSED.value
+    db.session.commit()
+    seal(db.session, box)
+    db.session.commit()
 
 
 def test_the_voting_page_lists_the_group_in_reporting_order_with_four_choices(client, election):
@@ -31,6 +48,11 @@ def test_a_full_ballot_is_stored_and_answered_with_a_receipt(client, election, d
     assert "投票成功" in page
     receipt = db.session.query(Receipt).one()
     assert receipt.code in page
+    pending = db.session.query(PendingBallot).one()  # sealed to the box's key until sealing
+    assert "窗口排队太久".encode() not in pending.sealed and b"satisfied" not in pending.sealed
+    assert db.session.query(Ballot).count() == db.session.query(BallotComment).count() == 0
+    _close_and_seal(db, election.box)
+    assert db.session.query(PendingBallot).count() == 0
     ballot = db.session.query(Ballot).one()
     assert ballot.channel == "phone" and len(ballot.id) == 32
     assert {r.rating for r in ballot.ratings} == {"satisfied"}
@@ -105,6 +127,7 @@ def test_a_used_card_is_refused_with_its_own_page(client, election, db):
     assert "这张评议卡已经投过票" in again.get_data(as_text=True)
     assert client.get(f"/v/{token}").status_code == 409
     assert _ballots(db) == 1
+    _close_and_seal(db, election.box)
     assert {r.rating for r in db.session.query(BallotRating)} == {"satisfied"}
 
 

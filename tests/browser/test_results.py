@@ -7,13 +7,14 @@ from evaluation.extensions import db
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_foundation_pages import _build_demo, _fits_the_screen
 from tests.browser.test_reports import _log_in
+from tests.conftest import seal
 
 
 def _seal_the_demo_box(app) -> None:
     with app.app_context():
         box = demo_box(db.session)
         move_box(db.session, box, BoxState.CLOSED, None)
-        move_box(db.session, box, BoxState.SEALED, None)
+        seal(db.session, box)
         db.session.commit()
         db.session.remove()
 

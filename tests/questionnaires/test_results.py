@@ -19,6 +19,7 @@ from questionnaires import results, services
 from questionnaires.models import QuestionKind, QuestionnaireKind, QuestionnaireState
 from questionnaires.results import questionnaire_figures
 from suggestions.models import Channel, Suggestion
+from tests.conftest import seal
 
 VENUES = ("市级主会场", "市南区分会场", "市北区分会场")
 
@@ -85,7 +86,7 @@ def answered(factory, db):
 def _seal(db, boxes):
     for box in boxes:
         move_box(db.session, box, BoxState.CLOSED, None)
-        move_box(db.session, box, BoxState.SEALED, None)
+        seal(db.session, box)
     db.session.commit()
 
 
