@@ -182,3 +182,55 @@ def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election,
     assert set(acknowledged) <= stored
     assert len(acknowledged) > CARDS // 4  # voting went on after the restart
     assert db.session.query(Ballot).count() == len(stored)
+
+
+# A sealing killed after it wrote the box's ballots but before its commit.
+DIE_WHILE_SEALING = """
+import os, signal, sys
+import ballots.sealing
+from evaluation.cli import sanmin
+
+def die(session, box):
+    session.flush()  # the shuffled ballots are written, the pool not yet emptied
+    os.kill(os.getpid(), signal.SIGKILL)
+
+ballots.sealing.forget_box_key = die
+sanmin(["ballots", "seal", "--box", sys.argv[1]])
+"""
+
+
+def test_a_kill_in_the_middle_of_sealing_loses_nothing_and_the_seal_can_be_finished(
+    client, app, election, db, runner
+):
+    from ballots.models import BallotBox, BoxKeyPiece, BoxState, PendingBallot
+    from ballots.tally import stored_tally
+
+    for card in election.cards[:15]:
+        assert client.post(f"/v/{card.token}", data=election.full_ballot()).status_code == 200
+    election.box.state = BoxState.CLOSED.value
+    db.session.commit()
+    env = os.environ | {
+        "SANMIN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SANMIN_SECRET_KEY": "k" * 40,
+    }
+    killed = subprocess.run(
+        [sys.executable, "-c", DIE_WHILE_SEALING, str(election.box.id)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    db.session.expire_all()
+    box = db.session.get(BallotBox, election.box.id)
+    assert box.state == BoxState.CLOSED.value
+    assert db.session.query(PendingBallot).count() == 15  # the pool is whole
+    assert db.session.query(Ballot).count() == 0  # nothing half-written
+    assert db.session.query(BoxKeyPiece).filter_by(box_id=box.id).count() == 6
+
+    finished = runner.invoke(args=["ballots", "seal", "--box", str(box.id)])
+    assert finished.exit_code == 0, finished.output
+    db.session.expire_all()
+    assert db.session.query(Ballot).count() == 15
+    assert db.session.query(PendingBallot).count() == 0
+    tally = stored_tally(db.session, box)
+    assert tally[(election.departments[0].id, "satisfied", "phone")] == 15
