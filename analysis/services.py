@@ -18,7 +18,7 @@ from analysis import stats
 from analysis.models import ResultRun, RunState, ScoringScheme, VenueWeighting
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
 from ballots.models import BallotBox, BoxState, TokenState, VotingToken
-from ballots.services import boxes_of
+from ballots.services import box_label, boxes_of, ensure_boxes
 from ballots.tally import records_csv
 from evaluation import audit
 from evaluation.errors import Conflict, NotFound, Refused
@@ -149,12 +149,26 @@ def _supersede(session: Session, campaign: Campaign, actor: str, reason: str) ->
 
 
 def unfinished_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
-    """Boxes that have been opened but are not sealed yet: the tally must wait for them."""
+    """Boxes neither sealed nor formally withdrawn: no result is signed while one is left."""
     return [
         b
         for b in boxes_of(session, campaign)
-        if b.current_state in (BoxState.OPEN, BoxState.CLOSED)
+        if b.current_state not in (BoxState.SEALED, BoxState.WITHDRAWN)
     ]
+
+
+def _require_every_box_counted(session: Session, campaign: Campaign, actor: str) -> None:
+    # A venue or meeting added late has a box too, even if nobody has made it yet.
+    ensure_boxes(session, campaign, actor)
+    waiting = unfinished_boxes(session, campaign)
+    if waiting:
+        raise Conflict(
+            _(
+                "还有 %(n)s 个投票箱既未封箱也未正式撤销（%(names)s），不能签发、会签或发布。",
+                n=len(waiting),
+                names="、".join(box_label(b) for b in waiting[:5]),
+            )
+        )
 
 
 def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
@@ -199,24 +213,28 @@ def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
 def sign_off(session: Session, run: ResultRun, actor: str) -> None:
     """The statistics bureau signs: every opened box must be sealed by now."""
     _expect(run, RunState.DRAFT)
-    waiting = unfinished_boxes(session, run.campaign)
-    if waiting:
-        raise Conflict(_("还有 %(n)s 个投票箱未封箱，不能签发。", n=len(waiting)))
-    sealed = [b for b in boxes_of(session, run.campaign) if b.current_state == BoxState.SEALED]
-    if figures_of(run)["audit"]["boxes"] != len(sealed):
-        raise Conflict(_("计票后又有投票箱封箱，请重新计票。"))
+    _require_every_box_counted(session, run.campaign, actor)
+    boxes = boxes_of(session, run.campaign)
+    sealed = [b for b in boxes if b.current_state == BoxState.SEALED]
+    withdrawn = [b.id for b in boxes if b.current_state == BoxState.WITHDRAWN]
+    counted = figures_of(run)["audit"]
+    if counted["boxes"] != len(sealed) or [w["box"] for w in counted["withdrawn"]] != withdrawn:
+        raise Conflict(_("计票后又有投票箱封箱或撤销，请重新计票。"))
     _move(session, run, RunState.SIGNED, actor, "signed")
+    run.campaign.tally_signed_at = run.signed_at  # nothing can be cast or added from now on
 
 
 def countersign(session: Session, run: ResultRun, actor: str) -> None:
     _expect(run, RunState.SIGNED)
     if run.signed_by == actor:
         raise Conflict(_("会签须由另一人进行。"))
+    _require_every_box_counted(session, run.campaign, actor)
     _move(session, run, RunState.COUNTERSIGNED, actor, "countersigned")
 
 
 def release(session: Session, run: ResultRun, actor: str) -> None:
     _expect(run, RunState.COUNTERSIGNED)
+    _require_every_box_counted(session, run.campaign, actor)
     _move(session, run, RunState.RELEASED, actor, "released")
 
 
@@ -352,6 +370,17 @@ def compute(
         "audit": {
             "input_hash": records_hash(records),
             "boxes": len(records),
+            # Boxes formally taken out of the count (撤销), each with its reason.
+            "withdrawn": [
+                {
+                    "box": b.id,
+                    "group": b.meeting.group.number if b.meeting else None,
+                    "venue": b.venue.name if b.venue else None,
+                    "reason": b.withdrawal_reason,
+                }
+                for b in boxes
+                if b.current_state == BoxState.WITHDRAWN
+            ],
             "seed": scheme.seed,
             "resamples": scheme.resamples,
             "software": {

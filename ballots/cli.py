@@ -79,13 +79,28 @@ def list_boxes(as_json: bool) -> None:
 @click.option("--count", type=int, required=True)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--base-url", default=None, help="Default: SANMIN_PUBLIC_BASE_URL or localhost.")
+@click.option(
+    "--reason",
+    default=None,
+    help="Why cards beyond the box's seats and spares are needed; recorded as an approval.",
+)
 @with_appcontext
-def issue(box_id: int, count: int, csv_path: Path, base_url: str | None) -> None:
-    """Issue COUNT cards for a box and write their short codes and voting URLs to a CSV."""
+def issue(
+    box_id: int, count: int, csv_path: Path, base_url: str | None, reason: str | None
+) -> None:
+    """Issue COUNT cards for a box and write their short codes and voting URLs to a CSV.
+
+    A box takes at most its seats plus the campaign's spare share; more only with --reason,
+    which the audit log and the box's manifest record as an approval on the command line.
+    """
     base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     try:
         cards = issue_cards(
-            db.session, get_box(db.session, box_id), count, audit.command_line_actor()
+            db.session,
+            get_box(db.session, box_id),
+            count,
+            audit.command_line_actor(),
+            over_limit_reason=reason,
         )
         db.session.commit()
     except Refused as refusal:

@@ -18,6 +18,7 @@ from ballots.keys import demo_holder_keys
 from ballots.models import BallotBox, BoxState, Rating, VotingToken
 from ballots.services import (
     BallotShape,
+    box_seats,
     boxes_of,
     cast_ballot,
     default_card_count,
@@ -29,7 +30,6 @@ from evaluation.models import Campaign
 
 SIMULATION_SEED = 2026
 TURNOUT = (0.85, 0.97)  # share of the seats whose card comes back
-INTERNAL_STAFF = 120  # civil servants who rate the internal departments
 OFF_VENUE = "平度市分会场"  # the district venue whose ballots lean the other way
 OFF_SHIFT = 0.12
 OFF_STRAIGHT = 0.25  # share of its ballots with the same answer for every department
@@ -71,10 +71,9 @@ def simulate_ballots(
     keys = demo_holder_keys(session, campaign) if boxes else None
     with progress(boxes, label="ballots") as bar:
         for box in bar:
-            count = default_card_count(box) if box.venue else INTERNAL_STAFF
-            cards = issue_cards(session, box, count, actor)
+            cards = issue_cards(session, box, default_card_count(box), actor)
             move_box(session, box, BoxState.OPEN, None)
-            seats = box.venue.capacity if box.venue else len(cards)
+            seats = box_seats(box)
             off = box.venue is not None and box.venue.name == OFF_VENUE
             departments = [d.id for d in box.departments]
             shape = BallotShape(departments, box.public_key)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from ballots.keys import HOLDER_LABELS, PASSPHRASE_MIN_LENGTH
 from ballots.models import KeyHolderRole
-from ballots.services import MAX_CARDS_PER_BATCH
+from ballots.services import MAX_CARDS_PER_BATCH, MAX_REASON_LENGTH, MIN_REASON_LENGTH
 from evaluation.errors import Refused
 from evaluation.forms import REQUIRED, choices_of
 
@@ -33,6 +33,49 @@ class IssueCardsForm(FlaskForm):
             DataRequired(REQUIRED),
             URL(require_tld=False, message=_l("请填写以 http:// 或 https:// 开头的网址。")),
             Length(max=200),
+        ],
+    )
+
+
+class ApproveCardsForm(FlaskForm):
+    """Supervision's approval of cards beyond a box's seats and spares."""
+
+    count = IntegerField(
+        _l("追加张数"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(
+                1,
+                MAX_CARDS_PER_BATCH,
+                _l("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH),
+            ),
+        ],
+    )
+    reason = TextAreaField(
+        _l("原因"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                MIN_REASON_LENGTH,
+                MAX_REASON_LENGTH,
+                _l("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH),
+            ),
+        ],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """The office's request to take an empty box out of the count, with the reason."""
+
+    reason = TextAreaField(
+        _l("撤销原因"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                MIN_REASON_LENGTH,
+                MAX_REASON_LENGTH,
+                _l("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH),
+            ),
         ],
     )
 

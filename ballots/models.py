@@ -7,6 +7,7 @@ on SQLite the ballot tables are stored in the order of their random keys, not of
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
@@ -15,8 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from evaluation.extensions import db
 from evaluation.models import Campaign, Department, Meeting, Venue, enum_check
 
-# Rules of the event, kept as named constants.
-SPARE_CARD_PERCENT = 10  # cards printed beyond the seats, for spoilt and lost cards
+# Rules of the event, kept as named constants (the spare share is the campaign's setting).
 TOKEN_BYTES = 16  # 128 bits of randomness in every voting token
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # nothing to misread: no 0/O, 1/I/L
 SHORT_CODE_LENGTH = 10
@@ -30,6 +30,7 @@ class BoxState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     SEALED = "sealed"
+    WITHDRAWN = "withdrawn"  # 撤销: formally taken out of the count, with a reason
 
 
 class TokenState(StrEnum):
@@ -74,6 +75,9 @@ class BallotBox(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=BoxState.NOT_OPEN.value)
     # The box's public key (X25519): ballots are sealed to it until the box is sealed.
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # A withdrawal asked for by the office, waiting for supervision's countersign.
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawal_requested_by: Mapped[str | None] = mapped_column(String(64))
 
     campaign: Mapped[Campaign] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
@@ -93,6 +97,20 @@ class BallotBox(db.Model):
     @property
     def current_state(self) -> BoxState:
         return BoxState(self.state)
+
+
+class CardApproval(db.Model):
+    """Supervision's approval of cards beyond a box's seats and spares (追加评议卡), with why."""
+
+    __tablename__ = "card_approval"
+    __table_args__ = (CheckConstraint("count > 0", name="count_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(64))  # a username, or 命令行:<user>
+    approved_at: Mapped[dt.datetime]
 
 
 class VotingToken(db.Model):

@@ -24,6 +24,7 @@ from ballots.services import box_label, card_by_short_code, check_ratings, hold_
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound
 from evaluation.models import Role, User
+from evaluation.services import require_count_open
 
 ENTRY_OPEN_STATES = (BoxState.OPEN, BoxState.CLOSED)
 
@@ -58,6 +59,7 @@ def enter_paper_ballot(
     CONFLICT when the second entry disagrees with the first. `secret` keys the digests."""
     if hold_box_state(session, box.id) not in ENTRY_OPEN_STATES:
         raise Conflict(_("只能在投票箱开箱或关箱后、封箱前录入纸质票。"))
+    require_count_open(box.campaign)
     checked = check_ratings([d.id for d in box.departments], ratings)
     token = card_by_short_code(session, box, short_code)
     entry = session.execute(select(PaperEntry).where(PaperEntry.token_id == token.id)).scalar()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import math
 import secrets
@@ -21,11 +22,11 @@ from ballots.models import (
     RECEIPT_LENGTH,
     SHORT_CODE_ALPHABET,
     SHORT_CODE_LENGTH,
-    SPARE_CARD_PERCENT,
     TOKEN_BYTES,
     Ballot,
     BallotBox,
     BoxState,
+    CardApproval,
     Channel,
     Rating,
     Receipt,
@@ -36,9 +37,11 @@ from ballots.sealing import PURGE_AFTER_COMMIT, add_to_pool, open_pool, pool_cou
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.models import Campaign, Group, Meeting, Phase, Role, User
-from evaluation.services import meetings_of, require_phase
+from evaluation.services import meetings_of, require_count_open, require_phase
 
 MAX_CARDS_PER_BATCH = 5000
+INTERNAL_BOX_SEATS = 120  # civil servants who rate the internal departments
+MIN_REASON_LENGTH, MAX_REASON_LENGTH = 4, 500
 
 # ---------------------------------------------------------------- boxes
 
@@ -128,6 +131,7 @@ def move_box(
     check_move(box, target, user)
     if target == BoxState.OPEN:
         require_phase(box.campaign, Phase.REPORTING)
+        require_count_open(box.campaign)
         prepare_box_key(session, box)
     if target == BoxState.SEALED:
         from ballots.paper import unfinished_entries
@@ -152,6 +156,60 @@ def move_box(
     session.refresh(box)
     actor = user.username if user is not None else audit.command_line_actor()
     audit.record(session, actor, f"box.{target.value}", box_label(box))
+
+
+def request_withdrawal(session: Session, box: BallotBox, user: User | None, reason: str) -> None:
+    """The office asks to take a box out of the count (撤销); supervision must countersign.
+
+    Only a box that holds no ballot and whose cards are all unused can be withdrawn:
+    nothing acknowledged to a voter may leave the count.
+    """
+    if user is not None and user.role != Role.ADMIN:
+        raise Forbidden(_("只有联席会议办公室可以申请撤销投票箱。"))
+    reason = reason.strip()
+    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
+        raise Refused(
+            _("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH)
+        )
+    _check_withdrawable(session, box)
+    box.withdrawal_reason = reason
+    box.withdrawal_requested_by = user.username if user else audit.command_line_actor()
+    session.flush()
+    audit.record(
+        session, box.withdrawal_requested_by, "box.withdraw_request", box_label(box), reason=reason
+    )
+
+
+def confirm_withdrawal(session: Session, box: BallotBox, user: User | None) -> None:
+    """Supervision countersigns a withdrawal asked for by someone else."""
+    actor = user.username if user else audit.command_line_actor()
+    if user is not None and user.role != Role.SUPERVISION:
+        raise Forbidden(_("撤销投票箱须由监察局会签。"))
+    if box.withdrawal_reason is None:
+        raise Conflict(_("这个投票箱没有待会签的撤销申请。"))
+    if box.withdrawal_requested_by == actor:
+        raise Conflict(_("会签须由另一人进行。"))
+    session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update())
+    _check_withdrawable(session, box)
+    session.execute(
+        update(BallotBox)
+        .where(BallotBox.id == box.id, BallotBox.state == box.state)
+        .values(state=BoxState.WITHDRAWN.value)
+    )
+    session.refresh(box)
+    audit.record(session, actor, "box.withdrawn", box_label(box), reason=box.withdrawal_reason)
+
+
+def _check_withdrawable(session: Session, box: BallotBox) -> None:
+    if box.current_state in (BoxState.SEALED, BoxState.WITHDRAWN):
+        raise Conflict(_("投票箱当前状态不能进行此操作。"))
+    used = session.execute(
+        select(func.count())
+        .select_from(VotingToken)
+        .where(VotingToken.box_id == box.id, VotingToken.state == TokenState.USED.value)
+    ).scalar_one()
+    if used or turnout_by_box(session, [box])[box.id].cast:
+        raise Conflict(_("投票箱里已有选票，不能撤销：请按正常程序关箱、封箱。"))
 
 
 def box_label(box: BallotBox) -> str:
@@ -192,23 +250,95 @@ class Card:
     short_code: str
 
 
+def box_seats(box: BallotBox) -> int:
+    """The representatives a box is for: its venue's seats, or the internal raters."""
+    return box.venue.capacity if box.venue is not None else INTERNAL_BOX_SEATS
+
+
 def default_card_count(box: BallotBox) -> int:
-    seats = box.venue.capacity if box.venue is not None else len(box.departments) * 10
-    return seats + math.ceil(seats * SPARE_CARD_PERCENT / 100)
+    """Seats plus the campaign's spare share: what a venue prints before the meeting."""
+    seats = box_seats(box)
+    return seats + math.ceil(seats * box.campaign.spare_card_percent / 100)
+
+
+def approved_extra_cards(session: Session, box: BallotBox) -> int:
+    return session.execute(
+        select(func.coalesce(func.sum(CardApproval.count), 0)).where(CardApproval.box_id == box.id)
+    ).scalar_one()
+
+
+def card_limit(session: Session, box: BallotBox) -> int:
+    """Valid cards a box may have: seats and spares, and what supervision approved beyond."""
+    return default_card_count(box) + approved_extra_cards(session, box)
+
+
+def valid_cards(session: Session, box: BallotBox) -> int:
+    """Cards issued and not voided: a voided card's reprint takes its place."""
+    return session.execute(
+        select(func.count())
+        .select_from(VotingToken)
+        .where(VotingToken.box_id == box.id, VotingToken.state != TokenState.VOIDED.value)
+    ).scalar_one()
+
+
+def approve_extra_cards(
+    session: Session, box: BallotBox, count: int, reason: str, actor: str
+) -> CardApproval:
+    """Record supervision's approval of `count` cards beyond the box's limit, and why."""
+    reason = reason.strip()
+    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
+        raise Refused(
+            _("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH)
+        )
+    if not 1 <= count <= MAX_CARDS_PER_BATCH:
+        raise Refused(_("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH))
+    approval = CardApproval(
+        box_id=box.id,
+        count=count,
+        reason=reason,
+        approved_by=actor,
+        approved_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+    session.add(approval)
+    session.flush()
+    audit.record(session, actor, "cards.approve", box_label(box), count=count, reason=reason)
+    return approval
 
 
 def issue_cards(
-    session: Session, box: BallotBox, count: int, actor: str, cards: list[Card] | None = None
+    session: Session,
+    box: BallotBox,
+    count: int,
+    actor: str,
+    cards: list[Card] | None = None,
+    over_limit_reason: str | None = None,
 ) -> list[Card]:
     """Issue a batch of cards for a box. Earlier batches stay valid: nothing is voided silently.
 
-    `cards` gives the batch ready-made (the demo's, whose secrets are public); normally they
-    are drawn here from the system's random source.
+    A box has at most its seats plus the spare share in valid cards, and what supervision
+    approved beyond that; `over_limit_reason` (the command line's `--reason`) records the
+    excess as an approval given by `actor`. `cards` gives the batch ready-made (the demo's,
+    whose secrets are public); normally they are drawn here from the system's random source.
     """
     if not 1 <= count <= MAX_CARDS_PER_BATCH:
         raise Refused(_("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH))
-    if box.current_state in (BoxState.CLOSED, BoxState.SEALED):
+    require_count_open(box.campaign)
+    if box.current_state not in (BoxState.NOT_OPEN, BoxState.OPEN):
         raise Conflict(_("投票箱已关闭，不能再发卡。"))
+    # Two batches issued at once must not both fit under the limit.
+    session.execute(select(BallotBox.id).where(BallotBox.id == box.id).with_for_update())
+    limit, have = card_limit(session, box), valid_cards(session, box)
+    if have + count > limit:
+        if over_limit_reason is None:
+            raise Conflict(
+                _(
+                    "本投票箱最多可有 %(limit)s 张有效评议卡（已有 %(have)s 张），"
+                    "超出座位和备用卡的部分须经监察局批准追加。",
+                    limit=limit,
+                    have=have,
+                )
+            )
+        approve_extra_cards(session, box, have + count - limit, over_limit_reason, actor)
     batch = (
         session.execute(
             select(func.coalesce(func.max(VotingToken.batch), 0)).where(
@@ -286,7 +416,13 @@ class IncompleteBallot(Refused):
 # The statements of the voting path, built once: every phone at a venue runs them, and
 # building a statement costs more than running it.
 CARD_LOOKUP = (
-    select(VotingToken.box_id, VotingToken.state, BallotBox.state, Campaign.phase)
+    select(
+        VotingToken.box_id,
+        VotingToken.state,
+        BallotBox.state,
+        Campaign.phase,
+        Campaign.tally_signed_at,
+    )
     .join(BallotBox, BallotBox.id == VotingToken.box_id)
     .join(Campaign, Campaign.id == BallotBox.campaign_id)
     .where(VotingToken.token_hash == bindparam("card_hash"))
@@ -315,6 +451,7 @@ CONSUME_CARD = (
                 BallotBox.id == VotingToken.box_id,
                 BallotBox.state == BoxState.OPEN.value,
                 Campaign.phase == Phase.REPORTING.value,
+                Campaign.tally_signed_at.is_(None),
             )
         ).exists(),
     )
@@ -337,15 +474,15 @@ def card_box_id(session: Session, raw_token: str) -> int:
     card = session.connection().execute(CARD_LOOKUP, {"card_hash": hash_secret(raw_token)}).first()
     if card is None:
         raise VoteRefused("unknown", 404)
-    box_id, token_state, box_state, phase = card
+    box_id, token_state, box_state, phase, signed_at = card
     if token_state == TokenState.USED:
         raise VoteRefused("used", 409)
     if token_state == TokenState.VOIDED:
         raise VoteRefused("voided", 410)
-    if box_state == BoxState.NOT_OPEN or phase != Phase.REPORTING:
+    if box_state != BoxState.OPEN or signed_at is not None:
+        raise VoteRefused("not_open" if box_state == BoxState.NOT_OPEN else "closed", 409)
+    if phase != Phase.REPORTING:
         raise VoteRefused("not_open", 409)
-    if box_state != BoxState.OPEN:
-        raise VoteRefused("closed", 409)
     return box_id
 
 

@@ -35,20 +35,31 @@ from ballots.attendance import (
     mark_attendance,
     representatives,
 )
-from ballots.forms import IssueCardsForm, PaperEntryForm, PassphraseForm, SealForm, VoidCardForm
+from ballots.forms import (
+    ApproveCardsForm,
+    IssueCardsForm,
+    PaperEntryForm,
+    PassphraseForm,
+    SealForm,
+    VoidCardForm,
+    WithdrawForm,
+)
 from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
-from ballots.models import SPARE_CARD_PERCENT, BoxState, PaperEntryState, Rating
+from ballots.models import BoxState, PaperEntryState, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
 from ballots.services import (
     Card,
     IncompleteBallot,
     VoteRefused,
+    approve_extra_cards,
     ballot_shape,
     boxes_of,
     card_box_id,
+    card_limit,
     cast_ballot,
     check_box_access,
     check_move,
+    confirm_withdrawal,
     default_card_count,
     ensure_boxes,
     format_short_code,
@@ -56,7 +67,9 @@ from ballots.services import (
     issue_cards,
     load_box,
     move_box,
+    request_withdrawal,
     turnout_by_box,
+    valid_cards,
     void_card,
 )
 from ballots.tally import receipts_text, records_csv
@@ -287,6 +300,9 @@ def box(box_id: int) -> str:
         counts=turnout_by_box(db.session, [box])[box.id],
         form=ConfirmForm(),
         seal_form=SealForm(),
+        approve_form=ApproveCardsForm(),
+        withdraw_form=WithdrawForm(),
+        limit=card_limit(db.session, box),
         void_form=VoidCardForm(),
         refresh=TURNOUT_REFRESH_SECONDS,
     )
@@ -361,8 +377,9 @@ def cards(box_id: int) -> Any:
     box = _box_for_user(box_id)
     check_box_access(current_user, box)
     form = IssueCardsForm()
+    limit, have = card_limit(db.session, box), valid_cards(db.session, box)
     if not form.is_submitted():
-        form.count.data = default_card_count(box)
+        form.count.data = max(min(default_card_count(box), limit - have), 1)
         form.base_url.data = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     status = 200
     if form.is_submitted():
@@ -378,9 +395,39 @@ def cards(box_id: int) -> Any:
                 return _card_sheet(box, issued, form.base_url.data.rstrip("/"))
         else:
             status = 400
-    return render_template(
-        "ballots/issue.html", box=box, form=form, spare_percent=SPARE_CARD_PERCENT
-    ), status
+    return render_template("ballots/issue.html", box=box, form=form, limit=limit, have=have), status
+
+
+@admin_bp.route("/<int:box_id>/withdraw", methods=["POST"])
+@role_required(Role.ADMIN, Role.SUPERVISION)
+def withdraw(box_id: int) -> Response:
+    """The office asks to withdraw an empty box (撤销) with a reason; supervision countersigns."""
+    box = get_box(db.session, box_id)
+    if current_user.role == Role.SUPERVISION:
+        require_valid(ConfirmForm())
+        confirm_withdrawal(db.session, box, current_user)
+        message = _("投票箱已撤销。")
+    else:
+        form = WithdrawForm()
+        require_valid(form)
+        request_withdrawal(db.session, box, current_user, form.reason.data)
+        message = _("撤销申请已提交，等待监察局会签。")
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/approve-cards", methods=["POST"])
+@role_required(Role.SUPERVISION)
+def approve_cards(box_id: int) -> Response:
+    """Supervision approves cards beyond the box's seats and spares, with a reason."""
+    box = get_box(db.session, box_id)
+    form = ApproveCardsForm()
+    require_valid(form)
+    approve_extra_cards(db.session, box, form.count.data, form.reason.data, actor())
+    db.session.commit()
+    flash(_("已批准追加 %(n)s 张评议卡。", n=form.count.data))
+    return redirect(url_for("ballots_office.box", box_id=box.id))
 
 
 @admin_bp.route("/<int:box_id>/void", methods=["POST"])

@@ -38,6 +38,7 @@ def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from ballots.keys import demo_ceremony, prepare_box_key
     from ballots.models import BallotBox, BoxState
     from ballots.services import issue_cards
     from evaluation import create_app
@@ -68,6 +69,8 @@ def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
         box = BallotBox(campaign=campaign, meeting=meeting, venue=venue, state=BoxState.OPEN.value)
         db.session.add_all([campaign, group, *departments, venue, meeting, box])
         db.session.flush()
+        demo_ceremony(db.session, campaign, "benchmark", "min")
+        prepare_box_key(db.session, box)
         tokens = []
         while len(tokens) < ballots:
             batch = min(5000, ballots - len(tokens))
@@ -275,7 +278,8 @@ def main() -> None:
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as connection:
-        stored = connection.execute(text("SELECT count(*) FROM ballot")).scalar_one()
+        # Ballots wait sealed in the box's pool until it is sealed.
+        stored = connection.execute(text("SELECT count(*) FROM ballot_pool")).scalar_one()
         codes = set(connection.execute(text("SELECT code FROM ballot_receipt")).scalars())
     lost = len(set(receipts) - codes)
     duplicated = len(receipts) - len(set(receipts))

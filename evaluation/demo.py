@@ -334,7 +334,14 @@ def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
         select(VotingToken.token_hash).where(VotingToken.box_id == box.id)
     ).scalars()
     if hash_secret(cards[0].token) not in set(known):
-        issue_cards(session, box, len(cards), audit.command_line_actor(), cards)
+        issue_cards(
+            session,
+            box,
+            len(cards),
+            audit.command_line_actor(),
+            cards,
+            over_limit_reason="演示用评议卡，网址公开，供试投",
+        )
     if box.current_state == BoxState.NOT_OPEN:
         move_box(session, box, BoxState.OPEN, None)
     return box, cards

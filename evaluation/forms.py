@@ -64,6 +64,7 @@ BOX_STATE_LABELS = {
     "open": _l("投票中"),
     "closed": _l("已关箱"),
     "sealed": _l("已封箱"),
+    "withdrawn": _l("已撤销"),
 }
 REPORT_STATE_LABELS = {
     "draft": _l("草稿"),

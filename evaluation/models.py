@@ -14,6 +14,7 @@ from evaluation.extensions import db
 
 # Rules of the event, kept as named defaults; each campaign stores its own value.
 DEFAULT_SLOT_MINUTES = 10
+DEFAULT_SPARE_CARD_PERCENT = 10  # cards printed beyond the seats, for spoilt and lost cards
 
 
 class Phase(StrEnum):
@@ -60,6 +61,7 @@ class Campaign(db.Model):
     __table_args__ = (
         enum_check("phase", Phase),
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
+        CheckConstraint("spare_card_percent BETWEEN 0 AND 100", name="spare_card_percent_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +73,12 @@ class Campaign(db.Model):
     handling_starts: Mapped[dt.date | None]
     closes_on: Mapped[dt.date | None]
     slot_minutes: Mapped[int] = mapped_column(default=DEFAULT_SLOT_MINUTES)
+    spare_card_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_SPARE_CARD_PERCENT, server_default=str(DEFAULT_SPARE_CARD_PERCENT)
+    )
+    # Set when the statistics bureau signs the count: from then on nothing can add a ballot,
+    # a card, a box, a venue or a meeting to this campaign.
+    tally_signed_at: Mapped[dt.datetime | None]
 
     groups: Mapped[list[Group]] = relationship(
         back_populates="campaign", order_by="Group.number", cascade="all, delete-orphan"

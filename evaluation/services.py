@@ -45,6 +45,12 @@ def require_phase(campaign: Campaign, *phases: Phase) -> None:
         raise Conflict(_("当前阶段不允许此操作。"))
 
 
+def require_count_open(campaign: Campaign) -> None:
+    """Refuse what would add to the count once the statistics bureau has signed it."""
+    if campaign.tally_signed_at is not None:
+        raise Conflict(_("计票结果已签发，本次活动不能再增加投票箱、会场、会议、评议卡或选票。"))
+
+
 def _check_phase_dates(values: dict[str, Any]) -> None:
     dates = [
         values.get(k)
@@ -259,6 +265,7 @@ def save_venue(
     values: dict[str, Any],
     venue: Venue | None = None,
 ) -> Venue:
+    require_count_open(campaign)
     name = values["name"].strip()
     clash = session.execute(
         select(Venue).where(Venue.campaign_id == campaign.id, Venue.name == name)
@@ -302,6 +309,7 @@ def save_meeting(
     starts_at: dt.time,
     meeting: Meeting | None = None,
 ) -> Meeting:
+    require_count_open(campaign)
     group = get_in_campaign(session, Group, campaign, group_id)
     if group.meeting is not None and group.meeting is not meeting:
         raise Conflict(_("第 %(n)s 组已经安排了述职评议会。", n=group.number))

@@ -70,7 +70,7 @@ def _start_server(
 
 
 def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, db, tmp_path):
-    cards = issue_cards(db.session, election.box, CARDS, "admin")
+    cards = issue_cards(db.session, election.box, CARDS, "admin", over_limit_reason="压力测试")
     body = urllib.parse.urlencode(election.full_ballot()).encode()
     db.session.commit()
     port = _free_port()
@@ -135,7 +135,7 @@ def _restart_postgresql() -> bool:
 
 @pytest.mark.skipif(not on_postgresql(), reason="restarts the PostgreSQL server")
 def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election, db, tmp_path):
-    cards = issue_cards(db.session, election.box, CARDS, "admin")
+    cards = issue_cards(db.session, election.box, CARDS, "admin", over_limit_reason="压力测试")
     body = urllib.parse.urlencode(election.full_ballot()).encode()
     db.session.commit()
     db.session.remove()

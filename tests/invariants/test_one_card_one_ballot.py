@@ -29,7 +29,7 @@ def test_fifty_threads_posting_one_card_store_exactly_one_ballot(app, election, 
 def test_a_thousand_cards_posted_concurrently_give_a_thousand_ballots_that_add_up(
     app, election, db
 ):
-    cards = issue_cards(db.session, election.box, 1000, "admin")
+    cards = issue_cards(db.session, election.box, 1000, "admin", over_limit_reason="压力测试")
     db.session.commit()
     ratings = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"]
     ballots = [election.full_ballot(ratings[i % 4]) for i in range(1000)]
@@ -53,7 +53,7 @@ def test_a_thousand_cards_posted_concurrently_give_a_thousand_ballots_that_add_u
 
 
 def test_a_box_closed_and_sealed_while_phones_vote_counts_every_confirmed_ballot(app, election, db):
-    cards = issue_cards(db.session, election.box, 1500, "admin")
+    cards = issue_cards(db.session, election.box, 1500, "admin", over_limit_reason="压力测试")
     db.session.commit()
     box_id, ballot = election.box.id, election.full_ballot()
     unused, taking = iter(cards), threading.Lock()
