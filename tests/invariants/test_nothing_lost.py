@@ -98,7 +98,8 @@ def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, 
     threads = [threading.Thread(target=voter, args=(cards[i::8],)) for i in range(8)]
     for thread in threads:
         thread.start()
-    while len(acknowledged) < CARDS // 4:
+    deadline = time.monotonic() + 120
+    while len(acknowledged) < CARDS // 4 and time.monotonic() < deadline:
         time.sleep(0.01)
     os.killpg(server.pid, signal.SIGKILL)  # the master and its workers, mid-load
     killed.set()
