@@ -167,7 +167,8 @@ def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election,
     try:
         for thread in threads:
             thread.start()
-        while len(acknowledged) < CARDS // 4:
+        deadline = time.monotonic() + 120
+        while len(acknowledged) < CARDS // 4 and time.monotonic() < deadline:
             time.sleep(0.01)
         if not _restart_postgresql():
             pytest.skip("cannot restart PostgreSQL here (needs root and pg_ctlcluster)")
