@@ -113,6 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from ballots import views as ballots_views
     from evaluation import models  # noqa: F401  (tables for Alembic)
     from evaluation.api import api_bp
+    from evaluation.audit_events import EVENTS as AUDIT_EVENTS
     from evaluation.auth import auth_bp
     from evaluation.cli import register_commands
     from evaluation.errors import register_error_handlers
@@ -153,6 +154,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        AUDIT_LABELS=AUDIT_EVENTS,
         BOX_STATE_LABELS=BOX_STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,
         PHASE_LABELS=PHASE_LABELS,

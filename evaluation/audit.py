@@ -1,18 +1,26 @@
-"""The append-only audit log (审计日志): recording events and verifying the hash chain."""
+"""The append-only audit log (审计日志): recording events and verifying the hash chain.
+
+Each event's hash is an HMAC keyed with SANMIN_AUDIT_KEY, which is kept outside the
+database: whoever can write the tables cannot re-hash a changed chain. The tables refuse
+UPDATE and DELETE (triggers), and `verify --expect-head` catches a shortened chain.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from evaluation.audit_events import EVENTS
 from evaluation.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -29,8 +37,17 @@ def canonical_json(value: Any) -> str:
 
 
 def event_hash(
-    seq: int, prev_hash: str, at: dt.datetime, actor: str, action: str, subject: str, detail: str
+    seq: int,
+    prev_hash: str,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    detail: str,
+    key: bytes | None,
 ) -> str:
+    """The event's link: HMAC-SHA-256 under the audit key (plain SHA-256 for the events
+    written before the log was keyed, `key` None)."""
     payload = canonical_json(
         {
             "seq": seq,
@@ -42,11 +59,19 @@ def event_hash(
             "detail": detail,
         }
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    if key is None:
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_key() -> bytes:
+    return str(current_app.config["AUDIT_KEY"]).encode()
 
 
 def record(session: Session, actor: str, action: str, subject: str = "", **detail: Any) -> None:
     """Append one event to the chain in the caller's transaction."""
+    if action not in EVENTS:
+        raise ValueError(f"audit action {action!r} is missing from evaluation.audit_events")
     # Updating the head first takes the write lock (SQLite) or the row lock (PostgreSQL)
     # before we read it, so concurrent writers line up instead of forking the chain.
     bumped = session.execute(
@@ -60,7 +85,9 @@ def record(session: Session, actor: str, action: str, subject: str = "", **detai
     ).scalar_one()
     at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     detail_json = canonical_json(detail)
-    digest = event_hash(head.count, head.head_hash, at, actor, action, subject, detail_json)
+    digest = event_hash(
+        head.count, head.head_hash, at, actor, action, subject, detail_json, audit_key()
+    )
     session.add(
         AuditEvent(
             id=head.count,
@@ -77,6 +104,10 @@ def record(session: Session, actor: str, action: str, subject: str = "", **detai
     session.flush()
 
 
+def TRUNCATED() -> str:  # noqa: N802 (reads as the message it is)
+    return _("日志中没有记下的链头（日志被截短或重写）")
+
+
 @dataclass
 class ChainReport:
     ok: bool
@@ -86,11 +117,19 @@ class ChainReport:
     reason: str = ""
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in order and report the first event that does not link."""
+def verify_chain(session: Session, expect_head: str | None = None) -> ChainReport:
+    """Walk the chain in order and report the first event that does not link.
+
+    With `expect_head` (a head hash noted down earlier: on closing minutes, on the released
+    results) the chain must still contain that event, unchanged with all before it.
+    """
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
+    head = session.get(AuditHead, 1)
+    keyed_from = head.keyed_from if head is not None else 1
+    key = audit_key()
+    seen_expected = expect_head is None
     for ev in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
         count += 1
         if ev.id != expected_seq:
@@ -100,22 +139,39 @@ def verify_chain(session: Session) -> ChainReport:
         if ev.prev_hash != expected_prev:
             return ChainReport(False, count, expected_prev, ev.id, _("与前一事件的哈希不相连"))
         recomputed = event_hash(
-            ev.id, ev.prev_hash, ev.at, ev.actor, ev.action, ev.subject, ev.detail
+            ev.id,
+            ev.prev_hash,
+            ev.at,
+            ev.actor,
+            ev.action,
+            ev.subject,
+            ev.detail,
+            key if ev.id >= keyed_from else None,
         )
-        if recomputed != ev.hash:
+        if not hmac.compare_digest(recomputed, ev.hash):
             return ChainReport(False, count, expected_prev, ev.id, _("事件内容已被修改"))
         expected_prev = ev.hash
         expected_seq += 1
-    head = session.get(AuditHead, 1)
+        seen_expected = seen_expected or ev.hash == expect_head
     if head is None:
         if count:
             return ChainReport(False, count, expected_prev, None, _("缺少链头记录"))
+        if not seen_expected:
+            return ChainReport(False, 0, GENESIS_HASH, None, TRUNCATED())
         return ChainReport(True, 0, GENESIS_HASH)
     if head.count != count or head.head_hash != expected_prev:
         return ChainReport(
             False, count, expected_prev, count + 1, _("链头与最后一个事件不符（最新事件被删除）")
         )
+    if not seen_expected:
+        return ChainReport(False, count, expected_prev, None, TRUNCATED())
     return ChainReport(True, count, expected_prev)
+
+
+def head_hash(session: Session) -> str:
+    """The newest link of the chain, printed on closing minutes and on released results."""
+    head = session.get(AuditHead, 1)
+    return head.head_hash if head is not None else GENESIS_HASH
 
 
 def recent_events(session: Session, limit: int, offset: int = 0) -> list[AuditEvent]:

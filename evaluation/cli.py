@@ -91,12 +91,19 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--expect-head",
+    default=None,
+    help="A head hash noted down earlier (closing minutes, released results): it must still "
+    "be in the chain, unchanged with every event before it.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(expect_head: str | None) -> None:
     """Check the hash chain of the audit log; exit non-zero at the first broken link."""
-    report = audit.verify_chain(db.session)
+    report = audit.verify_chain(db.session, expect_head)
     if not report.ok:
-        _fail(f"BROKEN at event {report.broken_at}: {report.reason} ({report.count} events read)")
+        at = f" at event {report.broken_at}" if report.broken_at is not None else ""
+        _fail(f"BROKEN{at}: {report.reason} ({report.count} events read)")
     click.echo(f"OK: {report.count} events, head {report.head_hash}")
 
 

@@ -60,29 +60,39 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     production = app.config["ENV_NAME"] == "production"
     app.config["PRODUCTION"] = production
     _choose_secret_key(app, production)
+    _choose_audit_key(app, production)
     _choose_database(app)
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production
 
 
 def _choose_secret_key(app: Flask, production: bool) -> None:
-    key = str(app.config.get("SECRET_KEY") or "")
+    _choose_key(app, production, "SECRET_KEY", "secret_key")
+
+
+def _choose_audit_key(app: Flask, production: bool) -> None:
+    """The audit log's HMAC key: outside the database, so its owner cannot re-hash a chain."""
+    _choose_key(app, production, "AUDIT_KEY", "audit_key")
+
+
+def _choose_key(app: Flask, production: bool, name: str, filename: str) -> None:
+    key = str(app.config.get(name) or "")
     if production:
         if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(
-                "生产模式需要真实的 SANMIN_SECRET_KEY（至少 32 个字符的随机值）。"
-                " Production mode needs a real SANMIN_SECRET_KEY (32+ random characters)."
+                f"生产模式需要真实的 SANMIN_{name}（至少 32 个字符的随机值）。"
+                f" Production mode needs a real SANMIN_{name} (32+ random characters)."
             )
         return
     if key:
         return
-    # Development: a random key kept in the instance folder, so sessions survive restarts
-    # and every local process agrees on it.
-    path = Path(app.instance_path) / "secret_key"
+    # Development: a random key kept in the instance folder, so it survives restarts and
+    # every local process agrees on it.
+    path = Path(app.instance_path) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
-    app.config["SECRET_KEY"] = path.read_text().strip()
+    app.config[name] = path.read_text().strip()
 
 
 def _choose_database(app: Flask) -> None:

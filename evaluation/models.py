@@ -280,3 +280,5 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int]
     head_hash: Mapped[str] = mapped_column(String(64))
+    # Events from this position on are keyed (HMAC); earlier ones predate the audit key.
+    keyed_from: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -45,7 +45,8 @@ BASE_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,  # tests/evaluation/test_security.py turns it back on
     "RATELIMIT_STORAGE_URI": "memory://",
-    "BALLOT_KEY_COST": "min",  # Argon2id at its cheapest: tests unlock keys hundreds of times
+    "BALLOT_KEY_COST": "min",
+    "AUDIT_KEY": "test-audit-key",  # Argon2id at its cheapest: tests unlock keys hundreds of times
 }
 
 
@@ -82,6 +83,9 @@ def _fresh_database_url(template: str, tmp_path: Path) -> str:
         tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
         with engine.begin() as conn:
             quoted = ", ".join(f'"{t}"' for t in tables)
+            # The audit log's triggers refuse TRUNCATE; a fresh test database is the one
+            # place where emptying it is right.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return template

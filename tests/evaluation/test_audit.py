@@ -1,14 +1,17 @@
 """The audit log is append-only and its hash chain reveals edits, deletions and reordering."""
 
+import hashlib
+
 import pytest
+from sqlalchemy.exc import DatabaseError
 
 from evaluation import audit
-from evaluation.models import AuditEvent
+from evaluation.models import AuditEvent, AuditHead
 
 
 def _three_events(db):
     for i in range(3):
-        audit.record(db.session, "admin", "test.event", f"thing:{i}", n=i)
+        audit.record(db.session, "admin", "campaign.update", f"thing:{i}", n=i)
     db.session.commit()
 
 
@@ -55,6 +58,7 @@ def test_the_orm_refuses_to_change_or_delete_an_event(app, db):
 def test_verify_reports_the_first_broken_link(app, db, runner, tamper, broken_at):
     _three_events(db)
     with db.engine.begin() as connection:
+        _drop_the_guards(connection)  # the attacker owns the database
         for statement in tamper.split("; "):
             connection.exec_driver_sql(statement)
     db.session.expire_all()
@@ -71,3 +75,88 @@ def test_verify_command_passes_on_an_untouched_log(app, db, runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
     assert "OK: 3 events" in result.output
+
+
+def _drop_the_guards(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # A superuser switches triggers off for this transaction.
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    else:
+        connection.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+        connection.exec_driver_sql("DROP TRIGGER audit_event_no_delete")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET actor = 'someone else' WHERE id = 2",
+        "DELETE FROM audit_event WHERE id = 3",
+        "DELETE FROM audit_event",
+    ],
+)
+def test_the_database_itself_refuses_to_change_or_delete_an_event(app, db, statement):
+    _three_events(db)
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+    db.session.expire_all()
+    assert [e.actor for e in db.session.query(AuditEvent).order_by(AuditEvent.id)] == ["admin"] * 3
+
+
+def test_cutting_off_the_newest_events_is_caught_against_a_noted_head(app, db, runner):
+    _three_events(db)
+    noted = audit.head_hash(db.session)  # printed on the closing minutes
+    assert runner.invoke(args=["audit", "verify", "--expect-head", noted]).exit_code == 0
+    with db.engine.begin() as connection:
+        _drop_the_guards(connection)
+        connection.exec_driver_sql("DELETE FROM audit_event WHERE id = 3")
+        second = connection.exec_driver_sql("SELECT hash FROM audit_event WHERE id = 2").scalar()
+        connection.exec_driver_sql(
+            "UPDATE audit_head SET count = 2, head_hash = :h".replace(":h", f"'{second}'")
+        )
+    db.session.expire_all()
+    assert audit.verify_chain(db.session).ok  # the short chain is consistent in itself...
+    result = runner.invoke(args=["audit", "verify", "--expect-head", noted])
+    assert result.exit_code != 0 and "截短" in result.output  # ...but the noted head is gone
+
+
+def test_a_rewritten_event_cannot_be_rehashed_without_the_audit_key(app, db, runner):
+    _three_events(db)
+    events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()
+    # The attacker changes event 2's actor and recomputes every later link, as the old
+    # unkeyed chain allowed: with SHA-256, since the key is not in the database.
+    prev = events[0].hash
+    rewritten = []
+    for ev in events[1:]:
+        actor = "someone else" if ev.id == 2 else ev.actor
+        payload = audit.canonical_json(
+            {
+                "seq": ev.id,
+                "prev": prev,
+                "at": ev.at.isoformat(),
+                "actor": actor,
+                "action": ev.action,
+                "subject": ev.subject,
+                "detail": ev.detail,
+            }
+        )
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        rewritten.append((ev.id, actor, prev, digest))
+        prev = digest
+    db.session.rollback()
+    with db.engine.begin() as connection:
+        _drop_the_guards(connection)
+        for seq, actor, prev_hash, digest in rewritten:
+            connection.exec_driver_sql(
+                f"UPDATE audit_event SET actor = '{actor}', prev_hash = '{prev_hash}', "
+                f"hash = '{digest}' WHERE id = {seq}"
+            )
+        connection.exec_driver_sql(f"UPDATE audit_head SET head_hash = '{prev}'")
+    db.session.expire_all()
+    report = audit.verify_chain(db.session)
+    assert not report.ok and report.broken_at == 2
+    assert db.session.get(AuditHead, 1).head_hash == prev
+
+
+def test_an_action_missing_from_the_catalogue_is_refused(app, db):
+    with pytest.raises(ValueError, match="catalogue|audit_events"):
+        audit.record(db.session, "admin", "box.stuffed", "box:1")

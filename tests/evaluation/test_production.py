@@ -47,7 +47,7 @@ def test_sanmin_serve_runs_several_workers(app, tmp_path):
 @pytest.mark.skipif(on_postgresql(), reason="the SQLite online backup")
 def test_backup_of_sqlite_is_a_consistent_copy_and_never_overwrites(app, runner, db, tmp_path):
     for n in range(3):
-        audit.record(db.session, "test", "test.event", str(n))
+        audit.record(db.session, "test", "campaign.update", str(n))
     db.session.commit()
     events = db.session.query(AuditEvent).count()
     assert events == 3

@@ -143,9 +143,23 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
         create_app(config)
 
 
+@pytest.mark.parametrize("key", [None, "", "too-short-for-production"])
+def test_production_refuses_to_start_without_a_real_audit_key(tmp_path, key):
+    config = {
+        "ENV_NAME": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "SECRET_KEY": "s" * 40,
+    }
+    if key is not None:
+        config["AUDIT_KEY"] = key
+    with pytest.raises(ConfigError, match="SANMIN_AUDIT_KEY"):
+        create_app(config)
+
+
 def test_production_reads_its_settings_from_sanmin_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("SANMIN_ENV", "production")
     monkeypatch.setenv("SANMIN_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SANMIN_AUDIT_KEY", "a" * 40)
     monkeypatch.setenv("SANMIN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     app = create_app()
     assert app.config["PRODUCTION"]
