@@ -78,6 +78,8 @@ class BallotBox(db.Model):
     # A withdrawal asked for by the office, waiting for supervision's countersign.
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     withdrawal_requested_by: Mapped[str | None] = mapped_column(String(64))
+    # Paper ballots confirmed into the pool: the manifest tells cards used by paper apart.
+    paper_ballots: Mapped[int] = mapped_column(default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
@@ -97,6 +99,35 @@ class BallotBox(db.Model):
     @property
     def current_state(self) -> BoxState:
         return BoxState(self.state)
+
+
+class MinutesKind(StrEnum):
+    ZERO = "zero"  # 零票报告: at opening, the box holds nothing
+    CLOSING = "closing"  # 封箱记录: at sealing, the manifest, the tally hash, the audit head
+
+
+class BoxMinutes(db.Model):
+    """A box's zero report or closing minutes, as recorded, and who confirmed them."""
+
+    __tablename__ = "box_minutes"
+    __table_args__ = (enum_check("kind", MinutesKind),)
+
+    box_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_box.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    manifest: Mapped[str] = mapped_column(Text)  # canonical JSON of the manifest then
+    tally_hash: Mapped[str | None] = mapped_column(String(64))
+    audit_head: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime]
+    # More ballots than representatives checked in: supervision's explanation.
+    note: Mapped[str | None] = mapped_column(Text)
+    staff_confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    staff_confirmed_at: Mapped[dt.datetime | None]
+    supervision_confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    supervision_confirmed_at: Mapped[dt.datetime | None]
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))  # the signed paper minutes
+    scan_type: Mapped[str | None] = mapped_column(String(50))
 
 
 class CardApproval(db.Model):

@@ -45,6 +45,11 @@ def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, Rating]) 
     if box.public_key is None:
         raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
     add_to_pool(session, box.id, seal_ballot(box.public_key, Channel.PAPER, ratings))
+    session.execute(
+        update(BallotBox)
+        .where(BallotBox.id == box.id)
+        .values(paper_ballots=BallotBox.paper_ballots + 1)
+    )
 
 
 def enter_paper_ballot(

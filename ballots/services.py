@@ -122,17 +122,23 @@ def move_box(
     target: BoxState,
     user: User | None,
     keys: HolderKeys | None = None,
+    note: str | None = None,
 ) -> None:
     """Open, close or seal a box. `user` None is the command line, which may do every move.
 
-    Opening gives the box its key pair; sealing needs two holders' keys (`keys`) to open
-    the pool, and writes the box's ballots out in random order before counting them.
+    Opening gives the box its key pair and records the zero report; sealing needs two
+    holders' keys (`keys`) to open the pool, writes the box's ballots out in random order,
+    counts them and records the closing minutes (`note`: supervision's explanation when
+    there are more ballots than representatives checked in).
     """
+    from ballots.manifest import record_closing_minutes, record_zero_report
+
     check_move(box, target, user)
     if target == BoxState.OPEN:
         require_phase(box.campaign, Phase.REPORTING)
         require_count_open(box.campaign)
         prepare_box_key(session, box)
+        record_zero_report(session, box)
     if target == BoxState.SEALED:
         from ballots.paper import unfinished_entries
         from ballots.tally import store_tally
@@ -148,6 +154,7 @@ def move_box(
             open_pool(session, box, box_private_key(session, box, keys))
             session.info[PURGE_AFTER_COMMIT] = True
         store_tally(session, box)
+        record_closing_minutes(session, box, note)
     session.execute(
         update(BallotBox)
         .where(BallotBox.id == box.id, BallotBox.state == box.state)

@@ -51,6 +51,12 @@ def require_sealed(box: BallotBox) -> None:
 def records_csv(session: Session, box: BallotBox) -> str:
     """The box's anonymised ballot records: one line per ballot, shuffled, no ids or receipts."""
     require_sealed(box)
+    return stored_records_csv(session, box)
+
+
+def stored_records_csv(session: Session, box: BallotBox) -> str:
+    """The records of the ballots stored in a box, whatever its state (sealing hashes them
+    before the box is marked sealed)."""
     departments = box.departments
     ballots: dict[str, dict[int, str]] = {}
     channels: dict[str, str] = {}

@@ -1,32 +1,16 @@
-"""Voting pages (public, no login) and the back office's boxes, cards and turnout."""
+"""The back office's boxes: turnout, keys, cards, sealing, paper ballots, attendance."""
 
 from __future__ import annotations
 
 import base64
 import csv
 import io
-import threading
-from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-from cachetools import TTLCache
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_babel import get_locale
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ballots.attendance import (
     attendance_by_box,
@@ -45,18 +29,14 @@ from ballots.forms import (
     WithdrawForm,
 )
 from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
-from ballots.models import BoxState, PaperEntryState, Rating
+from ballots.models import BoxState, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
 from ballots.services import (
     Card,
     IncompleteBallot,
-    VoteRefused,
     approve_extra_cards,
-    ballot_shape,
     boxes_of,
-    card_box_id,
     card_limit,
-    cast_ballot,
     check_box_access,
     check_move,
     confirm_withdrawal,
@@ -65,199 +45,21 @@ from ballots.services import (
     format_short_code,
     get_box,
     issue_cards,
-    load_box,
     move_box,
     request_withdrawal,
     turnout_by_box,
     valid_cards,
     void_card,
 )
-from ballots.tally import receipts_text, records_csv
+from ballots.views import PAPER_OUTCOMES, TURNOUT_REFRESH_SECONDS, admin_bp, rating_labels
 from evaluation.auth import actor, role_required
 from evaluation.errors import Refused
-from evaluation.extensions import csrf, db, limiter
+from evaluation.extensions import db
 from evaluation.forms import ConfirmForm, ImportForm, require_valid
 from evaluation.imports import ImportRefused, read_table
 from evaluation.models import Role
 from evaluation.qr import qr_svg
 from evaluation.services import require_campaign
-from questionnaires.services import make_pass, open_questionnaires
-
-public_bp = Blueprint("ballots", __name__)
-admin_bp = Blueprint("ballots_office", __name__, url_prefix="/office/ballots")
-
-TURNOUT_REFRESH_SECONDS = 15
-PAPER_OUTCOMES = {
-    PaperEntryState.PENDING: _l("第一次录入已保存。请另一位工作人员再录入一次。"),
-    None: _l("两次录入一致，这张纸质票已计入。"),
-    PaperEntryState.CONFLICT: _l("两次录入不一致，已转监察局对照纸质票核对。"),
-}
-RATING_LABELS = {
-    Rating.SATISFIED: _l("满意"),
-    Rating.BASICALLY_SATISFIED: _l("基本满意"),
-    Rating.DISSATISFIED: _l("不满意"),
-    Rating.UNKNOWN: _l("不了解"),
-}
-
-# ---------------------------------------------------------------- voting (public)
-
-
-def _only_unknown_cards(response: Response) -> bool:
-    return response.status_code == 404
-
-
-@public_bp.route("/v/<token>", methods=["GET", "POST"])
-# The card's token is the secret that authorises the post, so a CSRF token adds nothing;
-# leaving it out keeps voting pages free of cookies.
-@csrf.exempt
-@limiter.limit(lambda: current_app.config["VOTE_GUESS_LIMIT"], deduct_when=_only_unknown_cards)
-def vote(token: str) -> Any:
-    if request.method == "GET":
-        try:
-            box_id = card_box_id(db.session, token)
-        except VoteRefused as refusal:
-            return _vote_refused(refusal)
-        return _shared_page(
-            ("page", box_id, str(get_locale())),
-            token,
-            lambda: render_template(
-                "ballots/vote.html", form=_ballot_form(load_box(db.session, box_id))
-            ),
-        )
-    chosen = _numbered_fields("r")
-    comments = _numbered_fields("c")
-    try:
-        cast = cast_ballot(
-            db.session,
-            token,
-            chosen,
-            comments,
-            shape_of=lambda b: _cached(("shape", b), lambda: ballot_shape(db.session, b)),
-        )
-        db.session.commit()  # acknowledged only once durable
-    except VoteRefused as refusal:
-        db.session.rollback()
-        return _vote_refused(refusal)
-    except Refused as refusal:
-        db.session.rollback()
-        missing = refusal.missing if isinstance(refusal, IncompleteBallot) else set()
-        box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
-        form = _ballot_form(box, chosen, comments, missing, refusal.message)
-        return render_template("ballots/vote.html", form=form), refusal.status
-    link = _questionnaire_link(cast.box_id)
-    return _shared_page(
-        ("receipt", str(get_locale()), link is not None),
-        token,
-        lambda: render_template(
-            "ballots/receipt.html", receipt=RECEIPT_MARK, questionnaires=link and LINK_MARK
-        ),
-        {RECEIPT_MARK: cast.receipt, LINK_MARK: link or ""},
-    )
-
-
-# Every phone at a venue gets the same pages but for its card's token (in the language
-# link), and after voting its receipt code and questionnaire link. They are rendered once
-# per box and language with marks in those places, filled in for each phone. A visitor with
-# a session (a member of staff signed in, a message waiting) gets the page rendered afresh.
-TOKEN_MARK, RECEIPT_MARK, LINK_MARK = "zqTOKENqz", "zqRECEIPTqz", "zqLINKqz"
-
-
-def _shared_page(
-    key: tuple, token: str, render: Callable[[], str], fills: dict[str, str] | None = None
-) -> str:
-    personal = current_user.is_authenticated or session
-    page = render() if personal else _cached(key, lambda: render().replace(token, TOKEN_MARK))
-    for mark, value in {TOKEN_MARK: token, **(fills or {})}.items():
-        page = page.replace(mark, value)
-    return page
-
-
-def _questionnaire_link(box_id: int) -> str | None:
-    """A fresh answer link for this voter when the campaign has questionnaires open.
-
-    Made here and stored nowhere: nothing joins the answers to this ballot.
-    """
-    campaign_id = _cached(("campaign", box_id), lambda: load_box(db.session, box_id).campaign_id)
-    if not _cached(("questionnaires", campaign_id), lambda: _open_questionnaire_ids(campaign_id)):
-        return None
-    return url_for(
-        "questionnaires.start", pass_token=make_pass(current_app.config["SECRET_KEY"], box_id)
-    )
-
-
-def _open_questionnaire_ids(campaign_id: int) -> list[int]:
-    return [q.id for q in open_questionnaires(db.session, campaign_id)]
-
-
-def _numbered_fields(prefix: str) -> dict[int, str]:
-    """Form fields named like r12 / c12 (department 12), as {12: value}."""
-    return {
-        int(name[1:]): value
-        for name, value in request.form.items()
-        if name.startswith(prefix) and name[1:].isdigit()
-    }
-
-
-def _ballot_form(
-    box: Any,
-    chosen: dict[int, str] | None = None,
-    comments: dict[int, str] | None = None,
-    missing: set[int] | None = None,
-    message: str | None = None,
-) -> Markup:
-    return Markup(
-        render_template(
-            "ballots/_ballot_form.html",
-            box=box,
-            chosen=chosen or {},
-            comments=comments or {},
-            missing=missing or set(),
-            message=message,
-            ratings=list(Rating),
-            labels=_rating_labels(),
-        )
-    )
-
-
-# Box pages and department lists change only when the office edits a group; a minute of
-# staleness is the price of not rendering the same page for every phone. One cache per app.
-BOX_CACHE_SECONDS = 60
-
-
-def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
-    cache, lock = current_app.extensions.setdefault(
-        "ballot_page_cache", (TTLCache(maxsize=1024, ttl=BOX_CACHE_SECONDS), threading.Lock())
-    )
-    with lock:
-        value = cache.get(key)
-    if value is None:
-        value = compute()
-        with lock:
-            cache[key] = value
-    return value
-
-
-def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:
-    return render_template("ballots/refused.html", reason=refusal.reason), refusal.status
-
-
-@public_bp.route("/boxes/<int:box_id>/records.csv")
-def box_records(box_id: int) -> Response:
-    box = get_box(db.session, box_id)
-    return Response(
-        records_csv(db.session, box),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=box-{box.id}-records.csv"},
-    )
-
-
-@public_bp.route("/boxes/<int:box_id>/receipts.txt")
-def box_receipts(box_id: int) -> Response:
-    box = get_box(db.session, box_id)
-    return Response(receipts_text(db.session, box), mimetype="text/plain")
-
-
-# ---------------------------------------------------------------- back office
 
 OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
 BOX_STAFF = (Role.ADMIN, Role.VENUE_STAFF, Role.SUPERVISION)
@@ -484,7 +286,7 @@ def paper(box_id: int) -> Any:
         chosen=chosen,
         missing=missing,
         ratings=list(Rating),
-        labels=_rating_labels(),
+        labels=rating_labels(),
         unfinished=unfinished_entries(db.session, box),
     ), status
 
@@ -498,7 +300,7 @@ def paper_conflicts(box_id: int) -> str:
         box=box,
         entries=conflicts(db.session, box),
         ratings=list(Rating),
-        labels=_rating_labels(),
+        labels=rating_labels(),
         form=PaperEntryForm(),
     )
 
@@ -572,10 +374,6 @@ def attendance_mark(box_id: int) -> Response:
     db.session.commit()
     flash(_("已登记出席 %(n)s 人。", n=came))
     return redirect(url_for("ballots_office.attendance", box_id=box.id))
-
-
-def _rating_labels() -> dict[Rating, str]:
-    return {r: str(label) for r, label in RATING_LABELS.items()}  # translated once a page
 
 
 def _box_for_user(box_id: int) -> Any:

@@ -1,0 +1,166 @@
+"""A representative votes with a card: the ballot page, the receipt, every refusal."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from cachetools import TTLCache
+from flask import Response, current_app, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from ballots.models import Rating
+from ballots.services import (
+    IncompleteBallot,
+    VoteRefused,
+    ballot_shape,
+    card_box_id,
+    cast_ballot,
+    load_box,
+)
+from ballots.views import public_bp, rating_labels
+from evaluation.errors import Refused
+from evaluation.extensions import csrf, db, limiter
+from questionnaires.services import make_pass, open_questionnaires
+
+
+def _only_unknown_cards(response: Response) -> bool:
+    return response.status_code == 404
+
+
+@public_bp.route("/v/<token>", methods=["GET", "POST"])
+# The card's token is the secret that authorises the post, so a CSRF token adds nothing;
+# leaving it out keeps voting pages free of cookies.
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["VOTE_GUESS_LIMIT"], deduct_when=_only_unknown_cards)
+def vote(token: str) -> Any:
+    if request.method == "GET":
+        try:
+            box_id = card_box_id(db.session, token)
+        except VoteRefused as refusal:
+            return _vote_refused(refusal)
+        return _shared_page(
+            ("page", box_id, str(get_locale())),
+            token,
+            lambda: render_template(
+                "ballots/vote.html", form=_ballot_form(load_box(db.session, box_id))
+            ),
+        )
+    chosen = _numbered_fields("r")
+    comments = _numbered_fields("c")
+    try:
+        cast = cast_ballot(
+            db.session,
+            token,
+            chosen,
+            comments,
+            shape_of=lambda b: _cached(("shape", b), lambda: ballot_shape(db.session, b)),
+        )
+        db.session.commit()  # acknowledged only once durable
+    except VoteRefused as refusal:
+        db.session.rollback()
+        return _vote_refused(refusal)
+    except Refused as refusal:
+        db.session.rollback()
+        missing = refusal.missing if isinstance(refusal, IncompleteBallot) else set()
+        box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
+        form = _ballot_form(box, chosen, comments, missing, refusal.message)
+        return render_template("ballots/vote.html", form=form), refusal.status
+    link = _questionnaire_link(cast.box_id)
+    return _shared_page(
+        ("receipt", str(get_locale()), link is not None),
+        token,
+        lambda: render_template(
+            "ballots/receipt.html", receipt=RECEIPT_MARK, questionnaires=link and LINK_MARK
+        ),
+        {RECEIPT_MARK: cast.receipt, LINK_MARK: link or ""},
+    )
+
+
+# Every phone at a venue gets the same pages but for its card's token (in the language
+# link), and after voting its receipt code and questionnaire link. They are rendered once
+# per box and language with marks in those places, filled in for each phone. A visitor with
+# a session (a member of staff signed in, a message waiting) gets the page rendered afresh.
+TOKEN_MARK, RECEIPT_MARK, LINK_MARK = "zqTOKENqz", "zqRECEIPTqz", "zqLINKqz"
+
+
+def _shared_page(
+    key: tuple, token: str, render: Callable[[], str], fills: dict[str, str] | None = None
+) -> str:
+    personal = current_user.is_authenticated or session
+    page = render() if personal else _cached(key, lambda: render().replace(token, TOKEN_MARK))
+    for mark, value in {TOKEN_MARK: token, **(fills or {})}.items():
+        page = page.replace(mark, value)
+    return page
+
+
+def _questionnaire_link(box_id: int) -> str | None:
+    """A fresh answer link for this voter when the campaign has questionnaires open.
+
+    Made here and stored nowhere: nothing joins the answers to this ballot.
+    """
+    campaign_id = _cached(("campaign", box_id), lambda: load_box(db.session, box_id).campaign_id)
+    if not _cached(("questionnaires", campaign_id), lambda: _open_questionnaire_ids(campaign_id)):
+        return None
+    return url_for(
+        "questionnaires.start", pass_token=make_pass(current_app.config["SECRET_KEY"], box_id)
+    )
+
+
+def _open_questionnaire_ids(campaign_id: int) -> list[int]:
+    return [q.id for q in open_questionnaires(db.session, campaign_id)]
+
+
+def _numbered_fields(prefix: str) -> dict[int, str]:
+    """Form fields named like r12 / c12 (department 12), as {12: value}."""
+    return {
+        int(name[1:]): value
+        for name, value in request.form.items()
+        if name.startswith(prefix) and name[1:].isdigit()
+    }
+
+
+def _ballot_form(
+    box: Any,
+    chosen: dict[int, str] | None = None,
+    comments: dict[int, str] | None = None,
+    missing: set[int] | None = None,
+    message: str | None = None,
+) -> Markup:
+    return Markup(
+        render_template(
+            "ballots/_ballot_form.html",
+            box=box,
+            chosen=chosen or {},
+            comments=comments or {},
+            missing=missing or set(),
+            message=message,
+            ratings=list(Rating),
+            labels=rating_labels(),
+        )
+    )
+
+
+# Box pages and department lists change only when the office edits a group; a minute of
+# staleness is the price of not rendering the same page for every phone. One cache per app.
+BOX_CACHE_SECONDS = 60
+
+
+def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
+    cache, lock = current_app.extensions.setdefault(
+        "ballot_page_cache", (TTLCache(maxsize=1024, ttl=BOX_CACHE_SECONDS), threading.Lock())
+    )
+    with lock:
+        value = cache.get(key)
+    if value is None:
+        value = compute()
+        with lock:
+            cache[key] = value
+    return value
+
+
+def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:
+    return render_template("ballots/refused.html", reason=refusal.reason), refusal.status
