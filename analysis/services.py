@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from analysis import stats
 from analysis.models import ResultRun, RunState, ScoringScheme, VenueWeighting
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
-from ballots.models import BallotBox, BoxState, TokenState, VotingToken
+from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, TokenState, VotingToken
 from ballots.services import box_label, boxes_of, ensure_boxes
 from ballots.tally import records_csv
 from evaluation import audit
@@ -188,6 +188,8 @@ def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
             _("问卷“%(title)s”仍在网上收集答卷，请先停止网上填写再计票。", title=online[0].title)
         )
     figures = compute(session, campaign, records)
+    # The chain's head as counted: `audit verify --expect-head` later shows nothing was cut.
+    figures["audit"]["audit_head"] = audit.head_hash(session)
     _supersede(session, campaign, actor, "new tally")
     run = ResultRun(
         campaign=campaign,
@@ -381,6 +383,8 @@ def compute(
                 for b in boxes
                 if b.current_state == BoxState.WITHDRAWN
             ],
+            # Boxes with more ballots than representatives checked in, and supervision's note.
+            "over_attendance": _over_attendance(session, boxes),
             "seed": scheme.seed,
             "resamples": scheme.resamples,
             "software": {
@@ -391,6 +395,31 @@ def compute(
             },
         },
     }
+
+
+def _over_attendance(session: Session, boxes: list[BallotBox]) -> list[dict[str, Any]]:
+    flagged = session.execute(
+        select(BoxMinutes).where(
+            BoxMinutes.box_id.in_([b.id for b in boxes]),
+            BoxMinutes.kind == MinutesKind.CLOSING.value,
+            BoxMinutes.note.is_not(None),
+        )
+    ).scalars()
+    by_id = {b.id: b for b in boxes}
+    rows = []
+    for minutes in sorted(flagged, key=lambda m: m.box_id):
+        box, manifest = by_id[minutes.box_id], json.loads(minutes.manifest)
+        rows.append(
+            {
+                "box": box.id,
+                "group": box.meeting.group.number if box.meeting else None,
+                "venue": box.venue.name if box.venue else None,
+                "ballots": manifest["ballots"],
+                "present": manifest["present"],
+                "note": minutes.note,
+            }
+        )
+    return rows
 
 
 def _add_previous(session: Session, campaign: Campaign, groups: list[dict[str, Any]]) -> None:
@@ -456,8 +485,9 @@ def verify(
     except (ValueError, KeyError, IndexError) as error:
         raise Refused(_("记录文件无法读取：%(e)s", e=str(error))) from error
     again = json.loads(json.dumps(recomputed, ensure_ascii=False))
-    released["audit"].pop("software")
-    again["audit"].pop("software")
+    for figures in (released, again):
+        figures["audit"].pop("software")
+        figures["audit"].pop("audit_head", None)
     return list(_differences(released, again, ""))
 
 

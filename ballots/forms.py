@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length, NumberRange
 
@@ -64,6 +65,15 @@ class ApproveCardsForm(FlaskForm):
     )
 
 
+class ScanForm(FlaskForm):
+    """The scan of the paper closing minutes, signed at the venue."""
+
+    file = FileField(
+        _l("签字的封箱记录扫描件（PDF、JPEG 或 PNG）"),
+        validators=[FileRequired(_l("请选择文件。"))],
+    )
+
+
 class WithdrawForm(FlaskForm):
     """The office's request to take an empty box out of the count, with the reason."""
 
@@ -102,6 +112,10 @@ class SealForm(FlaskForm):
     )
     second_passphrase = PasswordField(
         _l("第二位持钥人口令"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+
+    note = TextAreaField(
+        _l("情况说明（选票多于签到人数时由监察局填写）"), validators=[Length(max=MAX_REASON_LENGTH)]
     )
 
     def passphrases(self) -> dict[KeyHolderRole, str]:

@@ -34,6 +34,7 @@ from ballots.models import (
 from ballots.services import (
     box_label,
     box_seats,
+    boxes_of,
     check_box_access,
     default_card_count,
     turnout_by_box,
@@ -41,7 +42,7 @@ from ballots.services import (
 from ballots.tally import stored_records_csv
 from evaluation import audit
 from evaluation.errors import Conflict, Forbidden, NotFound, Refused
-from evaluation.models import Role, User
+from evaluation.models import Campaign, Role, User
 from evaluation.reports.models import MAX_ATTACHMENT_BYTES
 from evaluation.reports.services import attachment_path, sniff_content_type
 
@@ -154,6 +155,64 @@ def manifest(session: Session, box: BallotBox) -> Manifest:
     return manifests(session, [box])[box.id]
 
 
+def box_index(session: Any, campaign: Campaign) -> list[dict[str, Any]]:
+    """Every box of the campaign as the public sees it: its manifest and, once sealed, its
+    receipt count, tally hash and audit head from the closing minutes (the API serves it)."""
+    boxes = boxes_of(session, campaign)
+    figures = manifests(session, boxes)
+    closing = {
+        m.box_id: m
+        for m in session.execute(
+            select(BoxMinutes).where(
+                BoxMinutes.box_id.in_([b.id for b in boxes]),
+                BoxMinutes.kind == MinutesKind.CLOSING.value,
+            )
+        ).scalars()
+    }
+    rows = []
+    for box in boxes:
+        manifest, minutes = figures[box.id], closing.get(box.id)
+        sealed = box.current_state == BoxState.SEALED
+        rows.append(
+            {
+                "id": box.id,
+                "group": manifest.group,
+                "venue": manifest.venue,
+                "internal": box.is_internal,
+                "state": box.state,
+                "manifest": public_manifest(manifest),
+                "withdrawal_reason": box.withdrawal_reason
+                if box.current_state == BoxState.WITHDRAWN
+                else None,
+                "sealed": (
+                    {
+                        "receipts": manifest.receipts,
+                        "tally_hash": minutes.tally_hash,
+                        "audit_head": minutes.audit_head,
+                        "minutes_confirmed": bool(
+                            minutes.staff_confirmed_by and minutes.supervision_confirmed_by
+                        ),
+                        "minutes": f"/boxes/{box.id}/minutes",
+                        "records": f"/boxes/{box.id}/records.csv",
+                        "receipt_list": f"/boxes/{box.id}/receipts.txt",
+                    }
+                    if sealed and minutes is not None
+                    else None
+                ),
+            }
+        )
+    return rows
+
+
+def public_manifest(manifest: Manifest) -> dict[str, Any]:
+    """The manifest's counts; approvals with their reasons but not who gave them."""
+    figures = manifest.as_json()
+    figures["approvals"] = [{"count": a.count, "reason": a.reason} for a in manifest.approvals]
+    for key in ("box_id", "group", "venue", "state"):
+        figures.pop(key)
+    return figures
+
+
 def tally_hash(session: Session, box: BallotBox) -> str:
     """SHA-256 of the box's published records with their lines sorted: anyone who downloads
     `records.csv` gets the same hash by sorting its ballot lines (the header stays first)."""
@@ -251,9 +310,7 @@ def confirm_minutes(session: Session, box: BallotBox, kind: MinutesKind, user: U
     audit.record(session, user.username, f"minutes.confirm_{kind.value}", box_label(box))
 
 
-def attach_scan(
-    session: Session, box: BallotBox, data: bytes, storage: Path, user: User
-) -> None:
+def attach_scan(session: Session, box: BallotBox, data: bytes, storage: Path, user: User) -> None:
     """Keep a scan of the signed paper closing minutes beside the recorded ones."""
     if user.role not in (Role.SUPERVISION, Role.VENUE_STAFF, Role.ADMIN):
         raise Forbidden(_("您的角色不能进行此操作。"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -10,6 +12,8 @@ from flask_babel import gettext as _
 
 from analysis.models import ResultRun
 from analysis.services import all_departments, figures_of, released_run
+from ballots.manifest import Manifest, box_index
+from ballots.models import BoxState
 from evaluation.errors import NotFound
 from evaluation.extensions import db
 from evaluation.forms import MAX_ID
@@ -202,6 +206,18 @@ def questionnaire(questionnaire_id: int) -> ResponseReturnValue:
     if found is None:
         raise NotFound(_("没有这份问卷的结果。"))
     return jsonify(found)
+
+
+@api_bp.route("/boxes")
+def boxes() -> ResponseReturnValue:
+    """Every ballot box of the campaign: its manifest and, once sealed, its tally hash."""
+    campaign = require_campaign(db.session)
+    return jsonify(
+        {
+            "campaign": {"year": campaign.year, "title": campaign.title},
+            "boxes": box_index(db.session, campaign),
+        }
+    )
 
 
 @api_bp.route("/openapi.json")
@@ -409,6 +425,65 @@ _unit_stats_schema = {
         "satisfaction_rate": _nullable_number,
     },
 }
+_JSON_TYPES = {int: "integer", str: "string", bool: "boolean", float: "number"}
+
+
+def _json_type(hint: Any) -> dict[str, Any]:
+    """A JSON schema for one annotated field of a dataclass (the types the API serves)."""
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) in (UnionType, Union) and len(args) == 1:
+        return {"type": [_JSON_TYPES[args[0]], "null"]}
+    if get_origin(hint) is dict:
+        return {"type": "object", "additionalProperties": {"type": "array"}}
+    if get_origin(hint) is list:
+        return {"type": "array"}
+    return {"type": _JSON_TYPES[hint]}
+
+
+def _manifest_schema() -> dict[str, Any]:
+    """The public manifest, generated from `ballots.manifest.Manifest`."""
+    hints = get_type_hints(Manifest)
+    shown = [
+        f.name for f in fields(Manifest) if f.name not in ("box_id", "group", "venue", "state")
+    ]
+    properties = {name: _json_type(hints[name]) for name in shown}
+    properties["cards_used_by_phone"] = {"type": "integer"}
+    properties["reconciles"] = {"type": "boolean"}
+    properties["approvals"]["items"] = {
+        "type": "object",
+        "required": ["count", "reason"],
+        "properties": {"count": {"type": "integer"}, "reason": {"type": "string"}},
+    }
+    return {"type": "object", "required": [*shown, "reconciles"], "properties": properties}
+
+
+_box_schema = {
+    "type": "object",
+    "required": ["id", "group", "venue", "internal", "state", "manifest", "sealed"],
+    "properties": {
+        "id": {"type": "integer"},
+        "group": {"type": ["integer", "null"]},
+        "venue": {"type": ["string", "null"]},
+        "internal": {"type": "boolean"},
+        "state": {"type": "string", "enum": [s.value for s in BoxState]},
+        "manifest": _manifest_schema(),
+        "withdrawal_reason": {"type": ["string", "null"]},
+        "sealed": {
+            "type": ["object", "null"],
+            "description": "Once sealed: receipts, the tally hash and the audit head of the "
+            "closing minutes, and where to download the records",
+            "properties": {
+                "receipts": {"type": "integer"},
+                "tally_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "audit_head": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "minutes_confirmed": {"type": "boolean"},
+                "minutes": {"type": "string"},
+                "records": {"type": "string"},
+                "receipt_list": {"type": "string"},
+            },
+        },
+    },
+}
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -600,6 +675,32 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/boxes": {
+            "get": {
+                "summary": "Every ballot box with its manifest (选票台账)",
+                "responses": {
+                    "200": {
+                        "description": "The current campaign's boxes",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["campaign", "boxes"],
+                                    "properties": {
+                                        "campaign": {"type": "object"},
+                                        "boxes": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Box"},
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "404": _error,
+                },
+            }
+        },
         "/api/v1/departments/{code}/report": {
             "get": {
                 "summary": "A department's published report",
@@ -627,6 +728,7 @@ OPENAPI: dict[str, Any] = {
                 "description": "[low, high]; empty when it cannot be computed",
             },
             "Result": _result_schema,
+            "Box": _box_schema,
             "Suggestion": _suggestion_schema,
             "UnitStats": _unit_stats_schema,
             "Error": {

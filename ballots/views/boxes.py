@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Response
+from itertools import groupby
+from pathlib import Path
 
+from flask import Response, current_app, render_template, send_file
+from flask_babel import gettext as _
+
+from ballots.manifest import (
+    box_index,
+    manifest_of_minutes,
+    minutes_of,
+    sealed_minutes,
+)
+from ballots.models import MinutesKind
 from ballots.services import get_box
 from ballots.tally import receipts_text, records_csv
 from ballots.views import public_bp
+from evaluation.errors import NotFound
 from evaluation.extensions import db
+from evaluation.reports.services import attachment_path
+from evaluation.services import require_campaign
 
 
 @public_bp.route("/boxes/<int:box_id>/records.csv")
@@ -24,3 +38,42 @@ def box_records(box_id: int) -> Response:
 def box_receipts(box_id: int) -> Response:
     box = get_box(db.session, box_id)
     return Response(receipts_text(db.session, box), mimetype="text/plain")
+
+
+def storage() -> Path:
+    """Where uploaded files (scans of signed minutes) are kept, by their hash."""
+    return Path(current_app.config["ATTACHMENT_DIR"] or Path(current_app.instance_path) / "files")
+
+
+@public_bp.route("/boxes/")
+def index() -> str:
+    campaign = require_campaign(db.session)
+    rows = box_index(db.session, campaign)
+    by_group = [(group, list(items)) for group, items in groupby(rows, lambda r: r["group"])]
+    return render_template("ballots/index.html", campaign=campaign, by_group=by_group)
+
+
+@public_bp.route("/boxes/<int:box_id>/minutes")
+def box_minutes(box_id: int) -> str:
+    """The printable closing minutes (封箱记录) of a sealed box, and its zero report."""
+    box = get_box(db.session, box_id)
+    closing = sealed_minutes(db.session, box)
+    zero = minutes_of(db.session, box).get(MinutesKind.ZERO.value)
+    return render_template(
+        "ballots/minutes.html",
+        box=box,
+        closing=closing,
+        zero=zero,
+        manifest=manifest_of_minutes(closing),
+        zero_manifest=manifest_of_minutes(zero) if zero else None,
+    )
+
+
+@public_bp.route("/boxes/<int:box_id>/minutes/scan")
+def box_minutes_scan(box_id: int) -> Response:
+    closing = sealed_minutes(db.session, get_box(db.session, box_id))
+    if closing.scan_sha256 is None:
+        raise NotFound(_("没有上传签字的封箱记录扫描件。"))
+    return send_file(
+        attachment_path(storage(), closing.scan_sha256), mimetype=closing.scan_type, max_age=3600
+    )

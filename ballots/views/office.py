@@ -24,12 +24,14 @@ from ballots.forms import (
     IssueCardsForm,
     PaperEntryForm,
     PassphraseForm,
+    ScanForm,
     SealForm,
     VoidCardForm,
     WithdrawForm,
 )
 from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
-from ballots.models import BoxState, Rating
+from ballots.manifest import attach_scan, confirm_minutes, minutes_of
+from ballots.models import BoxState, MinutesKind, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
 from ballots.services import (
     Card,
@@ -52,8 +54,9 @@ from ballots.services import (
     void_card,
 )
 from ballots.views import PAPER_OUTCOMES, TURNOUT_REFRESH_SECONDS, admin_bp, rating_labels
+from ballots.views.boxes import storage
 from evaluation.auth import actor, role_required
-from evaluation.errors import Refused
+from evaluation.errors import NotFound, Refused
 from evaluation.extensions import db
 from evaluation.forms import ConfirmForm, ImportForm, require_valid
 from evaluation.imports import ImportRefused, read_table
@@ -104,6 +107,8 @@ def box(box_id: int) -> str:
         seal_form=SealForm(),
         approve_form=ApproveCardsForm(),
         withdraw_form=WithdrawForm(),
+        scan_form=ScanForm(),
+        minutes=minutes_of(db.session, box),
         limit=card_limit(db.session, box),
         void_form=VoidCardForm(),
         refresh=TURNOUT_REFRESH_SECONDS,
@@ -118,13 +123,14 @@ def box_state(box_id: int) -> Response:
         target = BoxState(request.form.get("target", ""))
     except ValueError:
         raise Refused(_("无效的投票箱操作。")) from None
-    keys = None
+    keys, note = None, None
     if target == BoxState.SEALED:
         check_move(box, target, current_user)  # the role first: then the passphrases
         form = SealForm()
         require_valid(form)
         keys = unlock_holders(db.session, box.campaign, form.passphrases())
-    move_box(db.session, box, target, current_user, keys)
+        note = form.note.data
+    move_box(db.session, box, target, current_user, keys, note)
     db.session.commit()
     flash(_("投票箱状态已更新。"))
     return redirect(url_for("ballots_office.box", box_id=box.id))
@@ -198,6 +204,35 @@ def cards(box_id: int) -> Any:
         else:
             status = 400
     return render_template("ballots/issue.html", box=box, form=form, limit=limit, have=have), status
+
+
+@admin_bp.route("/<int:box_id>/minutes/<kind>/confirm", methods=["POST"])
+@role_required(*BOX_STAFF)
+def confirm(box_id: int, kind: str) -> Response:
+    """The venue's staff and supervision confirm the zero report or the closing minutes."""
+    box = _box_for_user(box_id)
+    require_valid(ConfirmForm())
+    try:
+        which = MinutesKind(kind)
+    except ValueError:
+        raise NotFound(_("该投票箱还没有这份记录。")) from None
+    confirm_minutes(db.session, box, which, current_user)
+    db.session.commit()
+    flash(_("已确认。"))
+    return redirect(url_for("ballots_office.box", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/minutes/scan", methods=["POST"])
+@role_required(*BOX_STAFF)
+def minutes_scan(box_id: int) -> Response:
+    """A scan of the signed paper closing minutes, kept beside the recorded ones."""
+    box = _box_for_user(box_id)
+    form = ScanForm()
+    require_valid(form)
+    attach_scan(db.session, box, form.file.data.read(), storage(), current_user)
+    db.session.commit()
+    flash(_("扫描件已上传。"))
+    return redirect(url_for("ballots_office.box", box_id=box.id))
 
 
 @admin_bp.route("/<int:box_id>/withdraw", methods=["POST"])

@@ -33,7 +33,7 @@ def test_every_api_operation_keeps_its_documented_promises(app, factory, db):
     _campaign_with_suggestions(factory, db)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
 
     for operation in operations:
 

@@ -1,0 +1,141 @@
+"""The box's manifest, zero report and closing minutes, and the public box index."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+from jsonschema_rs import Draft202012Validator  # comes with schemathesis
+
+from ballots.attendance import import_representatives, mark_attendance, representatives
+from ballots.models import BoxMinutes, BoxState
+from evaluation.api import OPENAPI
+from evaluation.models import Role
+from tests.conftest import SEAL_FORM
+
+
+def _vote(client, election, n: int) -> None:
+    ratings = ["satisfied", "dissatisfied", "unknown"]
+    for i, card in enumerate(election.cards[:n]):
+        response = client.post(f"/v/{card.token}", data=election.full_ballot(ratings[i % 3]))
+        assert response.status_code == 200
+
+
+def _close(db, election) -> None:
+    election.box.state = BoxState.CLOSED.value
+    db.session.commit()
+
+
+def _api_boxes(client) -> list[dict]:
+    """GET /api/v1/boxes, checked against the box schema its OpenAPI document promises."""
+    body = client.get("/api/v1/boxes").get_json()
+    validator = Draft202012Validator(OPENAPI["components"]["schemas"]["Box"])
+    for box in body["boxes"]:
+        validator.validate(box)
+    return body["boxes"]
+
+
+def test_while_a_box_is_open_the_index_shows_counts_and_nothing_of_the_ratings(
+    client, election, db
+):
+    _vote(client, election, 3)
+    page = client.get("/boxes/").get_data(as_text=True)
+    assert "投票箱公示" in page and election.box.venue.name in page
+    assert "选票 3 张" in page and "回执 3 个" in page and "评议卡 20 张" in page
+    for label in ("满意", "不满意", "不了解"):
+        assert label not in page
+    (box,) = _api_boxes(client)
+    assert box["state"] == "open" and box["sealed"] is None
+    figures = box["manifest"]
+    assert (figures["cards_issued"], figures["cards_used"], figures["ballots"]) == (20, 3, 3)
+    assert figures["receipts"] == 3 and figures["reconciles"] is True
+
+
+def test_sealing_records_minutes_whose_tally_hash_anyone_can_recompute(
+    client, election, login_as, runner, db
+):
+    _vote(client, election, 5)
+    _close(db, election)
+    login_as(Role.SUPERVISION)
+    assert (
+        client.post(f"/office/ballots/{election.box.id}/state", data=SEAL_FORM).status_code == 302
+    )
+    (box,) = _api_boxes(client)
+    sealed = box["sealed"]
+    records = client.get(sealed["records"]).get_data(as_text=True)
+    header, *lines = records.splitlines()
+    recomputed = hashlib.sha256(("\n".join([header, *sorted(lines)]) + "\n").encode()).hexdigest()
+    assert recomputed == sealed["tally_hash"]
+    assert len(list(csv.reader(io.StringIO(records)))) == 6
+    minutes = client.get(sealed["minutes"]).get_data(as_text=True)
+    assert "封箱记录" in minutes and sealed["tally_hash"] in minutes
+    assert sealed["audit_head"] in minutes and "相符" in minutes
+    # The head printed on the minutes is still in the audit chain, unchanged.
+    check = runner.invoke(args=["audit", "verify", "--expect-head", sealed["audit_head"]])
+    assert check.exit_code == 0, check.output
+
+
+def test_opening_records_a_zero_report_and_staff_and_supervision_confirm_it(
+    client, election, login_as, factory, db
+):
+    election.box.state = BoxState.NOT_OPEN.value
+    db.session.commit()
+    staff = login_as(Role.VENUE_STAFF, venue=election.box.venue)
+    url = f"/office/ballots/{election.box.id}"
+    assert client.post(url + "/state", data={"target": "open"}).status_code == 302
+    zero = db.session.get(BoxMinutes, (election.box.id, "zero"))
+    assert zero is not None and '"ballots":0' in zero.manifest and '"cards_used":0' in zero.manifest
+    assert client.post(url + "/minutes/zero/confirm").status_code == 302
+    again = client.post(url + "/minutes/zero/confirm")
+    assert again.status_code == 409
+    assert client.post(url + "/minutes/nonsense/confirm").status_code == 404
+    login_as(Role.DEPARTMENT)
+    assert client.post(url + "/minutes/zero/confirm").status_code == 403
+    other = factory.venue(election.box.campaign, "市北区分会场")
+    login_as(Role.VENUE_STAFF, venue=other)
+    assert client.post(url + "/minutes/zero/confirm").status_code == 403
+    login_as(Role.SUPERVISION)
+    assert client.post(url + "/minutes/zero/confirm").status_code == 302
+    db.session.expire_all()
+    zero = db.session.get(BoxMinutes, (election.box.id, "zero"))
+    assert zero.staff_confirmed_by == staff.username and zero.supervision_confirmed_by
+
+
+def test_more_ballots_than_representatives_checked_in_needs_supervisions_note(
+    client, election, login_as, db
+):
+    rows = [{"__row__": str(i + 2), "姓名": f"代表{i}", "类别": "市民"} for i in range(4)]
+    import_representatives(db.session, election.box, rows, "t")
+    people = representatives(db.session, election.box)
+    mark_attendance(db.session, election.box, {p.id for p in people[:2]}, "t")
+    db.session.commit()
+    _vote(client, election, 3)
+    _close(db, election)
+    login_as(Role.SUPERVISION)
+    url = f"/office/ballots/{election.box.id}/state"
+    refused = client.post(url, data=SEAL_FORM)
+    assert refused.status_code == 400 and "多于签到代表 2 人" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(election.box), election.box.id).state == "closed"
+    note = "一位代表签到后才补登，现场核实无误"
+    assert client.post(url, data=SEAL_FORM | {"note": note}).status_code == 302
+    minutes = client.get(f"/boxes/{election.box.id}/minutes").get_data(as_text=True)
+    assert note in minutes
+
+
+def test_a_scan_of_the_signed_minutes_is_kept_and_only_a_pdf_or_image_is_taken(
+    client, election, login_as, db
+):
+    _vote(client, election, 1)
+    _close(db, election)
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/ballots/{election.box.id}/state", data=SEAL_FORM)
+    url = f"/office/ballots/{election.box.id}/minutes/scan"
+    text = client.post(url, data={"file": (io.BytesIO(b"not a scan"), "x.txt")})
+    assert text.status_code == 415
+    scan = b"%PDF-1.4\n% signed minutes\n"
+    assert client.post(url, data={"file": (io.BytesIO(scan), "minutes.pdf")}).status_code == 302
+    served = client.get(f"/boxes/{election.box.id}/minutes/scan")
+    assert served.status_code == 200 and served.data == scan
+    assert served.mimetype == "application/pdf"
