@@ -3,10 +3,25 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ballots.models import Ballot, BallotBox, BallotRating, BoxState, Receipt, VotingToken
+from ballots.models import (
+    Ballot,
+    BallotBox,
+    BallotRating,
+    BoxState,
+    PendingBallot,
+    Receipt,
+    VotingToken,
+)
 from ballots.services import issue_cards, move_box
 from ballots.tally import count_ballots, stored_tally
 from tests.conftest import seal
+
+
+def _close_and_seal(db, box) -> None:
+    box.state = BoxState.CLOSED.value
+    db.session.commit()
+    seal(db.session, box)
+    db.session.commit()
 
 
 def _post(app, token, data):
@@ -20,10 +35,12 @@ def test_fifty_threads_posting_one_card_store_exactly_one_ballot(app, election, 
     assert statuses.count(200) == 1
     assert set(statuses) == {200, 409}
     db.session.expire_all()
-    assert db.session.query(Ballot).count() == 1
+    assert db.session.query(PendingBallot).count() == 1
     assert db.session.query(Receipt).count() == 1
-    assert db.session.query(BallotRating).count() == len(election.departments)
     assert db.session.query(VotingToken).filter_by(state="used").count() == 1
+    _close_and_seal(db, election.box)
+    assert db.session.query(Ballot).count() == 1
+    assert db.session.query(BallotRating).count() == len(election.departments)
 
 
 def test_a_thousand_cards_posted_concurrently_give_a_thousand_ballots_that_add_up(
@@ -42,9 +59,11 @@ def test_a_thousand_cards_posted_concurrently_give_a_thousand_ballots_that_add_u
     assert statuses == [200] * 1000
     db.session.expire_all()
     box = election.box
-    assert db.session.query(Ballot).filter_by(box_id=box.id).count() == 1000
+    assert db.session.query(PendingBallot).filter_by(box_id=box.id).count() == 1000
     used = db.session.query(VotingToken).filter_by(box_id=box.id, state="used").count()
     assert used == 1000  # ballots = tokens consumed
+    _close_and_seal(db, box)
+    assert db.session.query(Ballot).filter_by(box_id=box.id).count() == 1000
     counts = count_ballots(db.session, box)
     for department in election.departments:
         per_rating = {r: counts[(department.id, r, "phone")] for r in ratings}

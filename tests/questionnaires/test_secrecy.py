@@ -53,9 +53,9 @@ def test_the_link_carries_no_ballot_id_receipt_or_token(client, db, survey):
     page = response.get_data(as_text=True)
     receipt = re.search(r'<p class="receipt">(\w+)</p>', page)[1]
     link = re.search(r'href="(/q/[^"]+)"', page)[1]
-    from ballots.models import Ballot
+    from ballots.models import PendingBallot
 
-    ballot_id = db.session.execute(select(Ballot.id)).scalar_one()
+    ballot_id = db.session.execute(select(PendingBallot.id)).scalar_one()
     for secret in (receipt, ballot_id, election.cards[0].token, election.cards[0].short_code):
         assert secret not in link
 

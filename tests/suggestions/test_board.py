@@ -7,6 +7,7 @@ from suggestions import selection as selections
 from suggestions import services
 from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds
 from suggestions.models import NomineeKind, RejectReason, Satisfaction, Status, Urgency
+from suggestions.services import beijing_today
 from tests.suggestions.conftest import NAME, PHONE
 
 D = dt.date
@@ -50,9 +51,11 @@ def test_unit_statistics_add_up_by_hand(db, world):
 
 def test_board_filters_and_pages(db, world, client):
     a, b, _c = world.units
+    # The board warns against today's date: A's items are fresh, B's is a month overdue.
+    today = beijing_today()
     for _ in range(23):
-        _handle(db, world, a, D(2026, 11, 23))
-    _handle(db, world, b, D(2026, 11, 2))
+        _handle(db, world, a, today)
+    _handle(db, world, b, today - dt.timedelta(days=30))
     services.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
     db.session.commit()
     everything = board(db.session, world.campaign, Filters())
