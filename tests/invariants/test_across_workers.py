@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ballots.models import Ballot
+from ballots.models import PendingBallot
 from tests.invariants.test_nothing_lost import _free_port, _start_server
 
 WORKERS = 4
@@ -54,7 +54,7 @@ def test_one_card_posted_to_every_worker_at_once_gives_one_ballot(serve, electio
     assert statuses.count(200) == 1, statuses
     assert all(s in (200, 409) for s in statuses), statuses
     db.session.expire_all()
-    assert db.session.query(Ballot).count() == 1
+    assert db.session.query(PendingBallot).count() == 1
 
 
 @pytest.mark.skipif(not LIMITER.startswith("redis"), reason="needs the Redis limiter storage")

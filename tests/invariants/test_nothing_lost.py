@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ballots.models import Ballot, Receipt, VotingToken
+from ballots.models import Ballot, PendingBallot, Receipt, VotingToken
 from ballots.services import issue_cards
 from tests.conftest import on_postgresql
 
@@ -112,7 +112,7 @@ def test_every_acknowledged_ballot_survives_a_kill_of_the_server(app, election, 
         db.session.expire_all()
         stored = {r.code for r in db.session.query(Receipt)}
         assert set(acknowledged) <= stored
-        ballots = db.session.query(Ballot).count()
+        ballots = db.session.query(PendingBallot).count()  # sealed in the pool until sealing
         assert ballots >= len(acknowledged) > 0
         assert ballots == db.session.query(VotingToken).filter_by(state="used").count()
         assert ballots == len(stored)
@@ -183,7 +183,7 @@ def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election,
     stored = {r.code for r in db.session.query(Receipt)}
     assert set(acknowledged) <= stored
     assert len(acknowledged) > CARDS // 4  # voting went on after the restart
-    assert db.session.query(Ballot).count() == len(stored)
+    assert db.session.query(PendingBallot).count() == len(stored)
 
 
 # A sealing killed after it wrote the box's ballots but before its commit.
