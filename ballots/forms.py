@@ -16,9 +16,9 @@ from evaluation.errors import Refused
 from evaluation.forms import REQUIRED, choices_of
 
 
-class IssueCardsForm(FlaskForm):
-    count = IntegerField(
-        _l("发卡数量"),
+def _card_count(label: str) -> IntegerField:
+    return IntegerField(
+        label,
         validators=[
             InputRequired(REQUIRED),
             NumberRange(
@@ -28,6 +28,25 @@ class IssueCardsForm(FlaskForm):
             ),
         ],
     )
+
+
+def _reason(label: str) -> TextAreaField:
+    """Why an exception to the rules is made: required, as the services require it."""
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                MIN_REASON_LENGTH,
+                MAX_REASON_LENGTH,
+                _l("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH),
+            ),
+        ],
+    )
+
+
+class IssueCardsForm(FlaskForm):
+    count = _card_count(_l("发卡数量"))
     base_url = StringField(
         _l("投票网址前缀（印在二维码里）"),
         validators=[
@@ -41,28 +60,8 @@ class IssueCardsForm(FlaskForm):
 class ApproveCardsForm(FlaskForm):
     """Supervision's approval of cards beyond a box's seats and spares."""
 
-    count = IntegerField(
-        _l("追加张数"),
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(
-                1,
-                MAX_CARDS_PER_BATCH,
-                _l("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH),
-            ),
-        ],
-    )
-    reason = TextAreaField(
-        _l("原因"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(
-                MIN_REASON_LENGTH,
-                MAX_REASON_LENGTH,
-                _l("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH),
-            ),
-        ],
-    )
+    count = _card_count(_l("追加张数"))
+    reason = _reason(_l("原因"))
 
 
 class ScanForm(FlaskForm):
@@ -77,17 +76,7 @@ class ScanForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     """The office's request to take an empty box out of the count, with the reason."""
 
-    reason = TextAreaField(
-        _l("撤销原因"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(
-                MIN_REASON_LENGTH,
-                MAX_REASON_LENGTH,
-                _l("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH),
-            ),
-        ],
-    )
+    reason = _reason(_l("撤销原因"))
 
 
 class VoidCardForm(FlaskForm):
