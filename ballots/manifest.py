@@ -128,7 +128,11 @@ def manifests(session: Session, boxes: list[BallotBox]) -> dict[int, Manifest]:
         )
     result = {}
     for box in boxes:
-        attendance = {c: list(n) for c, n in attendance_summary(session, box).items()}
+        attendance = (
+            {}
+            if box.is_internal
+            else {c: list(n) for c, n in attendance_summary(session, box).items()}
+        )
         extra = sum(a.count for a in approvals.get(box.id, []))
         result[box.id] = Manifest(
             box_id=box.id,
