@@ -77,10 +77,16 @@ def set_passphrase(
     actor: str,
     cost: str = "interactive",
     old_passphrase: str | None = None,
+    public: bool = False,
 ) -> None:
-    """Set a holder's passphrase, or change it (with the old one: the key pair stays)."""
+    """Set a holder's passphrase, or change it (with the old one: the key pair stays).
+
+    `public` is the demo's: only it may use the passphrases printed with the demo logins.
+    """
     if len(passphrase) < PASSPHRASE_MIN_LENGTH:
         raise Refused(_("口令至少需要 %(n)s 个字符。", n=PASSPHRASE_MIN_LENGTH))
+    if passphrase in DEMO_PASSPHRASES.values() and not public:
+        raise Refused(_("这是演示用的公开口令，不能用于真实的活动。"))
     existing = holders(session, campaign).get(holder)
     if existing is not None:
         if old_passphrase is None:
@@ -157,7 +163,7 @@ def demo_ceremony(session: Session, campaign: Campaign, actor: str, cost: str) -
     keyed = holders(session, campaign)
     for holder, passphrase in DEMO_PASSPHRASES.items():
         if holder not in keyed:
-            set_passphrase(session, campaign, holder, passphrase, actor, cost)
+            set_passphrase(session, campaign, holder, passphrase, actor, cost, public=True)
 
 
 def demo_holder_keys(session: Session, campaign: Campaign) -> HolderKeys | None:

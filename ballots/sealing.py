@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from sqlalchemy import Engine, delete, event, func, insert, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ballots.keys import forget_box_key
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 # Every sealed ballot is padded to a multiple of this many bytes, so its length says nothing
 # of its content; only a ballot with long comments takes more than one block.
 PAD_BLOCK = 1024
+PURGE_LOCK_TIMEOUT = "2s"
 RATING_CODES = {r: str(i) for i, r in enumerate(Rating)}
 RATING_OF_CODE = {code: r for r, code in RATING_CODES.items()}
 
@@ -146,8 +148,13 @@ def purge_storage(engine: Engine) -> None:
                 log.warning("the write-ahead log could not be truncated now: readers active")
         elif engine.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            # Ballots being cast queue behind the rewrite's lock: never let it wait long.
+            connection.execute(text(f"SET lock_timeout = '{PURGE_LOCK_TIMEOUT}'"))
             for table in (PendingBallot.__tablename__, "box_key_piece"):
-                connection.execute(text(f"VACUUM FULL {table}"))
+                try:
+                    connection.execute(text(f"VACUUM FULL {table}"))
+                except OperationalError:
+                    log.warning("%s could not be rewritten now: it is busy", table)
 
 
 # A sealing sets this in the session's info; once its transaction is committed the storage

@@ -214,3 +214,43 @@ def test_boxes_are_made_per_meeting_and_venue_plus_an_internal_box(app, election
     assert ensure_boxes(db.session, campaign, "admin") == 0
     internal = db.session.query(BallotBox).filter(BallotBox.meeting_id.is_(None)).one()
     assert [d.code for d in internal.departments] == ["R"]
+
+
+def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
+    client, factory, login_as, db
+):
+    from ballots.keys import holders
+    from ballots.models import BallotBox, KeyHolderRole
+    from evaluation.models import Campaign
+
+    campaign = factory.campaign(year=2027)
+    # A campaign without a ceremony: remove the test campaign's demo keys.
+    for holder in holders(db.session, campaign).values():
+        db.session.delete(holder)
+    box = BallotBox(campaign=campaign)  # the internal box
+    db.session.add(box)
+    db.session.commit()
+    login_as(Role.SUPERVISION)
+    url = "/office/ballots/keys"
+    assert "未设置" in client.get(url).get_data(as_text=True)
+    short = client.post(url, data={"passphrase": "too short", "confirm": "too short"})
+    assert short.status_code == 400 and "至少需要 12 个字符" in short.get_data(as_text=True)
+    public = "sanmin-demo-supervision"
+    demo = client.post(url, data={"passphrase": public, "confirm": public})
+    assert demo.status_code == 400 and "公开口令" in demo.get_data(as_text=True)
+    assert holders(db.session, campaign) == {}
+    mine = "一条只有监察局知道的长口令"
+    assert client.post(url, data={"passphrase": mine, "confirm": mine}).status_code == 302
+    again = client.post(url, data={"passphrase": mine + "2", "confirm": mine + "2"})
+    assert again.status_code == 409 and "原口令" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert set(holders(db.session, campaign)) == {KeyHolderRole.SUPERVISION}
+    stored = repr([(h.wrapped, h.salt) for h in holders(db.session, campaign).values()])
+    assert mine not in stored
+    # Until all three holders have set theirs, no box of the campaign can open.
+    campaign = db.session.get(Campaign, campaign.id)
+    campaign.phase = "reporting"
+    db.session.commit()
+    login_as(Role.ADMIN)
+    refused = client.post(f"/office/ballots/{box.id}/state", data={"target": "open"})
+    assert refused.status_code == 409 and "请先完成密钥仪式" in refused.get_data(as_text=True)
