@@ -1,6 +1,6 @@
 """Scan to vote on a phone: the card's URL, a missed choice fixed, the receipt, the used card."""
 
-from ballots.models import Ballot
+from ballots.models import PendingBallot
 from evaluation.extensions import db
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _build_demo
@@ -23,7 +23,7 @@ def test_a_representative_votes_on_a_phone(live_server, phone):
     base, app = live_server
     url = _demo_card_urls(app, base)[0]
     with app.app_context():
-        before = db.session.query(Ballot).count()  # the demo's simulated ballots
+        before = db.session.query(PendingBallot).count()  # the open demo box's sealed pool
     sizes = []
     phone.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
     phone.goto(url)
@@ -54,4 +54,4 @@ def test_a_representative_votes_on_a_phone(live_server, phone):
     phone.goto(url)
     assert "这张评议卡已经投过票" in phone.inner_text("h1")
     with app.app_context():
-        assert db.session.query(Ballot).count() == before + 1
+        assert db.session.query(PendingBallot).count() == before + 1
