@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -43,7 +44,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     return db.session.get(User, int(user_id))
 
@@ -73,8 +74,18 @@ def _login_username_key() -> str:
     return "login-user:" + (request.form.get("username") or "").strip().lower()
 
 
-def _is_safe_next(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//")
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to go back to, or None: never a way to another host.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/%09/evil.com` (a tab) would become `//evil.com`: any such character refuses the target.
+    """
+    if not target or any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
@@ -97,10 +108,8 @@ def login() -> str | Response:
         login_user(user)
         audit.record(db.session, user.username, "auth.login")
         db.session.commit()
-        target = request.args.get("next")
-        if _is_safe_next(target):
-            return redirect(target)
-        return redirect(url_for(ROLE_HOME[Role(user.role)]))
+        target = safe_next(request.args.get("next"))
+        return redirect(target or url_for(ROLE_HOME[Role(user.role)]))
     status = 400 if form.errors else 200
     return render_template("evaluation/login.html", form=form), status
 

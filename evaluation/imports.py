@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -52,6 +53,10 @@ class ImportResult:
     groups_created: list[int] = field(default_factory=list)
 
 
+# An import of a few thousand rows unpacks to a few megabytes; a zip bomb to gigabytes.
+MAX_XLSX_EXPANDED_BYTES = 50 * 2**20
+
+
 def read_table(filename: str, stream: IO[bytes]) -> list[dict[str, str]]:
     """Read the rows of a CSV (UTF-8 or GBK, as Excel saves it in China) or XLSX file."""
     data = stream.read()
@@ -84,18 +89,36 @@ def _decode(data: bytes) -> str:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    _refuse_a_zip_bomb(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        sheet = workbook.worksheets[0]
+        rows = []
+        # The sheet is parsed as it is read: a damaged one fails here, not at opening.
+        for values in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+        workbook.close()
+    except Refused:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
         raise Refused(_("无法读取该 XLSX 文件，请确认文件未损坏。")) from exc
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell_text(v) for v in values])
-        if len(rows) > MAX_IMPORT_ROWS + 1:
-            break
-    workbook.close()
     return rows
+
+
+def _refuse_a_zip_bomb(data: bytes) -> None:
+    """An XLSX is a zip: refuse one that would expand beyond what an import can need."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise Refused(_("无法读取该 XLSX 文件，请确认文件未损坏。")) from exc
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
+        raise Refused(
+            _("XLSX 文件解压后超过 %(n)s MB，不能导入。", n=MAX_XLSX_EXPANDED_BYTES // 2**20),
+            413,
+        )
 
 
 def _cell_text(value: Any) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from evaluation import LOCALE_COOKIE
+from evaluation.auth import safe_next
 from evaluation.extensions import db
 from evaluation.models import Phase
 from evaluation.reports.services import published_codes
@@ -39,10 +40,7 @@ def home() -> str:
 
 @public_bp.route("/lang/<code>")
 def switch_language(code: str) -> Response:
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next")) or url_for("public.home"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LOCALE_COOKIE,

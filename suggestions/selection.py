@@ -107,7 +107,7 @@ def score(session: Session, nominee: Nominee, reviewer: User, scores: dict[str, 
     values = {}
     for criterion in rubric:
         raw = (scores.get(criterion) or "").strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= RUBRIC_MAX:
+        if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= RUBRIC_MAX:
             raise Refused(_("每一项评分都应是 0 到 %(n)s 的整数。", n=RUBRIC_MAX))
         values[criterion] = int(raw)
     for criterion, value in values.items():

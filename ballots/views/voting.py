@@ -119,7 +119,7 @@ def _numbered_fields(prefix: str) -> dict[int, str]:
     return {
         int(name[1:]): value
         for name, value in request.form.items()
-        if name.startswith(prefix) and name[1:].isdigit()
+        if name.startswith(prefix) and name[1:].isascii() and name[1:].isdigit()
     }
 
 

@@ -1,0 +1,96 @@
+"""Abuse and odd input get a calm answer (issue 18): each test plays the attack."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from evaluation.models import AuditEvent, Role, Venue
+from tests.conftest import TEST_PASSWORD
+from tests.evaluation.test_imports import _upload, _xlsx
+
+OFF_SITE = ["/%09/evil.com", "/%0d/x", "//evil.com", "/\\evil.com", "https://evil.com/", "/%0a/x"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_language_switch_never_leads_off_site(client, target):
+    response = client.get(f"/lang/en?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_the_language_switch_keeps_a_path_on_this_site(client):
+    response = client.get("/lang/en?next=/suggestions/%3Fpage%3D2")
+    assert response.headers["Location"] == "/suggestions/?page=2"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_logging_in_never_leads_off_site(client, factory, db, target):
+    user = factory.user(Role.SUPERVISION)
+    db.session.commit()
+    response = client.post(
+        f"/login?next={target}", data={"username": user.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/office/supervision"
+
+
+@pytest.mark.parametrize("name", ["r²", "c¹", "r١", "c٣"])
+def test_a_ballot_field_with_an_odd_digit_is_ignored_not_a_500(client, election, db, name):
+    from ballots.models import PendingBallot
+
+    data = election.full_ballot() | {name: "x"}
+    response = client.post(f"/v/{election.cards[0].token}", data=data)
+    assert response.status_code == 200  # a field that names no department is no choice
+    assert db.session.query(PendingBallot).count() == 1
+
+
+def _truncated_xlsx() -> bytes:
+    """A real workbook whose sheet's XML is cut in the middle."""
+    good = _xlsx([["名称", "类型", "区市", "容量"], ["市级主会场", "主会场", "", "100"]])
+    source = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b" " * (60 * 2**20))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "message"),
+    [(_truncated_xlsx, 400, "无法读取该 XLSX"), (_zip_bomb, 413, "解压后超过")],
+    ids=["truncated", "zip-bomb"],
+)
+def test_a_damaged_or_exploding_xlsx_is_refused_and_imports_nothing(
+    client, factory, login_as, db, content, status, message
+):
+    factory.campaign()
+    login_as(Role.ADMIN)
+    before = db.session.query(AuditEvent).count()
+    response = _upload(client, "venues", content(), "venues.xlsx")
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.query(Venue).count() == 0
+    assert db.session.query(AuditEvent).count() == before
+
+
+def test_a_damaged_attendance_xlsx_is_refused(client, election, login_as, db):
+    login_as(Role.VENUE_STAFF, venue=election.box.venue)
+    response = client.post(
+        f"/office/ballots/{election.box.id}/attendance/import",
+        data={"file": (io.BytesIO(_truncated_xlsx()), "people.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "无法读取该 XLSX" in response.get_data(as_text=True)
