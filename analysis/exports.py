@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from analysis import stats
 from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
 from analysis.services import all_departments
+from evaluation.spreadsheets import append_text_safe, csv_row
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
 
@@ -68,7 +69,7 @@ def results_csv(figures: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow([h for h, _f, _g in DEPARTMENT_COLUMNS])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     return out.getvalue()
 
 
@@ -88,11 +89,11 @@ def _interval_method(figures: dict[str, Any]) -> str:
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], formats=None):
     sheet = book.create_sheet(title)
-    sheet.append(headers)
+    append_text_safe(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_text_safe(sheet, row)
     for column, number_format in enumerate(formats or [], start=1):
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -380,7 +381,7 @@ def questionnaire_csv(questionnaire: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow([h for h, _f in QUESTIONNAIRE_COLUMNS])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     return out.getvalue()
 
 

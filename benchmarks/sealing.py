@@ -113,8 +113,7 @@ def main() -> None:
         stored = db.session.query(Ballot).filter_by(box_id=box.id).count()
         dialect = db.engine.dialect.name
     print(
-        f"database {dialect}, {args.ballots} ballots of 14 departments, "
-        f"Argon2id cost {args.cost}"
+        f"database {dialect}, {args.ballots} ballots of 14 departments, Argon2id cost {args.cost}"
     )
     print(f"(a) the count alone (store_tally), as sealing did before: {count_only * 1000:.0f} ms")
     print(f"(b) two holders' passphrases: {(unlocked - started) * 1000:.0f} ms")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -57,6 +58,16 @@ class MaskVotingTokens(logging.Filter):
         return True
 
 
+# Pages that show what only one person may see: every back-office page, a voting card's
+# page and receipt, an answer link, the login and a suggestion's tracking page.
+PRIVATE_PREFIXES = ("/office", "/v/", "/q/", "/login", "/logout", "/suggestions/track")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _holds_secrets(path: str) -> bool:
+    return path.startswith(PRIVATE_PREFIXES) or path == "/suggestions/new"
+
+
 VOTING_PATH = re.compile(r"/([vq])/[^\s?\"/]+")
 for _logger in ("werkzeug", "gunicorn.access", "gunicorn.error"):
     logging.getLogger(_logger).addFilter(MaskVotingTokens())
@@ -89,7 +100,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        # Data lives beside where the command runs, never inside the installed package.
+        instance_path=os.environ.get("SANMIN_INSTANCE_PATH") or str(Path.cwd() / "instance"),
     )
     load_config(app, config)
     hops = int(app.config["PROXY_HOPS"])
@@ -185,6 +197,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if _holds_secrets(request.path):
+            # Card sheets, receipts, tracking codes, contact details: never kept by a
+            # browser, a proxy or a shared phone's back button.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["PRODUCTION"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     return app

@@ -26,6 +26,7 @@ from evaluation.imports import (
 )
 from evaluation.models import Phase
 from evaluation.services import move_phase, require_campaign
+from evaluation.spreadsheets import csv_row
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -147,7 +148,7 @@ def export_command(kind: str, out: Path) -> None:
     with out.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS[kind])
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
     click.echo(f"{len(rows)} rows written to {out}")
 
 
@@ -165,6 +166,11 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     from ballots.keys import DEMO_PASSPHRASES
     from evaluation.demo import DEMO_PASSWORD, build_demo, demo_cards
 
+    if current_app.config["PRODUCTION"]:
+        _fail(
+            "演示数据的密码、评议卡和持钥口令都是公开的，生产模式下不能运行 sanmin demo。"
+            " The demo's passwords, cards and passphrases are public: not in production."
+        )
     click.echo("Upgrading the database schema…")
     upgrade()
     logins = build_demo(db.session, progress=click.progressbar)

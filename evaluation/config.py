@@ -1,5 +1,6 @@
 """Configuration: defaults, then SANMIN_* environment variables, then create_app(config)."""
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from flask import Flask
 # Values an operator might leave in place by mistake; production refuses them.
 UNSAFE_SECRET_KEYS = {"", "dev", "change-me", "secret", "sanmin"}
 MIN_SECRET_KEY_LENGTH = 32
+MIN_DISTINCT_KEY_CHARACTERS = 12  # a random 32-character key has about 25
+ENVIRONMENTS = ("development", "production")
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
@@ -57,10 +60,20 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
 
+    if app.config["ENV_NAME"] not in ENVIRONMENTS:
+        raise ConfigError(
+            f"SANMIN_ENV 只能是 {' 或 '.join(ENVIRONMENTS)}（小写），现在是 "
+            f"{app.config['ENV_NAME']!r}。 SANMIN_ENV must be one of {', '.join(ENVIRONMENTS)}."
+        )
     production = app.config["ENV_NAME"] == "production"
     app.config["PRODUCTION"] = production
     _choose_secret_key(app, production)
     _choose_audit_key(app, production)
+    if production and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory"):
+        raise ConfigError(
+            "生产模式需要共享的限流存储（SANMIN_RATELIMIT_STORAGE_URI=redis://…），否则多个进程"
+            "各自计数。 Production needs a shared rate-limit storage (redis://…)."
+        )
     _choose_database(app)
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production
@@ -78,7 +91,8 @@ def _choose_audit_key(app: Flask, production: bool) -> None:
 def _choose_key(app: Flask, production: bool, name: str, filename: str) -> None:
     key = str(app.config.get(name) or "")
     if production:
-        if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        weak = len(set(key)) < MIN_DISTINCT_KEY_CHARACTERS  # "aaaa…", "abab…"
+        if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH or weak:
             raise ConfigError(
                 f"生产模式需要真实的 SANMIN_{name}（至少 32 个字符的随机值）。"
                 f" Production mode needs a real SANMIN_{name} (32+ random characters)."
@@ -91,7 +105,10 @@ def _choose_key(app: Flask, production: bool, name: str, filename: str) -> None:
     path = Path(app.instance_path) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        # Readable by this user alone, from the first byte on.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
     app.config[name] = path.read_text().strip()
 
 

@@ -94,3 +94,50 @@ def test_a_damaged_attendance_xlsx_is_refused(client, election, login_as, db):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and "无法读取该 XLSX" in response.get_data(as_text=True)
+
+
+def test_pages_that_show_secrets_are_never_stored_by_a_browser(client, election, login_as, db):
+    receipt = client.post(f"/v/{election.cards[0].token}", data=election.full_ballot())
+    assert receipt.status_code == 200 and receipt.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/v/{election.cards[1].token}").headers["Cache-Control"] == "no-store"
+    assert client.get("/suggestions/track").headers["Cache-Control"] == "no-store"
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    login_as(Role.ADMIN)
+    sheet = client.post(
+        f"/office/ballots/{election.box.id}/cards", data={"count": "2", "base_url": "http://x"}
+    )
+    assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "no-store"
+    assert client.get("/office/ballots/").headers["Cache-Control"] == "no-store"
+    assert client.get("/static/style.css").headers.get("Cache-Control") != "no-store"
+    assert "Strict-Transport-Security" not in client.get("/").headers  # development: no TLS
+
+
+def test_production_pages_demand_https(tmp_path):
+    from evaluation import create_app
+    from tests.evaluation.test_security import STRONG_KEY
+
+    app = create_app(
+        {
+            "ENV_NAME": "production",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+            "SECRET_KEY": STRONG_KEY,
+            "AUDIT_KEY": STRONG_KEY + "h",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_exported_text_never_becomes_a_formula():
+    from openpyxl import Workbook
+
+    from evaluation.spreadsheets import append_text_safe, csv_row
+
+    formula = '=HYPERLINK("http://x")'
+    row = [formula, "+1", "-2", "@a", "\tx", "市财政局", -3.5, None]
+    assert csv_row(row) == ["'" + formula, "'+1", "'-2", "'@a", "'\tx", "市财政局", -3.5, ""]
+    sheet = Workbook().active
+    append_text_safe(sheet, ["=1+1", "市财政局", 2])
+    assert [c.data_type for c in sheet[1]] == ["s", "s", "n"]
+    assert sheet["A1"].value == "=1+1"

@@ -134,7 +134,10 @@ def test_login_attempts_are_limited_per_address(make_app):
         assert elsewhere.status_code == 401
 
 
-@pytest.mark.parametrize("key", [None, "", "dev", "too-short-for-production"])
+STRONG_KEY = "Vq3x9KpL2mZt7RwB4nYc8HdF6gJs1TaE"  # 32 characters, 32 distinct
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "too-short-for-production", "a" * 40, "ab" * 20])
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
     config = {"ENV_NAME": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
     if key is not None:
@@ -148,7 +151,7 @@ def test_production_refuses_to_start_without_a_real_audit_key(tmp_path, key):
     config = {
         "ENV_NAME": "production",
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
-        "SECRET_KEY": "s" * 40,
+        "SECRET_KEY": STRONG_KEY,
     }
     if key is not None:
         config["AUDIT_KEY"] = key
@@ -158,8 +161,9 @@ def test_production_refuses_to_start_without_a_real_audit_key(tmp_path, key):
 
 def test_production_reads_its_settings_from_sanmin_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("SANMIN_ENV", "production")
-    monkeypatch.setenv("SANMIN_SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("SANMIN_AUDIT_KEY", "a" * 40)
+    monkeypatch.setenv("SANMIN_SECRET_KEY", STRONG_KEY)
+    monkeypatch.setenv("SANMIN_AUDIT_KEY", STRONG_KEY + "a")
+    monkeypatch.setenv("SANMIN_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("SANMIN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     app = create_app()
     assert app.config["PRODUCTION"]
@@ -183,3 +187,44 @@ def test_session_cookie_is_httponly_and_samesite(client, factory, db):
     response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("name", ["Production", "prod", "staging"])
+def test_an_unknown_environment_name_is_refused_not_run_as_development(tmp_path, name):
+    with pytest.raises(ConfigError, match="SANMIN_ENV"):
+        create_app({"ENV_NAME": name, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+def test_production_refuses_rate_limits_kept_in_each_process(tmp_path):
+    config = {
+        "ENV_NAME": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "SECRET_KEY": STRONG_KEY,
+        "AUDIT_KEY": STRONG_KEY + "b",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app(config)
+
+
+def test_development_keys_are_created_readable_by_their_owner_only(tmp_path, monkeypatch):
+    import stat
+
+    monkeypatch.setenv("SANMIN_INSTANCE_PATH", str(tmp_path / "instance"))
+    create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": None})
+    for name in ("secret_key", "audit_key"):
+        path = tmp_path / "instance" / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANMIN_ENV", "production")
+    monkeypatch.setenv("SANMIN_SECRET_KEY", STRONG_KEY)
+    monkeypatch.setenv("SANMIN_AUDIT_KEY", STRONG_KEY + "c")
+    monkeypatch.setenv("SANMIN_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("SANMIN_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    app = create_app()
+    result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    assert result.exit_code != 0 and "生产模式下不能运行" in result.output
+    database = tmp_path / "prod.sqlite3"
+    assert not database.exists() or database.stat().st_size == 0  # not even migrated
