@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -42,11 +43,28 @@ ROLE_HOME = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+SESSION_VERSION_KEY = "sv"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The signed-in user, unless the session was ended since (logout, new password,
+    deactivation) or the account is inactive."""
     if not (user_id.isascii() and user_id.isdigit()):
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        return None
+    if session.get(SESSION_VERSION_KEY) != user.session_version:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign the user in for a working day of activity at most."""
+    login_user(user)
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without a request
+    session[SESSION_VERSION_KEY] = user.session_version
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -105,7 +123,7 @@ def login() -> str | Response:
         if user is None or not user.check_password(form.password.data) or not user.active:
             form.password.errors.append(_("用户名或密码不正确。"))
             return render_template("evaluation/login.html", form=form), 401
-        login_user(user)
+        start_session(user)
         audit.record(db.session, user.username, "auth.login")
         db.session.commit()
         target = safe_next(request.args.get("next"))
@@ -117,6 +135,8 @@ def login() -> str | Response:
 @auth_bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """Sign out here and everywhere: a copy of this session's cookie opens nothing after."""
+    current_user.end_sessions()
     audit.record(db.session, current_user.username, "auth.logout")
     db.session.commit()
     logout_user()

@@ -1,5 +1,6 @@
 """Configuration: defaults, then SANMIN_* environment variables, then create_app(config)."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a back-office form may stay open for a working day
+    # A back-office session ends after a working day without a request.
+    "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     # Argon2id cost of the key holders' passphrases (ballots.keys.KDF_COSTS).
     "BALLOT_KEY_COST": "interactive",

@@ -241,12 +241,19 @@ class User(UserMixin, db.Model):
     )
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Every signed-in session carries this number; bumping it ends them all (a logout, a
+    # new password, a deactivation), copied cookies included.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship()
     venue: Mapped[Venue | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

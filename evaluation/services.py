@@ -380,6 +380,8 @@ def save_user(
     user.role = role.value
     user.department = department
     user.venue = venue
+    if user.active and not values.get("active", True):
+        user.end_sessions()  # a deactivated account is signed out everywhere at once
     user.active = bool(values.get("active", True))
     if values.get("password"):
         user.set_password(values["password"])

@@ -249,6 +249,7 @@ def login_as(client: FlaskClient, factory: Factory) -> Callable[..., User]:
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session["sv"] = user.session_version
         return user
 
     return login

@@ -74,6 +74,7 @@ def test_phones_share_a_rendered_page_but_each_gets_its_own_card_and_receipt(
     staff = app.test_client()
     with staff.session_transaction() as session:
         session["_user_id"] = str(member.id)
+        session["sv"] = member.session_version
     assert "退出登录" in staff.get(f"/v/{third.token}").get_data(as_text=True)
     pages = [client.get(f"/v/{card.token}").get_data(as_text=True) for card in (first, second)]
     for page, card, other in zip(pages, (first, second), (second, first), strict=True):

@@ -141,3 +141,61 @@ def test_exported_text_never_becomes_a_formula():
     append_text_safe(sheet, ["=1+1", "市财政局", 2])
     assert [c.data_type for c in sheet[1]] == ["s", "s", "n"]
     assert sheet["A1"].value == "=1+1"
+
+
+def _logged_in_copy(client, app, user):
+    """Log in through the form and return a second client holding a copy of the cookie."""
+    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    thief = app.test_client()
+    cookie = client.get_cookie("session")
+    thief.set_cookie("session", cookie.value)
+    return thief
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, client, factory, db):
+    user = factory.user(Role.SUPERVISION)
+    db.session.commit()
+    thief = _logged_in_copy(client, app, user)
+    assert thief.get("/office/supervision").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert thief.get("/office/supervision").status_code == 302  # to the login page
+    assert "/login" in thief.get("/office/supervision").headers["Location"]
+
+
+def test_a_new_password_or_a_deactivation_ends_every_session(app, client, factory, db):
+    user = factory.user(Role.STATISTICS)
+    db.session.commit()
+    thief = _logged_in_copy(client, app, user)
+    assert thief.get("/office/statistics").status_code == 200
+    user.set_password("a brand new password 2026")
+    db.session.commit()
+    assert thief.get("/office/statistics").status_code == 302
+    assert client.get("/office/statistics").status_code == 302
+    again = app.test_client()
+    login = again.post(
+        "/login", data={"username": user.username, "password": "a brand new password 2026"}
+    )
+    assert login.status_code == 302 and again.get("/office/statistics").status_code == 200
+    user.active = False
+    db.session.commit()
+    assert again.get("/office/statistics").status_code == 302
+
+
+def test_a_back_office_session_ends_after_a_working_day_without_a_request(
+    app, client, factory, db, monkeypatch
+):
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
+    user = factory.user(Role.ADMIN)
+    db.session.commit()
+    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    assert client.get("/office/admin").status_code == 200
+    seven_hours_on = int(time.time()) + 7 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: seven_hours_on)
+    assert client.get("/office/admin").status_code == 200  # and the cookie is signed anew
+    nine_hours_idle = seven_hours_on + 9 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: nine_hours_idle)
+    assert client.get("/office/admin").status_code == 302

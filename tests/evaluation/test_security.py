@@ -31,6 +31,7 @@ def test_a_form_posted_without_its_csrf_token_is_rejected_and_changes_nothing(ma
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(admin.id)
+            session["sv"] = admin.session_version
         response = client.post("/office/campaign/phase", data={"target": "reporting"})
         assert response.status_code == 400
         assert "表单已过期或来源无法验证" in response.get_data(as_text=True)

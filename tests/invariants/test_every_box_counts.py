@@ -55,6 +55,7 @@ def test_a_venue_login_alone_cannot_give_its_box_more_cards_than_seats_and_spare
     )
     with client.session_transaction() as session:
         session["_user_id"] = str(staff.id)
+        session["sv"] = staff.session_version
     assert client.post(url, data={"count": "5", "base_url": "http://x"}).status_code == 200
     assert _valid_cards(db, box) == 115
     approval = db.session.query(CardApproval).one()

@@ -94,6 +94,7 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
 
     with client.session_transaction() as session:
         session["_user_id"] = str(liaison.id)
+        session["sv"] = liaison.session_version
     page = client.get("/office/reports/mine").get_data(as_text=True)
     assert "请补充数据" in page
     client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "work": "- 完成项目 13 个"})
