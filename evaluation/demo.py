@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.demo import simulate_ballots
-from ballots.keys import demo_ceremony
+from ballots.keys import demo_ceremony, prepare_box_key
 from ballots.models import BallotBox, BoxState, VotingToken
 from ballots.services import (
     Card,
@@ -344,4 +344,6 @@ def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
         )
     if box.current_state == BoxState.NOT_OPEN:
         move_box(session, box, BoxState.OPEN, None)
+    elif box.public_key is None:
+        prepare_box_key(session, box)  # a demo built before ballots were sealed to a key
     return box, cards

@@ -20,3 +20,55 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app, db):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_upgrading_a_database_that_holds_a_campaign_keeps_every_row(make_app, tmp_path):
+    """SQLite alters a table by copying it: with foreign keys on, dropping the old copy
+    would cascade into the cards (or be refused). Every row must survive the upgrade."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import BASE_CONFIG, on_postgresql
+
+    if on_postgresql():
+        return  # PostgreSQL alters tables in place
+    from evaluation import create_app
+
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/old.sqlite3"})
+    with app.app_context():
+        upgrade(revision="7ae36d7ab22f")  # the schema before ballots were sealed
+        statements = [
+            "INSERT INTO campaign (id, year, title, phase, slot_minutes) "
+            "VALUES (1, 2025, 't', 'reporting', 10)",
+            "INSERT INTO reporting_group (id, campaign_id, number, name) VALUES (1, 1, 1, 'g')",
+            "INSERT INTO meeting (id, group_id, date, starts_at) "
+            "VALUES (1, 1, '2025-11-24', '08:30:00')",
+            "INSERT INTO venue (id, campaign_id, kind, name, district, address, capacity) "
+            "VALUES (1, 1, 'main', 'v', '', '', 100)",
+            "INSERT INTO ballot_box (id, campaign_id, meeting_id, venue_id, state) "
+            "VALUES (1, 1, 1, 1, 'sealed')",
+            "INSERT INTO department (id, campaign_id, code, name, short_name, evaluation_mode,"
+            " group_id, order_in_group, duties, annual_goals) "
+            "VALUES (1, 1, 'A', 'a', 'a', 'public', 1, 1, '', '')",
+            "INSERT INTO voting_token (box_id, token_hash, short_code_hash, batch, state) "
+            "VALUES (1, 'h', 's', 1, 'used')",
+            "INSERT INTO ballot (id, box_id, channel) VALUES ('b1', 1, 'phone')",
+            "INSERT INTO ballot_rating (ballot_id, department_id, rating) "
+            "VALUES ('b1', 1, 'satisfied')",
+            "INSERT INTO ballot_receipt (code, box_id) VALUES ('R1', 1)",
+        ]
+        with _db.engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with _db.engine.connect() as connection:
+            counts = {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("voting_token", "ballot", "ballot_rating", "ballot_receipt")
+            }
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert counts == dict.fromkeys(counts, 1)
+        downgrade(revision="7ae36d7ab22f")  # and back, keeping them too
+        with _db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM voting_token")).scalar() == 1
+        _db.engine.dispose()
