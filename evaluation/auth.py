@@ -19,14 +19,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from evaluation import audit
-from evaluation.extensions import db, limiter, login_manager
+from evaluation.extensions import db, login_manager
 from evaluation.forms import LoginForm
 from evaluation.models import Role, User
+from evaluation.throttle import count_failure, refuse_if_exhausted
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -88,10 +90,6 @@ def actor() -> str:
     return current_user.username if current_user.is_authenticated else "anonymous"
 
 
-def _login_username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
-
-
 def safe_next(target: str | None) -> str | None:
     """A path on this site to go back to, or None: never a way to another host.
 
@@ -107,20 +105,25 @@ def safe_next(target: str | None) -> str | None:
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"],
-    key_func=_login_username_key,
-    methods=["POST"],
-)
 def login() -> str | Response:
+    """Sign in. Only failures are throttled: per username at an address (after its own
+    failures that username waits, from that address only: nobody elsewhere can lock an
+    official out) and per address (beyond it a wrong password is answered 429, but the
+    right one still signs in: others' mistakes at a shared address refuse nobody)."""
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
+        address = get_remote_address()
+        per_ip = current_app.config["LOGIN_LIMIT_PER_IP"]
+        per_user = current_app.config["LOGIN_LIMIT_PER_USERNAME"]
+        own_key = f"{username.lower()}@{address}"
+        refuse_if_exhausted("login-user", own_key, per_user)
         user = db.session.execute(
             select(User).where(func.lower(User.username) == username.lower())
         ).scalar_one_or_none()
         if user is None or not user.check_password(form.password.data) or not user.active:
+            count_failure("login-user", own_key, per_user)
+            count_failure("login-ip", address, per_ip)
             form.password.errors.append(_("用户名或密码不正确。"))
             return render_template("evaluation/login.html", form=form), 401
         start_session(user)

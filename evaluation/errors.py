@@ -55,11 +55,13 @@ def _render(message: str, status: int) -> tuple[Any, int]:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
-    def refused(error: Refused) -> tuple[Any, int]:
+    def refused(error: Refused) -> tuple[Any, int, dict[str, str]]:
         from evaluation.extensions import db
 
         db.session.rollback()  # a refusal changes nothing
-        return _render(error.message, error.status)
+        body, status = _render(error.message, error.status)
+        retry_after = getattr(error, "retry_after", None)
+        return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[Any, int]:

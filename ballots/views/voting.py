@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from cachetools import TTLCache
-from flask import Response, current_app, render_template, request, session, url_for
+from flask import current_app, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -23,19 +24,15 @@ from ballots.services import (
 )
 from ballots.views import public_bp, rating_labels
 from evaluation.errors import Refused
-from evaluation.extensions import csrf, db, limiter
+from evaluation.extensions import csrf, db
+from evaluation.throttle import count_failure
 from questionnaires.services import make_pass, open_questionnaires
-
-
-def _only_unknown_cards(response: Response) -> bool:
-    return response.status_code == 404
 
 
 @public_bp.route("/v/<token>", methods=["GET", "POST"])
 # The card's token is the secret that authorises the post, so a CSRF token adds nothing;
 # leaving it out keeps voting pages free of cookies.
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["VOTE_GUESS_LIMIT"], deduct_when=_only_unknown_cards)
 def vote(token: str) -> Any:
     if request.method == "GET":
         try:
@@ -163,4 +160,8 @@ def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:
+    if refusal.reason == "unknown":
+        # Only a card that does not exist counts against the address: a real card is never
+        # refused, so one phone guessing cannot stop the venue that shares its address.
+        count_failure("card-guess", get_remote_address(), current_app.config["VOTE_GUESS_LIMIT"])
     return render_template("ballots/refused.html", reason=refusal.reason), refusal.status

@@ -199,3 +199,72 @@ def test_a_back_office_session_ends_after_a_working_day_without_a_request(
     nine_hours_idle = seven_hours_on + 9 * 3600
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: nine_hours_idle)
     assert client.get("/office/admin").status_code == 302
+
+
+def test_a_phone_guessing_cards_never_stops_real_cards_at_its_address(make_app, election):
+    app = make_app(VOTE_GUESS_LIMIT="5 per minute")
+    phone = app.test_client()
+    for i in range(5):
+        assert phone.get(f"/v/guess-{i}").status_code == 404
+    assert phone.post("/v/guess-5", data=election.full_ballot()).status_code == 429
+    neighbour = app.test_client()  # the same venue Wi-Fi address
+    card = election.cards[0]
+    assert neighbour.get(f"/v/{card.token}").status_code == 200
+    assert neighbour.post(f"/v/{card.token}", data=election.full_ballot()).status_code == 200
+    assert neighbour.get(f"/v/{card.token}").status_code == 409  # used: its own page, no 429
+
+
+def _bad(client, username, address="127.0.0.1"):
+    return client.post(
+        "/login",
+        data={"username": username, "password": "wrong"},
+        environ_base={"REMOTE_ADDR": address},
+    ).status_code
+
+
+def test_nobody_elsewhere_can_lock_an_official_out(make_app, factory, db):
+    import uuid
+
+    from tests.evaluation.test_security import LIMITER_STORAGE
+
+    app = make_app(
+        RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        LOGIN_LIMIT_PER_USERNAME="5 per minute;20 per hour",
+        LOGIN_LIMIT_PER_IP="20 per minute",
+    )
+    with app.app_context():
+        user = factory.user(Role.SUPERVISION, username="supervision")
+        db.session.commit()
+        client = app.test_client()
+        attacker = [_bad(client, "supervision", f"10.66.0.{i % 3}") for i in range(25)]
+        assert attacker.count(429) > 0  # the attacker is slowed down, at their addresses
+        real = client.post(
+            "/login",
+            data={"username": "Supervision", "password": TEST_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.1.2.3"},
+        )
+        assert real.status_code == 302 and real.headers["Location"] == "/office/supervision"
+        assert user.username == "supervision"
+
+
+def test_others_mistakes_at_a_shared_address_never_refuse_the_right_password(make_app, factory, db):
+    import uuid
+
+    from tests.evaluation.test_security import LIMITER_STORAGE
+
+    app = make_app(
+        RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        LOGIN_LIMIT_PER_IP="3 per minute",
+        LOGIN_LIMIT_PER_USERNAME="100 per minute",
+    )
+    with app.app_context():
+        user = factory.user(Role.VENUE_STAFF)
+        db.session.commit()
+        client = app.test_client()
+        assert [_bad(client, f"someone{i}") for i in range(5)] == [401, 401, 401, 429, 429]
+        own = _bad(client, user.username)
+        assert own == 429  # a wrong password here is slowed down, and says for how long
+        right = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+        assert right.status_code == 302

@@ -125,7 +125,7 @@ def test_login_attempts_are_limited_per_address(make_app):
             )
         blocked = client.post("/login", data={"username": "u9", "password": "x"})
         assert blocked.status_code == 429
-        assert "请稍后再试" in blocked.get_data(as_text=True)
+        assert "秒后再试" in blocked.get_data(as_text=True)  # how long to wait
         # Another address is not affected.
         elsewhere = client.post(
             "/login",
