@@ -22,7 +22,7 @@ from evaluation.reports.services import public_department, published_codes, publ
 from evaluation.services import require_campaign
 from suggestions import board as boards
 from suggestions.models import Channel, Status, Suggestion
-from suggestions.services import mask_phones_in_text
+from suggestions.services import mask_personal_data
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -127,7 +127,7 @@ def _suggestion_json(suggestion: Suggestion, bounds: boards.WarningBounds) -> di
         "id": suggestion.id,
         "channel": suggestion.channel,
         "category": suggestion.category.name if suggestion.category else None,
-        "text": mask_phones_in_text(suggestion.text),
+        "text": mask_personal_data(suggestion.text),
         "created_at": suggestion.created_at.isoformat() + "Z",
         "status": suggestion.status,
         "merged_into": suggestion.merged_into_id,
@@ -140,7 +140,7 @@ def _suggestion_json(suggestion: Suggestion, bounds: boards.WarningBounds) -> di
         "reply": (
             {
                 "unit": reply.unit.code,
-                "text": mask_phones_in_text(reply.text),
+                "text": mask_personal_data(reply.text),
                 "approved_at": reply.approved_at.isoformat() + "Z",
                 "follow_up": reply.follow_up,
                 "feedback": reply.feedback,

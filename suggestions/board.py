@@ -22,6 +22,7 @@ from evaluation.forms import database_id
 from evaluation.models import Campaign, Department
 from suggestions.models import (
     OPEN_STATUSES,
+    PUBLIC_STATUSES,
     Channel,
     Satisfaction,
     Status,
@@ -121,9 +122,10 @@ def _following(condition: Callable[[Any], Any]) -> Any:
 
 
 def filtered(campaign: Campaign, filters: Filters, bounds: WarningBounds) -> Select:
-    """Every non-rejected suggestion of the campaign that passes the filters."""
+    """Every public suggestion of the campaign (triaged, not rejected) passing the filters."""
     query = select(Suggestion).where(
-        Suggestion.campaign_id == campaign.id, Suggestion.status != Status.REJECTED.value
+        Suggestion.campaign_id == campaign.id,
+        Suggestion.status.in_([s.value for s in PUBLIC_STATUSES]),
     )
     if filters.unit:
         units = select(Department.id).where(

@@ -55,6 +55,9 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = (Status.ASSIGNED, Status.REVIEWING)
+# What the public board shows: a suggestion after the office's triage (审核后公开), so that
+# nothing a citizen typed is public before someone has looked at it; rejected ones never.
+PUBLIC_STATUSES = (Status.ASSIGNED, Status.ANSWERED, Status.REVIEWING, Status.MERGED)
 
 
 class RejectReason(StrEnum):

@@ -79,12 +79,47 @@ def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone else ""
 
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Digits and separators as a citizen may type them, full-width or not: each character maps
+# to one character, so a match in the normalised text is the same span in the original.
+_NORMALISE = str.maketrans("０１２３４５６７８９Ｘｘ　－—–‐‑＠．", "0123456789Xx -----@.")
+_SEP = r"[ \-]?"
+PERSONAL_PATTERNS = [
+    # 身份证: 18 characters (the last may be X) or the old 15 digits.
+    re.compile(r"(?<![0-9Xx])(?:\d{17}[0-9Xx]|\d{15})(?![0-9Xx])"),
+    # Bank cards: 16 to 19 digits, often in groups of four.
+    re.compile(r"(?<!\d)\d(?:" + _SEP + r"\d){15,18}(?!\d)"),
+    # Mainland mobiles, with spaces or dashes anywhere and an optional +86.
+    re.compile(r"(?<!\d)(?:\+?86" + _SEP + r")?1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9}(?!\d)"),
+    # Landlines with their area code: 0532-8888 8888.
+    re.compile(r"(?<!\d)0\d{2,3}" + _SEP + r"\d{3,4}" + _SEP + r"\d{4}(?!\d)"),
+    re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
+]
 
 
-def mask_phones_in_text(text: str) -> str:
-    """A citizen may type a phone number into the text itself; public output masks it."""
-    return PHONE_IN_TEXT.sub(r"\1****\2", text or "")
+def _masked(found: str) -> str:
+    if "@" in found:
+        name, domain = found.split("@", 1)
+        return f"{name[:1]}***@{domain}"
+    digits = re.sub(r"[^0-9Xx]", "", found)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]  # +86 and a mobile number
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_personal_data(text: str | None) -> str:
+    """The text as anyone but its author and the office may see it: phone, ID card and
+    bank card numbers and e-mail addresses masked, however they were typed."""
+    text = text or ""
+    normal = text.translate(_NORMALISE)
+    spans: list[tuple[int, int, str]] = []
+    for pattern in PERSONAL_PATTERNS:
+        for match in pattern.finditer(normal):
+            start, end = match.span()
+            if not any(start < e and s < end for s, e, _m in spans):
+                spans.append((start, end, _masked(match.group())))
+    for start, end, masked in sorted(spans, reverse=True):
+        text = text[:start] + masked + text[end:]
+    return text
 
 
 def mask_name(name: str | None) -> str:

@@ -49,6 +49,7 @@ from suggestions.forms import (
     TrackForm,
 )
 from suggestions.models import (
+    PUBLIC_STATUSES,
     Channel,
     HandlingRequest,
     LocalDayOff,
@@ -79,7 +80,13 @@ def register_template_helpers(app: Any) -> None:
         suggestion_author=public_name,
         VISITED_LABELS=VISITED_LABELS,
     )
-    app.jinja_env.filters["mask_phones"] = services.mask_phones_in_text
+    app.jinja_env.filters["mask_personal"] = services.mask_personal_data
+    # The office (admin) reads texts as written; everyone else in the back office masked.
+    app.jinja_env.filters["for_viewer"] = lambda text: (
+        text
+        if current_user.is_authenticated and current_user.role == Role.ADMIN
+        else services.mask_personal_data(text)
+    )
 
 
 def _units(campaign: Campaign) -> list[SelectChoice]:
@@ -192,7 +199,7 @@ def index() -> str:
 def detail(suggestion_id: int) -> str:
     campaign = require_campaign(db.session)
     suggestion = services.get_suggestion(db.session, campaign, suggestion_id)
-    if suggestion.status == Status.REJECTED:
+    if suggestion.status not in PUBLIC_STATUSES:  # not triaged yet, or not taken up
         raise Refused(_("找不到该意见建议。"), 404)
     return render_template(
         "suggestions/detail.html",

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from evaluation.models import Role
 from suggestions import selection as selections
 from suggestions import services
@@ -91,7 +93,8 @@ def _select(db, factory, world, suggestion):
 
 def test_no_name_or_phone_on_any_public_page_or_api_response(db, world, client, factory):
     answered = _handle(db, world, world.units[0], D(2026, 11, 23), D(2026, 11, 24))
-    world.receive(db, text=f"我叫{NAME[:2]}，电话 {PHONE}，建议增加公交线路和班次。")
+    typed = world.receive(db, text=f"我叫{NAME[:2]}，电话 {PHONE}，建议增加公交线路和班次。")
+    services.assign(db.session, typed, world.units[0].id, [], Urgency.NORMAL, "admin")
     answered.name_consent = False
     _select(db, factory, world, answered)
     pages = [
@@ -126,6 +129,25 @@ def test_office_lists_mask_contact_details_for_units(db, world, client, login_as
     assert PHONE not in text and NAME not in text
 
 
+def test_a_department_and_a_reviewer_see_typed_numbers_masked_the_office_does_not(
+    db, world, client, login_as
+):
+    item = world.real_name(db, text="建议延长办事大厅时间，我的电话 138 1234 5678。")
+    services.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
+    chosen = selections.selection_of(db.session, world.campaign, NomineeKind.SUGGESTION)
+    selections.nominate(db.session, chosen, "admin", suggestion=item)
+    db.session.commit()
+    login_as(Role.DEPARTMENT, department=world.units[0])
+    page = client.get(f"/office/suggestions/{item.id}").get_data(as_text=True)
+    assert "138****5678" in page and "1234 5678" not in page
+    login_as(Role.REVIEWER)
+    page = client.get("/office/suggestions/selection/suggestion").get_data(as_text=True)
+    assert "138****5678" in page and "1234 5678" not in page
+    login_as(Role.ADMIN)
+    page = client.get(f"/office/suggestions/{item.id}").get_data(as_text=True)
+    assert "138 1234 5678" in page  # the office reads what was written, to call back
+
+
 def test_median_from_counts_agrees_with_statistics_median():
     import random
     import statistics
@@ -157,3 +179,38 @@ def test_merged_duplicates_are_filtered_by_their_survivors_status_unit_and_warni
     assert ids(warning=WarningLevel.RED) == both
     assert ids(status=Status.MERGED) == {duplicate.id}
     assert ids(status=Status.ANSWERED) == set()
+
+
+def test_a_suggestion_is_public_only_after_triage(db, world, client):
+    fresh = world.receive(db, text="建议在地铁站增设自行车停放点，方便换乘。")
+    assert client.get(f"/suggestions/{fresh.id}").status_code == 404
+    assert f"No.{fresh.id}" not in client.get("/suggestions/").get_data(as_text=True)
+    assert all(
+        s["id"] != fresh.id for s in client.get("/api/v1/suggestions").get_json()["suggestions"]
+    )
+    tracked = client.post("/suggestions/track", data={"code": fresh.tracking_code})
+    assert "审核后会在公开督办页面公开" in tracked.get_data(as_text=True)
+    services.assign(db.session, fresh, world.units[0].id, [], Urgency.NORMAL, "admin")
+    db.session.commit()
+    assert client.get(f"/suggestions/{fresh.id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "hidden"),
+    [
+        ("电话 138 1234 5678", "1234"),
+        ("电话139-8765-4321", "8765"),
+        ("电话１３９８７６５４３２１", "８７６５"),
+        ("身份证370202199001011234", "19900101"),
+        ("卡号6222 0212 3456 7890 123", "0212 3456"),
+        ("邮箱 zhang.san@example.com", "zhang.san"),
+    ],
+)
+def test_personal_numbers_are_masked_however_they_are_typed(db, world, client, typed, hidden):
+    item = world.receive(db, text=f"建议改进窗口服务。{typed}，请回电。")
+    services.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
+    db.session.commit()
+    page = client.get(f"/suggestions/{item.id}").get_data(as_text=True)
+    api = client.get("/api/v1/suggestions").get_data(as_text=True)
+    assert "建议改进窗口服务" in page
+    assert hidden not in page and hidden not in api
