@@ -11,6 +11,8 @@ from tests.invariants.test_role_boundaries import PUBLIC, ROUTES, world  # noqa:
 
 # Fields some views read from the raw form rather than through a form class.
 RAW_FIELDS = {"form", "action", "rule_id", "nominee_id", "day", "r1", "c1", "r2"}
+# Names that str.isdigit() takes for numbers and int() does not (superscripts, other scripts).
+RAW_FIELDS |= {"r²", "c¹", "r١", "q²"}
 RAW_FIELDS |= {"value", "feasibility", "adoption", "quality", "timeliness", "satisfaction"}
 NASTY = [
     "",
@@ -31,6 +33,8 @@ NASTY = [
     "\x00",
     "满意\x00",
     "１２３",
+    "²",
+    "١٢",
     "😀" * 3,
 ]
 
