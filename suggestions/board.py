@@ -121,11 +121,15 @@ def _following(condition: Callable[[Any], Any]) -> Any:
     )
 
 
-def filtered(campaign: Campaign, filters: Filters, bounds: WarningBounds) -> Select:
-    """Every public suggestion of the campaign (triaged, not rejected) passing the filters."""
+def filtered(
+    campaign: Campaign, filters: Filters, bounds: WarningBounds, public: bool = True
+) -> Select:
+    """The campaign's suggestions passing the filters: for the public only those triaged and
+    not rejected; for the office every one not rejected, the untriaged ones included."""
+    shown = PUBLIC_STATUSES if public else [s for s in Status if s != Status.REJECTED]
     query = select(Suggestion).where(
         Suggestion.campaign_id == campaign.id,
-        Suggestion.status.in_([s.value for s in PUBLIC_STATUSES]),
+        Suggestion.status.in_([s.value for s in shown]),
     )
     if filters.unit:
         units = select(Department.id).where(
@@ -150,10 +154,11 @@ def board(
     page: int = 1,
     bounds: WarningBounds | None = None,
     per_page: int = BOARD_PAGE_SIZE,
+    public: bool = True,
 ) -> Page:
-    """One page of the board, newest first."""
+    """One page of the board, newest first (`public` False: the office's full list)."""
     bounds = bounds or warning_bounds(session)
-    query = filtered(campaign, filters, bounds)
+    query = filtered(campaign, filters, bounds, public)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)

@@ -251,13 +251,13 @@ def overview() -> str:
     return render_template(
         "suggestions/office/overview.html",
         received=boards.board(
-            db.session, campaign, boards.Filters(status=Status.RECEIVED), 1, bounds, 50
+            db.session, campaign, boards.Filters(status=Status.RECEIVED), 1, bounds, 50, False
         ),
         replies=db.session.query(SuggestionReply).filter_by(state=ReplyState.SUBMITTED.value).all(),
         requests=db.session.query(HandlingRequest)
         .filter_by(state=RequestState.PENDING.value)
         .all(),
-        page=boards.board(db.session, campaign, filters, number, bounds),
+        page=boards.board(db.session, campaign, filters, number, bounds, public=False),
         filters=filters,
         args={k: v for k, v in request.args.items() if k != "page" and v},
         bounds=bounds,

@@ -181,7 +181,7 @@ def test_merged_duplicates_are_filtered_by_their_survivors_status_unit_and_warni
     assert ids(status=Status.ANSWERED) == set()
 
 
-def test_a_suggestion_is_public_only_after_triage(db, world, client):
+def test_a_suggestion_is_public_only_after_triage(db, world, client, login_as):
     fresh = world.receive(db, text="建议在地铁站增设自行车停放点，方便换乘。")
     assert client.get(f"/suggestions/{fresh.id}").status_code == 404
     assert f"No.{fresh.id}" not in client.get("/suggestions/").get_data(as_text=True)
@@ -190,6 +190,9 @@ def test_a_suggestion_is_public_only_after_triage(db, world, client):
     )
     tracked = client.post("/suggestions/track", data={"code": fresh.tracking_code})
     assert "审核后会在公开督办页面公开" in tracked.get_data(as_text=True)
+    login_as(Role.ADMIN)  # the office's triage queue has it
+    assert f"No.{fresh.id}" in client.get("/office/suggestions/").get_data(as_text=True)
+    client.post("/logout")
     services.assign(db.session, fresh, world.units[0].id, [], Urgency.NORMAL, "admin")
     db.session.commit()
     assert client.get(f"/suggestions/{fresh.id}").status_code == 200
