@@ -222,17 +222,22 @@ def _bad(client, username, address="127.0.0.1"):
     ).status_code
 
 
-def test_nobody_elsewhere_can_lock_an_official_out(make_app, factory, db):
+def _login_limited_app(make_app, per_username: str, per_ip: str):
+    """An app whose login limits are these, on the test run's limiter storage (Redis in CI)."""
     import uuid
 
     from tests.evaluation.test_security import LIMITER_STORAGE
 
-    app = make_app(
+    return make_app(
         RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
         RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
-        LOGIN_LIMIT_PER_USERNAME="5 per minute;20 per hour",
-        LOGIN_LIMIT_PER_IP="20 per minute",
+        LOGIN_LIMIT_PER_USERNAME=per_username,
+        LOGIN_LIMIT_PER_IP=per_ip,
     )
+
+
+def test_nobody_elsewhere_can_lock_an_official_out(make_app, factory, db):
+    app = _login_limited_app(make_app, "5 per minute;20 per hour", "20 per minute")
     with app.app_context():
         user = factory.user(Role.SUPERVISION, username="supervision")
         db.session.commit()
@@ -249,16 +254,7 @@ def test_nobody_elsewhere_can_lock_an_official_out(make_app, factory, db):
 
 
 def test_others_mistakes_at_a_shared_address_never_refuse_the_right_password(make_app, factory, db):
-    import uuid
-
-    from tests.evaluation.test_security import LIMITER_STORAGE
-
-    app = make_app(
-        RATELIMIT_STORAGE_URI=LIMITER_STORAGE,
-        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
-        LOGIN_LIMIT_PER_IP="3 per minute",
-        LOGIN_LIMIT_PER_USERNAME="100 per minute",
-    )
+    app = _login_limited_app(make_app, "100 per minute", "3 per minute")
     with app.app_context():
         user = factory.user(Role.VENUE_STAFF)
         db.session.commit()
