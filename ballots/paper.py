@@ -40,10 +40,14 @@ def _digest(secret: str, token_id: int, ratings: dict[int, Rating]) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, Rating]) -> None:
-    """A confirmed paper ballot joins the box's sealed pool, like a phone's."""
+def _require_key(box: BallotBox) -> None:
     if box.public_key is None:
         raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
+
+
+def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, Rating]) -> None:
+    """A confirmed paper ballot joins the box's sealed pool, like a phone's."""
+    _require_key(box)
     add_to_pool(session, box.id, seal_ballot(box.public_key, Channel.PAPER, ratings))
     session.execute(
         update(BallotBox)
@@ -70,8 +74,7 @@ def enter_paper_ballot(
     entry = session.execute(select(PaperEntry).where(PaperEntry.token_id == token.id)).scalar()
     digest = _digest(secret, token.id, checked)
     if entry is None:
-        if box.public_key is None:
-            raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
+        _require_key(box)  # refused before the card is consumed
         # First entry: the card is consumed now, so it can no longer vote by phone.
         consumed = session.execute(
             update(VotingToken)

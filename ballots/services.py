@@ -165,6 +165,16 @@ def move_box(
     audit.record(session, actor, f"box.{target.value}", box_label(box))
 
 
+def checked_reason(reason: str) -> str:
+    """The reason an exception to the rules is made: required, and not a novel."""
+    reason = reason.strip()
+    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
+        raise Refused(
+            _("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH)
+        )
+    return reason
+
+
 def request_withdrawal(session: Session, box: BallotBox, user: User | None, reason: str) -> None:
     """The office asks to take a box out of the count (撤销); supervision must countersign.
 
@@ -173,11 +183,7 @@ def request_withdrawal(session: Session, box: BallotBox, user: User | None, reas
     """
     if user is not None and user.role != Role.ADMIN:
         raise Forbidden(_("只有联席会议办公室可以申请撤销投票箱。"))
-    reason = reason.strip()
-    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
-        raise Refused(
-            _("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH)
-        )
+    reason = checked_reason(reason)
     _check_withdrawable(session, box)
     box.withdrawal_reason = reason
     box.withdrawal_requested_by = user.username if user else audit.command_line_actor()
@@ -292,11 +298,7 @@ def approve_extra_cards(
     session: Session, box: BallotBox, count: int, reason: str, actor: str
 ) -> CardApproval:
     """Record supervision's approval of `count` cards beyond the box's limit, and why."""
-    reason = reason.strip()
-    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
-        raise Refused(
-            _("请写明原因（%(a)s 到 %(b)s 字）。", a=MIN_REASON_LENGTH, b=MAX_REASON_LENGTH)
-        )
+    reason = checked_reason(reason)
     if not 1 <= count <= MAX_CARDS_PER_BATCH:
         raise Refused(_("每批发卡数量应在 1 到 %(n)s 张之间。", n=MAX_CARDS_PER_BATCH))
     approval = CardApproval(
