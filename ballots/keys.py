@@ -117,10 +117,6 @@ def _unwrap(holder: KeyHolder, passphrase: str) -> PrivateKey:
         raise Forbidden(_("%(holder)s的口令不正确。", holder=label)) from None
 
 
-def ceremony_done(session: Session, campaign: Campaign) -> bool:
-    return len(holders(session, campaign)) == len(KeyHolderRole)
-
-
 def prepare_box_key(session: Session, box: BallotBox) -> None:
     """Give a box its key pair, split for the holders; the private key is then forgotten."""
     if box.public_key is not None:
