@@ -17,11 +17,11 @@ from analysis.services import (
     unfinished_boxes,
     verify,
 )
-from evaluation import audit
-from evaluation.cli import exit_refused
-from evaluation.errors import Refused
-from evaluation.extensions import db
-from evaluation.services import require_campaign
+from evaluation.campaign.services import require_campaign
+from evaluation.core import audit
+from evaluation.core.cli import exit_refused
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
 
 
 @click.group("results")

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from analysis.models import VenueWeighting
-from evaluation.forms import choices_of
+from evaluation.core.forms import choices_of
 
 WEIGHTING_LABELS = {
     VenueWeighting.POOLED: _l("各会场合并（每张有效票计一次）"),

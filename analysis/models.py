@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluation.extensions import db
-from evaluation.models import Campaign, enum_check
+from evaluation.campaign.models import Campaign
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_check
 
 
 class VenueWeighting(StrEnum):

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from analysis import stats
 from analysis.models import ResultRun, RunState, ScoringScheme, VenueWeighting
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
+from ballots.boxes import box_label, boxes_of, ensure_boxes
 from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, TokenState, VotingToken
-from ballots.services import box_label, boxes_of, ensure_boxes
 from ballots.tally import records_csv
-from evaluation import audit
-from evaluation.errors import Conflict, NotFound, Refused
-from evaluation.models import Campaign
+from evaluation.campaign.models import Campaign
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
 from questionnaires.results import questionnaire_figures
 from questionnaires.services import still_collecting_online
 

@@ -37,12 +37,12 @@ from analysis.services import (
     unfinished_boxes,
     update_scheme,
 )
-from evaluation.auth import actor, role_required
-from evaluation.errors import Forbidden, NotFound
-from evaluation.extensions import db
-from evaluation.forms import ConfirmForm
-from evaluation.models import Role
-from evaluation.services import require_campaign
+from evaluation.campaign.services import require_campaign
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import Forbidden, NotFound
+from evaluation.core.extensions import db
+from evaluation.core.forms import ConfirmForm
+from evaluation.core.models import Role
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
 from questionnaires.results import response_records

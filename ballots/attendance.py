@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ballots.boxes import box_label
 from ballots.models import REPRESENTATIVE_CATEGORIES, BallotBox, Representative
-from ballots.services import box_label
-from evaluation import audit
-from evaluation.errors import Refused
-from evaluation.imports import ImportRefused, RowError
+from evaluation.campaign.imports import ImportRefused, RowError
+from evaluation.core import audit
+from evaluation.core.errors import Refused
 
 
 def _at(box: BallotBox) -> tuple:

@@ -12,24 +12,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from ballots.boxes import boxes_of, ensure_boxes, get_box, turnout_by_box
+from ballots.cards import format_short_code, issue_cards
 from ballots.keys import HolderKeys, demo_holder_keys, unlock_holders
+from ballots.lifecycle import move_box
 from ballots.models import BoxState, KeyHolderRole
-from ballots.services import (
-    boxes_of,
-    ensure_boxes,
-    format_short_code,
-    get_box,
-    issue_cards,
-    move_box,
-    turnout_by_box,
-)
 from ballots.tally import verify_box
-from evaluation import audit
-from evaluation.cli import exit_refused
-from evaluation.errors import Refused
-from evaluation.extensions import db
-from evaluation.models import Campaign
-from evaluation.services import require_campaign
+from evaluation.campaign.models import Campaign
+from evaluation.campaign.services import require_campaign
+from evaluation.core import audit
+from evaluation.core.cli import exit_refused
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
 
 
 @click.group("ballots")

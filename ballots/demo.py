@@ -14,19 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots.boxes import box_seats, boxes_of
+from ballots.cards import default_card_count, issue_cards
+from ballots.casting import BallotShape, cast_ballot
 from ballots.keys import demo_holder_keys
+from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState, Rating, VotingToken
-from ballots.services import (
-    BallotShape,
-    box_seats,
-    boxes_of,
-    cast_ballot,
-    default_card_count,
-    issue_cards,
-    move_box,
-)
-from evaluation import audit
-from evaluation.models import Campaign
+from evaluation.campaign.models import Campaign
+from evaluation.core import audit
 
 SIMULATION_SEED = 2026
 TURNOUT = (0.85, 0.97)  # share of the seats whose card comes back

@@ -9,11 +9,20 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length, NumberRange
 
+from ballots.boxes import MAX_REASON_LENGTH, MIN_REASON_LENGTH
+from ballots.cards import MAX_CARDS_PER_BATCH
 from ballots.keys import HOLDER_LABELS, PASSPHRASE_MIN_LENGTH
 from ballots.models import KeyHolderRole
-from ballots.services import MAX_CARDS_PER_BATCH, MAX_REASON_LENGTH, MIN_REASON_LENGTH
-from evaluation.errors import Refused
-from evaluation.forms import REQUIRED, choices_of
+from evaluation.core.errors import Refused
+from evaluation.core.forms import REQUIRED, choices_of
+
+BOX_STATE_LABELS = {
+    "not_open": _l("未开箱"),
+    "open": _l("投票中"),
+    "closed": _l("已关箱"),
+    "sealed": _l("已封箱"),
+    "withdrawn": _l("已撤销"),
+}
 
 
 def _card_count(label: str) -> IntegerField:

@@ -22,9 +22,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ballots.models import BallotBox, BoxKeyPiece, KeyHolder, KeyHolderRole
-from evaluation import audit
-from evaluation.errors import Conflict, Forbidden, Refused
-from evaluation.models import Campaign, Role
+from evaluation.campaign.models import Campaign
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, Forbidden, Refused
+from evaluation.core.models import Role
 
 HOLDER_LABELS = {
     KeyHolderRole.SUPERVISION: _l("监察局持钥人"),

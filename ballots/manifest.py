@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ballots.attendance import attendance_summary
+from ballots.boxes import box_label, box_seats, boxes_of, check_box_access, turnout_by_box
+from ballots.cards import default_card_count
 from ballots.models import (
     BallotBox,
     BoxMinutes,
@@ -31,20 +33,13 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
-from ballots.services import (
-    box_label,
-    box_seats,
-    boxes_of,
-    check_box_access,
-    default_card_count,
-    turnout_by_box,
-)
 from ballots.tally import stored_records_csv
-from evaluation import audit
-from evaluation.errors import Conflict, Forbidden, NotFound, Refused
-from evaluation.models import Campaign, Role, User
-from evaluation.reports.models import MAX_ATTACHMENT_BYTES
-from evaluation.reports.services import attachment_path, sniff_content_type
+from evaluation.campaign.models import Campaign
+from evaluation.campaign.reports.models import MAX_ATTACHMENT_BYTES
+from evaluation.campaign.reports.services import attachment_path, sniff_content_type
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
+from evaluation.core.models import Role, User
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluation.extensions import db
-from evaluation.models import Campaign, Department, Meeting, Venue, enum_check
+from evaluation.campaign.models import Campaign, Department, Meeting, Venue
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_check
 
 # Rules of the event, kept as named constants (the spare share is the campaign's setting).
 TOKEN_BYTES = 16  # 128 bits of randomness in every voting token

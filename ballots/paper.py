@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ballots.boxes import box_label, hold_box_state
+from ballots.cards import card_by_short_code
+from ballots.casting import check_ratings, require_box_key, write_ballot
 from ballots.models import (
     BallotBox,
     BoxState,
@@ -19,12 +22,10 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
-from ballots.sealing import add_to_pool, seal_ballot
-from ballots.services import box_label, card_by_short_code, check_ratings, hold_box_state
-from evaluation import audit
-from evaluation.errors import Conflict, Forbidden, NotFound
-from evaluation.models import Role, User
-from evaluation.services import require_count_open
+from evaluation.campaign.services import require_count_open
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, Forbidden, NotFound
+from evaluation.core.models import Role, User
 
 ENTRY_OPEN_STATES = (BoxState.OPEN, BoxState.CLOSED)
 
@@ -38,22 +39,6 @@ def _digest(secret: str, token_id: int, ratings: dict[int, Rating]) -> str:
     canonical = ",".join(f"{d}:{r.value}" for d, r in sorted(ratings.items()))
     message = f"paper:{token_id}:{canonical}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def _require_key(box: BallotBox) -> None:
-    if box.public_key is None:
-        raise Conflict(_("投票箱尚未生成密钥，不能录入纸质票。"))
-
-
-def _store_ballot(session: Session, box: BallotBox, ratings: dict[int, Rating]) -> None:
-    """A confirmed paper ballot joins the box's sealed pool, like a phone's."""
-    _require_key(box)
-    add_to_pool(session, box.id, seal_ballot(box.public_key, Channel.PAPER, ratings))
-    session.execute(
-        update(BallotBox)
-        .where(BallotBox.id == box.id)
-        .values(paper_ballots=BallotBox.paper_ballots + 1)
-    )
 
 
 def enter_paper_ballot(
@@ -74,7 +59,7 @@ def enter_paper_ballot(
     entry = session.execute(select(PaperEntry).where(PaperEntry.token_id == token.id)).scalar()
     digest = _digest(secret, token.id, checked)
     if entry is None:
-        _require_key(box)  # refused before the card is consumed
+        require_box_key(box.public_key)  # refused before the card is consumed
         # First entry: the card is consumed now, so it can no longer vote by phone.
         consumed = session.execute(
             update(VotingToken)
@@ -96,7 +81,7 @@ def enter_paper_ballot(
     if entry.first_by == user.id:
         raise Conflict(_("第二次录入须由另一位工作人员完成。"))
     if hmac.compare_digest(digest, entry.first_digest):
-        _store_ballot(session, box, checked)
+        write_ballot(session, box.id, box.public_key, Channel.PAPER, checked)
         session.delete(entry)
         session.flush()
         audit.record(session, user.username, "paper.confirmed", box_label(box))
@@ -140,7 +125,7 @@ def resolve_conflict(
     checked = check_ratings([d.id for d in box.departments], ratings)
     if card_by_short_code(session, box, short_code).id != entry.token_id:
         raise Conflict(_("短码与这张待核对的纸质票不符，请核对原票。"))
-    _store_ballot(session, box, checked)
+    write_ballot(session, box.id, box.public_key, Channel.PAPER, checked)
     session.delete(entry)
     session.flush()
     audit.record(session, user.username, "paper.resolved", box_label(box))

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ballots.models import Ballot, BallotBox, BallotRating, BoxState, BoxTally, Channel, Receipt
-from evaluation.errors import Conflict
+from evaluation.core.errors import Conflict
 
 TallyKey = tuple[int, str, str]  # department id, rating, channel
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluation.production import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
+from evaluation.shell.production import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
 
 
 def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
@@ -38,12 +38,12 @@ def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from ballots.cards import issue_cards
     from ballots.keys import demo_ceremony, prepare_box_key
     from ballots.models import BallotBox, BoxState
-    from ballots.services import issue_cards
-    from evaluation import create_app
-    from evaluation.extensions import db
-    from evaluation.models import Campaign, Department, Group, Meeting, Phase, Venue
+    from evaluation.campaign.models import Campaign, Department, Group, Meeting, Phase, Venue
+    from evaluation.core.extensions import db
+    from evaluation.shell.app import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
     with app.app_context():

@@ -38,14 +38,16 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from ballots.cards import issue_cards
+    from ballots.casting import cast_ballot
     from ballots.keys import DEMO_PASSPHRASES, demo_ceremony, unlock_holders
+    from ballots.lifecycle import move_box
     from ballots.models import Ballot, BallotBox, BoxState, KeyHolderRole
     from ballots.sealing import PURGE_AFTER_COMMIT
-    from ballots.services import cast_ballot, issue_cards, move_box
     from ballots.tally import store_tally
-    from evaluation import create_app
-    from evaluation.extensions import db
-    from evaluation.models import Campaign, Department, Group, Meeting, Phase, Venue
+    from evaluation.campaign.models import Campaign, Department, Group, Meeting, Phase, Venue
+    from evaluation.core.extensions import db
+    from evaluation.shell.app import create_app
 
     folder = tempfile.mkdtemp(prefix="sanmin-seal-")
     url = args.database_url or f"sqlite:///{folder}/seal.sqlite3"

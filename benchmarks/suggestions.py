@@ -26,9 +26,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, text
 
-from evaluation import create_app
-from evaluation.extensions import db
-from evaluation.models import Campaign, Department, EvaluationMode, Group, Phase
+from evaluation.campaign.models import Campaign, Department, EvaluationMode, Group, Phase
+from evaluation.core.extensions import db
+from evaluation.shell.app import create_app
 from suggestions.models import (
     Channel,
     Satisfaction,

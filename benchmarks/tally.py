@@ -43,8 +43,8 @@ def _fill(count: int, seed: int, url: str) -> None:
     from sqlalchemy import update
 
     from ballots.models import BallotBox, BoxState
-    from evaluation.demo import build_demo
-    from evaluation.extensions import db
+    from evaluation.core.extensions import db
+    from evaluation.shell.demo import build_demo
 
     started = time.perf_counter()
     build_demo(db.session, progress=lambda items, **_: _Quiet(items))
@@ -134,9 +134,9 @@ def main() -> None:
     from analysis.records import stored_records
     from analysis.services import _issued, ballot_sets, compute, sealed_boxes
     from ballots.models import Ballot, BallotRating
-    from evaluation import create_app
-    from evaluation.extensions import db
-    from evaluation.services import require_campaign
+    from evaluation.campaign.services import require_campaign
+    from evaluation.core.extensions import db
+    from evaluation.shell.app import create_app
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.keep) if args.keep else Path(folder) / "tally.sqlite3"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.models import BallotBox
-from evaluation.models import Campaign
+from evaluation.campaign.models import Campaign
 from questionnaires import services
 from questionnaires.models import Question, QuestionKind, Questionnaire, QuestionnaireKind
 from questionnaires.models import QuestionnaireState as State

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from evaluation.forms import REQUIRED, choices_of, database_id
+from evaluation.core.forms import REQUIRED, choices_of, database_id
 from questionnaires.models import (
     MAX_OPTIONS,
     QuestionKind,

@@ -15,8 +15,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ballots.models import WITHOUT_ROWID
-from evaluation.extensions import db
-from evaluation.models import Campaign, enum_check
+from evaluation.campaign.models import Campaign
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_check
 
 # Rules of the questionnaires, kept as named constants.
 SCALE_POINTS = 5  # every scale and matrix question is a 5-point scale

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evaluation.models import Department
+from evaluation.campaign.models import Department
 from questionnaires.models import QuestionKind, QuestionnaireKind
 
 SATISFACTION_SCALE = ["很不满意", "不太满意", "一般", "比较满意", "很满意"]

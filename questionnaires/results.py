@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from analysis.stats import wilson
 from ballots.models import BallotBox, BoxState
-from evaluation.models import Campaign
+from evaluation.campaign.models import Campaign
 from questionnaires.models import (
     SCALE_POINTS,
     Answer,

@@ -23,9 +23,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ballots.models import BallotBox, BoxState
-from evaluation import audit
-from evaluation.errors import Conflict, NotFound, Refused
-from evaluation.models import Campaign, Phase, Venue
+from evaluation.campaign.models import Campaign, Phase, Venue
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
 from questionnaires.models import (
     MAX_ITEMS,
     MAX_OPTIONS,

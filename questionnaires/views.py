@@ -17,13 +17,13 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from evaluation import SECURITY_HEADERS
-from evaluation.auth import actor, role_required
-from evaluation.errors import NotFound, Refused
-from evaluation.extensions import csrf, db, limiter
-from evaluation.forms import ConfirmForm, require_valid
-from evaluation.models import Role
-from evaluation.services import require_campaign
+from evaluation.campaign.services import require_campaign
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import NotFound, Refused
+from evaluation.core.extensions import csrf, db, limiter
+from evaluation.core.forms import ConfirmForm, require_valid
+from evaluation.core.models import Role
+from evaluation.core.security import SECURITY_HEADERS
 from questionnaires import services
 from questionnaires.forms import (
     KIND_LABELS,

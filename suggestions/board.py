@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from evaluation.errors import Refused
-from evaluation.forms import database_id
-from evaluation.models import Campaign, Department
+from evaluation.campaign.models import Campaign, Department
+from evaluation.core.errors import Refused
+from evaluation.core.forms import database_id
 from suggestions.models import (
     OPEN_STATUSES,
     PUBLIC_STATUSES,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evaluation.models import Campaign
+from evaluation.campaign.models import Campaign
 from suggestions import selection as selections
 from suggestions import services
 from suggestions.models import (

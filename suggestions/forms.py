@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from evaluation.forms import MAX_ID, REQUIRED, choices_of, database_id
+from evaluation.core.forms import MAX_ID, REQUIRED, choices_of, database_id
 from suggestions.board import WarningLevel
 from suggestions.models import (
     REPLY_MAX_CHARS,

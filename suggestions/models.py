@@ -17,8 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluation.extensions import db
-from evaluation.models import Campaign, Department, Venue, enum_check
+from evaluation.campaign.models import Campaign, Department, Venue
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_check
 
 TEXT_MIN_CHARS = 10
 TEXT_MAX_CHARS = 2000

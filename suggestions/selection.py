@@ -10,9 +10,10 @@ from scipy.stats import trim_mean
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evaluation import audit
-from evaluation.errors import Conflict, Forbidden, NotFound, Refused
-from evaluation.models import Campaign, Department, Role, User
+from evaluation.campaign.models import Campaign, Department
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
+from evaluation.core.models import Role, User
 from suggestions.models import (
     Nominee,
     NomineeKind,

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ballots.models import BallotBox, BallotComment, BoxState
-from evaluation import audit
-from evaluation.errors import Conflict, Forbidden, NotFound, Refused
-from evaluation.models import Campaign, Department, Phase
+from evaluation.campaign.models import Campaign, Department, Phase
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
 from suggestions.models import (
     DEADLINE_WORKING_DAYS,
     OPEN_STATUSES,

@@ -10,12 +10,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from evaluation.auth import actor, role_required
-from evaluation.errors import Forbidden, Refused
-from evaluation.extensions import db, limiter
-from evaluation.forms import ConfirmForm, database_id, require_valid
-from evaluation.models import Campaign, Department, Role
-from evaluation.services import require_campaign
+from evaluation.campaign.models import Campaign, Department
+from evaluation.campaign.services import require_campaign
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import Forbidden, Refused
+from evaluation.core.extensions import db, limiter
+from evaluation.core.forms import ConfirmForm, database_id, require_valid
+from evaluation.core.models import Role
 from suggestions import board as boards
 from suggestions import selection as selections
 from suggestions import services

@@ -20,23 +20,23 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
+from ballots.cards import Card, issue_cards
 from ballots.keys import DEMO_PASSPHRASES, demo_ceremony, demo_holder_keys, prepare_box_key
+from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState, KeyHolderRole
-from ballots.services import Card, issue_cards, move_box
-from evaluation import create_app
-from evaluation.extensions import db as _db
-from evaluation.models import (
+from evaluation.campaign.models import (
     Campaign,
     Department,
     EvaluationMode,
     Group,
     Meeting,
     Phase,
-    Role,
-    User,
     Venue,
     VenueKind,
 )
+from evaluation.core.extensions import db as _db
+from evaluation.core.models import Role, User
+from evaluation.shell.app import create_app
 
 TEST_DATABASE_URL = os.environ.get("SANMIN_TEST_DATABASE_URL", "")
 TEST_PASSWORD = "correct horse battery"

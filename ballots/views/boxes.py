@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Response, current_app, render_template, send_file
 from flask_babel import gettext as _
 
+from ballots.boxes import get_box
 from ballots.manifest import (
     box_index,
     manifest_of_minutes,
@@ -15,13 +16,12 @@ from ballots.manifest import (
     sealed_minutes,
 )
 from ballots.models import MinutesKind
-from ballots.services import get_box
 from ballots.tally import receipts_text, records_csv
 from ballots.views import public_bp
-from evaluation.errors import NotFound
-from evaluation.extensions import db
-from evaluation.reports.services import attachment_path
-from evaluation.services import require_campaign
+from evaluation.campaign.reports.services import attachment_path
+from evaluation.campaign.services import require_campaign
+from evaluation.core.errors import NotFound
+from evaluation.core.extensions import db
 
 
 @public_bp.route("/boxes/<int:box_id>/records.csv")

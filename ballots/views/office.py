@@ -19,6 +19,18 @@ from ballots.attendance import (
     mark_attendance,
     representatives,
 )
+from ballots.boxes import boxes_of, check_box_access, ensure_boxes, get_box, turnout_by_box
+from ballots.cards import (
+    Card,
+    approve_extra_cards,
+    card_limit,
+    default_card_count,
+    format_short_code,
+    issue_cards,
+    valid_cards,
+    void_card,
+)
+from ballots.casting import IncompleteBallot
 from ballots.forms import (
     ApproveCardsForm,
     IssueCardsForm,
@@ -30,39 +42,21 @@ from ballots.forms import (
     WithdrawForm,
 )
 from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
+from ballots.lifecycle import check_move, confirm_withdrawal, move_box, request_withdrawal
 from ballots.manifest import attach_scan, confirm_minutes, minutes_of
 from ballots.models import BoxState, MinutesKind, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
-from ballots.services import (
-    Card,
-    IncompleteBallot,
-    approve_extra_cards,
-    boxes_of,
-    card_limit,
-    check_box_access,
-    check_move,
-    confirm_withdrawal,
-    default_card_count,
-    ensure_boxes,
-    format_short_code,
-    get_box,
-    issue_cards,
-    move_box,
-    request_withdrawal,
-    turnout_by_box,
-    valid_cards,
-    void_card,
-)
 from ballots.views import PAPER_OUTCOMES, TURNOUT_REFRESH_SECONDS, admin_bp, rating_labels
 from ballots.views.boxes import storage
-from evaluation.auth import actor, role_required
-from evaluation.errors import NotFound, Refused
-from evaluation.extensions import db
-from evaluation.forms import ConfirmForm, ImportForm, require_valid
-from evaluation.imports import ImportRefused, read_table
-from evaluation.models import Role
-from evaluation.qr import qr_svg
-from evaluation.services import require_campaign
+from evaluation.campaign.forms import ImportForm
+from evaluation.campaign.imports import ImportRefused, read_table
+from evaluation.campaign.services import require_campaign
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import NotFound, Refused
+from evaluation.core.extensions import db
+from evaluation.core.forms import ConfirmForm, require_valid
+from evaluation.core.models import Role
+from evaluation.core.qr import qr_svg
 
 OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
 BOX_STAFF = (Role.ADMIN, Role.VENUE_STAFF, Role.SUPERVISION)

@@ -13,19 +13,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
+from ballots.boxes import load_box
+from ballots.casting import IncompleteBallot, VoteRefused, ballot_shape, card_box_id, cast_ballot
 from ballots.models import Rating
-from ballots.services import (
-    IncompleteBallot,
-    VoteRefused,
-    ballot_shape,
-    card_box_id,
-    cast_ballot,
-    load_box,
-)
 from ballots.views import public_bp, rating_labels
-from evaluation.errors import Refused
-from evaluation.extensions import csrf, db
-from evaluation.throttle import count_failure
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import csrf, db
+from evaluation.core.throttle import count_failure
 from questionnaires.services import make_pass, open_questionnaires
 
 

@@ -12,10 +12,13 @@ from analysis.models import ResultRun
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
 from analysis.services import published_records, verify
 from analysis.stats import RATING_CODES
+from ballots.cards import issue_cards
+from ballots.casting import cast_ballot
+from ballots.lifecycle import move_box
 from ballots.models import Ballot, BallotBox, BallotRating, BoxState
-from ballots.services import cast_ballot, issue_cards, move_box
-from evaluation.errors import Refused
-from evaluation.models import AuditEvent, Phase, Role
+from evaluation.campaign.models import Phase
+from evaluation.core.errors import Refused
+from evaluation.core.models import AuditEvent, Role
 from tests.conftest import seal
 
 RATING_CODES_ORDER = list(RATING_CODES)

@@ -5,7 +5,7 @@ import io
 from sqlalchemy import inspect
 
 from ballots.models import Representative
-from evaluation.models import Role
+from evaluation.core.models import Role
 
 REPRESENTATIVES_CSV = """姓名,类别,区市
 张伟,人大代表,市南区

@@ -5,10 +5,11 @@ import csv
 import io
 import json
 
+from ballots.boxes import ensure_boxes
 from ballots.models import BallotBox, BoxState, BoxTally, VotingToken
-from ballots.services import ensure_boxes
 from ballots.tally import stored_tally, tally_from_records
-from evaluation.models import AuditEvent, Role, VenueKind
+from evaluation.campaign.models import VenueKind
+from evaluation.core.models import AuditEvent, Role
 from tests.conftest import SEAL_FORM, seal
 
 
@@ -221,7 +222,7 @@ def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
 ):
     from ballots.keys import holders
     from ballots.models import BallotBox, KeyHolderRole
-    from evaluation.models import Campaign
+    from evaluation.campaign.models import Campaign
 
     campaign = factory.campaign(year=2027)
     # A campaign without a ceremony: remove the test campaign's demo keys.

@@ -10,8 +10,8 @@ from jsonschema_rs import Draft202012Validator  # comes with schemathesis
 
 from ballots.attendance import import_representatives, mark_attendance, representatives
 from ballots.models import BoxMinutes, BoxState
-from evaluation.api import OPENAPI
-from evaluation.models import Role
+from evaluation.core.models import Role
+from evaluation.shell.api import OPENAPI
 from tests.conftest import SEAL_FORM
 
 

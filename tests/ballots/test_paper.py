@@ -2,7 +2,7 @@
 
 from ballots.models import Ballot, BoxState, BoxTally, PaperEntry, PendingBallot, VotingToken
 from ballots.tally import stored_tally
-from evaluation.models import Role
+from evaluation.core.models import Role
 from tests.conftest import SEAL_FORM, TEST_PASSWORD, seal
 
 

@@ -1,5 +1,6 @@
 """A representative votes with a card: the page, the ballot, the receipt and every refusal."""
 
+from ballots.cards import void_card
 from ballots.models import (
     Ballot,
     BallotComment,
@@ -9,8 +10,7 @@ from ballots.models import (
     Receipt,
     VotingToken,
 )
-from ballots.services import void_card
-from evaluation.models import Role
+from evaluation.core.models import Role
 from tests.conftest import seal
 
 

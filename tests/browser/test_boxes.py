@@ -2,8 +2,8 @@
 
 from ballots.keys import DEMO_PASSPHRASES
 from ballots.models import KeyHolderRole
-from evaluation.demo import demo_box
-from evaluation.extensions import db
+from evaluation.core.extensions import db
+from evaluation.shell.demo import demo_box
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_foundation_pages import _build_demo, _fits_the_screen
 from tests.browser.test_reports import _log_in

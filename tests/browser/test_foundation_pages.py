@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from evaluation.extensions import db
+from evaluation.core.extensions import db
 from tests.browser.conftest import screenshot
 
 _DEMO_CACHE: dict[str, Path] = {}

@@ -1,6 +1,6 @@
 """After voting, a representative answers both questionnaires on a phone; the office builds one."""
 
-from evaluation.extensions import db
+from evaluation.core.extensions import db
 from questionnaires.models import QuestionnaireResponse
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _fits_the_screen

@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
-from evaluation.extensions import db
-from evaluation.models import Department, Meeting, Role, User
+from evaluation.campaign.models import Department, Meeting
+from evaluation.core.extensions import db
+from evaluation.core.models import Role, User
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_foundation_pages import _build_demo, _fits_the_screen
 

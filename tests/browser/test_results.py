@@ -1,9 +1,9 @@
 """The demo's simulated ballots become released results, in Chromium at phone size."""
 
+from ballots.lifecycle import move_box
 from ballots.models import BoxState
-from ballots.services import move_box
-from evaluation.demo import demo_box
-from evaluation.extensions import db
+from evaluation.core.extensions import db
+from evaluation.shell.demo import demo_box
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_foundation_pages import _build_demo, _fits_the_screen
 from tests.browser.test_reports import _log_in

@@ -2,8 +2,9 @@
 
 import re
 
-from evaluation.extensions import db
-from evaluation.models import Phase, Role, User
+from evaluation.campaign.models import Phase
+from evaluation.core.extensions import db
+from evaluation.core.models import Role, User
 from suggestions import services
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _fits_the_screen

@@ -1,7 +1,7 @@
 """Scan to vote on a phone: the card's URL, a missed choice fixed, the receipt, the used card."""
 
 from ballots.models import PendingBallot
-from evaluation.extensions import db
+from evaluation.core.extensions import db
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _build_demo
 
@@ -11,7 +11,7 @@ MAX_VOTING_PAGE_BYTES = 30 * 1024
 def _demo_card_urls(app, base):
     _build_demo(app)
     with app.app_context():
-        from evaluation.demo import demo_cards
+        from evaluation.shell.demo import demo_cards
 
         box, cards = demo_cards(db.session)
         db.session.commit()

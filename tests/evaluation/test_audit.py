@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from sqlalchemy.exc import DatabaseError
 
-from evaluation import audit
-from evaluation.models import AuditEvent, AuditHead
+from evaluation.core import audit
+from evaluation.core.models import AuditEvent, AuditHead
 
 
 def _three_events(db):

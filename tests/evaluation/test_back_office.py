@@ -1,7 +1,8 @@
 """The joint office sets up the campaign: groups, departments and their order, venues,
 meetings and accounts. Bad input gets a Chinese message next to the form and changes nothing."""
 
-from evaluation.models import AuditEvent, Campaign, Department, Group, Meeting, Role, User, Venue
+from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
+from evaluation.core.models import AuditEvent, Role, User
 
 
 def _count(db, model) -> int:

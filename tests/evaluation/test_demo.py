@@ -2,8 +2,9 @@
 
 import pytest
 
-from evaluation.extensions import db as _db
-from evaluation.models import AuditEvent, Campaign, Department, Group, Meeting, User, Venue
+from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
+from evaluation.core.extensions import db as _db
+from evaluation.core.models import AuditEvent, User
 from suggestions import services
 from suggestions.board import WarningLevel, warning_bounds
 from suggestions.models import Channel, Status, Suggestion

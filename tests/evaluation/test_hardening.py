@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from evaluation.models import AuditEvent, Role, Venue
+from evaluation.campaign.models import Venue
+from evaluation.core.models import AuditEvent, Role
 from tests.conftest import TEST_PASSWORD
 from tests.evaluation.test_imports import _upload, _xlsx
 
@@ -113,7 +114,7 @@ def test_pages_that_show_secrets_are_never_stored_by_a_browser(client, election,
 
 
 def test_production_pages_demand_https(tmp_path):
-    from evaluation import create_app
+    from evaluation.shell.app import create_app
     from tests.evaluation.test_security import STRONG_KEY
 
     app = create_app(
@@ -132,7 +133,7 @@ def test_production_pages_demand_https(tmp_path):
 def test_exported_text_never_becomes_a_formula():
     from openpyxl import Workbook
 
-    from evaluation.spreadsheets import append_text_safe, csv_row
+    from evaluation.core.spreadsheets import append_text_safe, csv_row
 
     formula = '=HYPERLINK("http://x")'
     row = [formula, "+1", "-2", "@a", "\tx", "市财政局", -3.5, None]

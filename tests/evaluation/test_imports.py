@@ -4,7 +4,8 @@ import io
 
 from openpyxl import Workbook
 
-from evaluation.models import Department, Group, Role, Venue
+from evaluation.campaign.models import Department, Group, Venue
+from evaluation.core.models import Role
 
 DEPARTMENTS_CSV = """代码,全称,简称,评议方式,组别,顺序,工作职责
 FGW,市发展和改革委员会,发展改革委,公开,1,2,负责全市发展规划

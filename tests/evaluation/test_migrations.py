@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from evaluation.extensions import db as _db
+from evaluation.core.extensions import db as _db
 
 
 def test_migrations_and_models_agree(app, db):
@@ -32,7 +32,7 @@ def test_upgrading_a_database_that_holds_a_campaign_keeps_every_row(make_app, tm
 
     if on_postgresql():
         return  # PostgreSQL alters tables in place
-    from evaluation import create_app
+    from evaluation.shell.app import create_app
 
     app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/old.sqlite3"})
     with app.app_context():

@@ -2,9 +2,10 @@
 
 import pytest
 
-from evaluation.errors import Refused
-from evaluation.models import AuditEvent, Campaign, Phase, Role
-from evaluation.services import move_phase
+from evaluation.campaign.models import Campaign, Phase
+from evaluation.campaign.services import move_phase
+from evaluation.core.errors import Refused
+from evaluation.core.models import AuditEvent, Role
 
 
 def _phase(db) -> str:

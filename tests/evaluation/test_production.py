@@ -5,8 +5,8 @@ import urllib.request
 
 import pytest
 
-from evaluation import audit
-from evaluation.models import AuditEvent
+from evaluation.core import audit
+from evaluation.core.models import AuditEvent
 from tests.conftest import on_postgresql
 from tests.invariants.test_nothing_lost import _free_port, _start_server
 

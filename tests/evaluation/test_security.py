@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 
-from evaluation import create_app
-from evaluation.config import ConfigError
-from evaluation.models import Campaign, Phase, Role
+from evaluation.campaign.models import Campaign, Phase
+from evaluation.core.config import ConfigError
+from evaluation.core.models import Role
+from evaluation.shell.app import create_app
 from tests.conftest import TEST_PASSWORD
 
 # CI sets this to Redis so the limits are also proven on the production storage.
@@ -22,7 +23,7 @@ def _csrf_token(page: str) -> str:
 def test_a_form_posted_without_its_csrf_token_is_rejected_and_changes_nothing(make_app, factory):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from evaluation.extensions import db
+        from evaluation.core.extensions import db
 
         factory.session = db.session
         factory.campaign(phase=Phase.PREPARATION)
@@ -56,7 +57,7 @@ def test_login_with_a_csrf_token_lands_each_role_on_its_page(make_app, factory):
         Role.REVIEWER: "/office/reviews",
     }
     with app.app_context():
-        from evaluation.extensions import db
+        from evaluation.core.extensions import db
 
         factory.session = db.session
         for role, home in homes.items():

@@ -1,6 +1,6 @@
 """The public home page and the health check."""
 
-from evaluation.models import Phase
+from evaluation.campaign.models import Phase
 
 
 def test_home_page_without_a_campaign_says_so_in_chinese(client):

@@ -9,7 +9,7 @@ import datetime as dt
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from evaluation.models import Phase
+from evaluation.campaign.models import Phase
 from suggestions import services
 from suggestions.models import Channel, Urgency
 

@@ -73,7 +73,7 @@ def test_the_receipt_proves_inclusion_but_not_content(client, election, db):
 def test_access_logs_never_show_a_voting_token(app, election, caplog):
     import logging
 
-    from evaluation import MaskVotingTokens
+    from evaluation.core.security import MaskVotingTokens
 
     token = election.cards[0].token
     record = logging.LogRecord(

@@ -12,9 +12,10 @@ import re
 from sqlalchemy import select
 
 from analysis.models import ResultRun
+from ballots.cards import issue_cards
 from ballots.models import BallotBox, BoxState, CardApproval, VotingToken
-from ballots.services import issue_cards
-from evaluation.models import AuditEvent, Role, Venue
+from evaluation.campaign.models import Venue
+from evaluation.core.models import AuditEvent, Role
 from tests.analysis.test_results import voted  # noqa: F401  (the fixture)
 from tests.conftest import SEAL_FORM
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, literal, select, table, union_all
 
-from evaluation.models import Role
+from evaluation.core.models import Role
 from tests.invariants.test_role_boundaries import PUBLIC, ROUTES, world  # noqa: F401
 
 # Fields some views read from the raw form rather than through a form class.

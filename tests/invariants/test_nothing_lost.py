@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from ballots.cards import issue_cards
 from ballots.models import Ballot, PendingBallot, Receipt, VotingToken
-from ballots.services import issue_cards
 from tests.conftest import on_postgresql
 
 CARDS = 400
@@ -190,7 +190,7 @@ def test_a_database_restart_mid_load_loses_no_acknowledged_ballot(app, election,
 DIE_WHILE_SEALING = """
 import os, signal, sys
 import ballots.sealing
-from evaluation.cli import sanmin
+from evaluation.shell.console import sanmin
 
 def die(session, box):
     session.flush()  # the shuffled ballots are written, the pool not yet emptied

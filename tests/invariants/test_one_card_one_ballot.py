@@ -3,6 +3,8 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ballots.cards import issue_cards
+from ballots.lifecycle import move_box
 from ballots.models import (
     Ballot,
     BallotBox,
@@ -12,7 +14,6 @@ from ballots.models import (
     Receipt,
     VotingToken,
 )
-from ballots.services import issue_cards, move_box
 from ballots.tally import count_ballots, stored_tally
 from tests.conftest import seal
 

@@ -7,7 +7,8 @@ decides who may use it.
 import pytest
 
 from ballots.models import BallotBox
-from evaluation.models import Phase, Role
+from evaluation.campaign.models import Phase
+from evaluation.core.models import Role
 
 A, D, V, S, T, R = (
     Role.ADMIN,
@@ -28,8 +29,8 @@ ROUTES = {
     "public.switch_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": ANY_LOGGED_IN,
-    "office.home": ANY_LOGGED_IN,
-    "office.admin_home": (A,),
+    "desk.home": ANY_LOGGED_IN,
+    "desk.admin_home": (A,),
     "office.campaign_new": (A,),
     "office.campaign_edit": (A,),
     "office.campaign_phase": (A,),
@@ -45,12 +46,12 @@ ROUTES = {
     "office.meeting_edit": (A,),
     "office.users": (A,),
     "office.user_edit": (A,),
-    "office.audit_log": (A, S),
-    "office.department_home": (D,),
-    "office.venue_home": (V,),
-    "office.supervision_home": (S,),
-    "office.statistics_home": (T,),
-    "office.reviewer_home": (R,),
+    "desk.audit_log": (A, S),
+    "desk.department_home": (D,),
+    "desk.venue_home": (V,),
+    "desk.supervision_home": (S,),
+    "desk.statistics_home": (T,),
+    "desk.reviewer_home": (R,),
     "ballots.vote": PUBLIC,
     "ballots.box_records": PUBLIC,
     "ballots.box_receipts": PUBLIC,

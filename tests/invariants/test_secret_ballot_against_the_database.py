@@ -17,6 +17,7 @@ from nacl.public import PrivateKey, SealedBox
 from scipy.stats import spearmanr
 from sqlalchemy import text
 
+from ballots.cards import hash_secret
 from ballots.keys import DEMO_PASSPHRASES, box_private_key, unlock_holders
 from ballots.models import (
     Ballot,
@@ -27,8 +28,7 @@ from ballots.models import (
     PendingBallot,
     Rating,
 )
-from ballots.services import hash_secret
-from evaluation.errors import Refused
+from evaluation.core.errors import Refused
 from tests.conftest import on_postgresql, seal
 
 BALLOTS = 32
@@ -41,7 +41,7 @@ def _patterns(election) -> list[dict[int, Rating]]:
 
 
 def _cast_all(client, election, db) -> list[dict[int, Rating]]:
-    from ballots.services import issue_cards
+    from ballots.cards import issue_cards
 
     cards = election.cards + issue_cards(db.session, election.box, BALLOTS, "admin")
     db.session.commit()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ballots.cards import issue_cards
+from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState
-from ballots.services import issue_cards, move_box
-from evaluation.models import Phase
+from evaluation.campaign.models import Phase
 from questionnaires import services
 from questionnaires.models import (
     TEXT_MAX_LENGTH,

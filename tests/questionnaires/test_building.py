@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from evaluation.models import AuditEvent, Phase, Role
+from evaluation.campaign.models import Phase
+from evaluation.core.models import AuditEvent, Role
 from questionnaires.models import Question, QuestionKind, Questionnaire, QuestionnaireKind
 from tests.questionnaires.conftest import full_answers, vote_for_link
 

@@ -12,9 +12,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from analysis.models import ResultRun
+from ballots.cards import issue_cards
+from ballots.casting import cast_ballot
+from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState
-from ballots.services import cast_ballot, issue_cards, move_box
-from evaluation.models import Phase, Role
+from evaluation.campaign.models import Phase
+from evaluation.core.models import Role
 from questionnaires import results, services
 from questionnaires.models import QuestionKind, QuestionnaireKind, QuestionnaireState
 from questionnaires.results import questionnaire_figures

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import inspect, select
 
-from evaluation import MaskVotingTokens
+from evaluation.core.security import MaskVotingTokens
 from questionnaires.models import QuestionnaireResponse
 from tests.invariants.test_ballot_secrecy import FORBIDDEN_COLUMN
 from tests.questionnaires.conftest import full_answers, stored, vote_for_link

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from evaluation.models import Role
-from evaluation.reports.models import ReportVersion
-from evaluation.reports.services import approve, publish, save_draft, submit
+from evaluation.campaign.reports.models import ReportVersion
+from evaluation.campaign.reports.services import approve, publish, save_draft, submit
+from evaluation.core.models import Role
 
 SECTIONS = {
     "duties": "负责全市**发展规划**。",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from evaluation.models import Campaign, Department, Phase, Venue
+from evaluation.campaign.models import Campaign, Department, Phase, Venue
 from suggestions import services
 from suggestions.models import Channel, Suggestion, SuggestionCategory
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from evaluation.models import Role
+from evaluation.core.models import Role
 from suggestions import selection as selections
 from suggestions import services
 from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from evaluation.audit import verify_chain
-from evaluation.models import AuditEvent, Role
+from evaluation.core.audit import verify_chain
+from evaluation.core.models import AuditEvent, Role
 from suggestions import services
 from suggestions.board import WarningBounds, WarningLevel, warning_bounds
 from suggestions.models import (

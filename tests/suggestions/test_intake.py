@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ballots.models import BallotComment, BoxState
-from evaluation.models import Phase, Role
+from evaluation.campaign.models import Phase
+from evaluation.core.models import Role
 from suggestions import services
 from suggestions.models import Channel, Status, Suggestion
 from tests.suggestions.conftest import NAME, PHONE, TEXT

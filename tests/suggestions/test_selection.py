@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluation.models import Role
+from evaluation.core.models import Role
 from suggestions import selection as selections
 from suggestions import services
 from suggestions.models import NomineeKind, ReviewScore

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluation.extensions import db
-from evaluation.models import Department, enum_check
+from evaluation.campaign.models import Department
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_check
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the message is ours
 SECTION_MAX_CHARS = 20_000

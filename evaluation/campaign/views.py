@@ -1,4 +1,5 @@
-"""The back office (后台): the joint office's set-up pages and each role's own page."""
+"""The joint office's set-up pages (后台): campaign, phases, groups, departments, venues,
+meetings, imports and users."""
 
 from __future__ import annotations
 
@@ -7,17 +8,11 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from evaluation import audit
-from evaluation.auth import ROLE_HOME, actor, role_required
-from evaluation.errors import Refused
-from evaluation.extensions import db
-from evaluation.forms import (
+from evaluation.campaign.forms import (
     CampaignForm,
-    ConfirmForm,
     DepartmentForm,
     GroupForm,
     ImportForm,
@@ -26,7 +21,7 @@ from evaluation.forms import (
     UserForm,
     VenueForm,
 )
-from evaluation.imports import (
+from evaluation.campaign.imports import (
     DEPARTMENT_COLUMNS,
     VENUE_COLUMNS,
     ImportRefused,
@@ -34,8 +29,8 @@ from evaluation.imports import (
     import_venues,
     read_table,
 )
-from evaluation.models import Department, Group, Meeting, Phase, Role, User, Venue
-from evaluation.services import (
+from evaluation.campaign.models import Department, Group, Meeting, Phase, Venue
+from evaluation.campaign.services import (
     current_campaign,
     get_in_campaign,
     meetings_of,
@@ -49,14 +44,17 @@ from evaluation.services import (
     save_venue,
     shift_department,
 )
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
+from evaluation.core.forms import ConfirmForm
+from evaluation.core.models import Role, User
 
 admin_bp = Blueprint("office", __name__, url_prefix="/office")
 
-AUDIT_PAGE_SIZE = 50
 NONE_CHOICE = 0
 
 ADMIN = Role.ADMIN
-OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
 
 
 def _form_page(
@@ -85,29 +83,7 @@ def _values(form: FlaskForm) -> dict[str, Any]:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-@admin_bp.route("/")
-@login_required
-def home() -> Response:
-    return redirect(url_for(ROLE_HOME[Role(current_user.role)]))
-
-
 # ---------------------------------------------------------------- admin: campaign and phases
-
-
-@admin_bp.route("/admin")
-@role_required(ADMIN)
-def admin_home() -> str:
-    campaign = current_campaign(db.session)
-    phase_form = PhaseForm()
-    if campaign is not None and campaign.current_phase != Phase.CLOSED:
-        phase_form.target.data = list(Phase)[campaign.current_phase.index + 1].value
-    return render_template(
-        "evaluation/office/admin_home.html",
-        campaign=campaign,
-        phase_form=phase_form,
-        meetings=meetings_of(db.session, campaign) if campaign else [],
-        events=audit.recent_events(db.session, 10),
-    )
 
 
 @admin_bp.route("/campaign/new", methods=["GET", "POST"])
@@ -120,7 +96,7 @@ def campaign_new() -> Any:
         form,
         _("新建年度活动"),
         lambda: save_campaign(db.session, actor(), _values(form)),
-        "office.admin_home",
+        "desk.admin_home",
     )
 
 
@@ -133,7 +109,7 @@ def campaign_edit() -> Any:
         form,
         _("活动设置"),
         lambda: save_campaign(db.session, actor(), _values(form), campaign),
-        "office.admin_home",
+        "desk.admin_home",
     )
 
 
@@ -147,7 +123,7 @@ def campaign_phase() -> Response:
     move_phase(db.session, campaign, Phase(form.target.data), actor(), form.reason.data)
     db.session.commit()
     flash(_("活动阶段已更新。"))
-    return redirect(url_for("office.admin_home"))
+    return redirect(url_for("desk.admin_home"))
 
 
 # ---------------------------------------------------------------- admin: groups
@@ -371,84 +347,3 @@ def user_edit(user_id: int | None) -> Any:
         lambda: save_user(db.session, campaign, actor(), _values(form), user),
         "office.users",
     )
-
-
-# ---------------------------------------------------------------- oversight
-
-
-@admin_bp.route("/audit")
-@role_required(*OVERSIGHT)
-def audit_log() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = audit.count_events(db.session)
-    events = audit.recent_events(db.session, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
-    return render_template(
-        "evaluation/office/audit.html",
-        events=events,
-        page=page,
-        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
-        total=total,
-        chain=audit.verify_chain(db.session),
-    )
-
-
-# ---------------------------------------------------------------- each role's own page
-
-
-@admin_bp.route("/department")
-@role_required(Role.DEPARTMENT)
-def department_home() -> str:
-    department = current_user.department
-    meeting = department.group.meeting if department.group else None
-    slot = None
-    if meeting is not None:
-        slot = next((s for s in meeting.slots() if s[0] is department), None)
-    return render_template(
-        "evaluation/office/department_home.html",
-        department=department,
-        meeting=meeting,
-        slot=slot,
-    )
-
-
-@admin_bp.route("/venue")
-@role_required(Role.VENUE_STAFF)
-def venue_home() -> str:
-    venue = current_user.venue
-    return render_template(
-        "evaluation/office/venue_home.html",
-        venue=venue,
-        meetings=meetings_of(db.session, venue.campaign),
-    )
-
-
-@admin_bp.route("/supervision")
-@role_required(Role.SUPERVISION)
-def supervision_home() -> str:
-    campaign = current_campaign(db.session)
-    return render_template(
-        "evaluation/office/overview.html",
-        campaign=campaign,
-        meetings=meetings_of(db.session, campaign) if campaign else [],
-        title=_("监察局工作台"),
-        chain=audit.verify_chain(db.session),
-    )
-
-
-@admin_bp.route("/statistics")
-@role_required(Role.STATISTICS)
-def statistics_home() -> str:
-    campaign = current_campaign(db.session)
-    return render_template(
-        "evaluation/office/overview.html",
-        campaign=campaign,
-        meetings=meetings_of(db.session, campaign) if campaign else [],
-        title=_("统计局工作台"),
-        chain=None,
-    )
-
-
-@admin_bp.route("/reviews")
-@role_required(Role.REVIEWER)
-def reviewer_home() -> str:
-    return render_template("evaluation/office/reviewer_home.html")

@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse_many
 
-from evaluation.errors import Refused
-from evaluation.extensions import limiter
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import limiter
 
 
 class TooManyFailures(Refused):

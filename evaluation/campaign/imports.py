@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from evaluation import audit
-from evaluation.errors import Refused
-from evaluation.models import Campaign, Department, EvaluationMode, Group, Venue, VenueKind
+from evaluation.campaign.models import Campaign, Department, EvaluationMode, Group, Venue, VenueKind
+from evaluation.core import audit
+from evaluation.core.errors import Refused
 
 MAX_IMPORT_ROWS = 2000
 

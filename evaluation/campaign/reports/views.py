@@ -24,14 +24,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from analysis.services import released_result
-from evaluation import audit
-from evaluation.auth import actor, role_required
-from evaluation.errors import Refused
-from evaluation.extensions import db
-from evaluation.forms import ConfirmForm
-from evaluation.models import Meeting, Role
-from evaluation.qr import qr_svg
-from evaluation.reports.forms import (
+from evaluation.campaign.models import Meeting
+from evaluation.campaign.reports.forms import (
     BLANK_GOAL_ROWS,
     GOAL_STATUS_LABELS,
     AttachmentForm,
@@ -39,8 +33,8 @@ from evaluation.reports.forms import (
     ReviewForm,
     SubmitForm,
 )
-from evaluation.reports.models import SECTIONS, ReportState
-from evaluation.reports.services import (
+from evaluation.campaign.reports.models import SECTIONS, ReportState
+from evaluation.campaign.reports.services import (
     add_attachment,
     approve,
     attachment_path,
@@ -60,7 +54,14 @@ from evaluation.reports.services import (
     submit,
     versions_of,
 )
-from evaluation.services import meetings_of, require_campaign
+from evaluation.campaign.services import meetings_of, require_campaign
+from evaluation.core import audit
+from evaluation.core.auth import actor, role_required
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
+from evaluation.core.forms import ConfirmForm
+from evaluation.core.models import Role
+from evaluation.core.qr import qr_svg
 from suggestions.services import previous_campaign_suggestions
 
 public_bp = Blueprint("reports", __name__)

@@ -1,8 +1,8 @@
-"""Back-office forms (Flask-WTF, CSRF on every one)."""
+"""The campaign room's back-office forms: campaign, phases, groups, departments, venues,
+meetings, users and imports."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -16,25 +16,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from evaluation.errors import Refused
-from evaluation.models import EvaluationMode, Phase, Role, VenueKind
+from evaluation.campaign.models import EvaluationMode, Phase, VenueKind
+from evaluation.core.forms import REQUIRED, ROLE_LABELS, choices_of
 
 MIN_PASSWORD_LENGTH = 10
-
-REQUIRED = _l("此项为必填项。")
-# Row ids are 32-bit on PostgreSQL: a larger number can name no row, so it is refused early.
-MAX_ID = 2**31 - 1
-
-
-def database_id(value: object) -> int:
-    """A number that can be a row id; ValueError otherwise."""
-    number = int(str(value).strip())
-    if not 0 < number <= MAX_ID:
-        raise ValueError("not a row id")
-    return number
 
 
 def phase_label(phase: str) -> str:
@@ -47,25 +34,11 @@ PHASE_LABELS = {
     Phase.HANDLING: _l("整改落实与总结阶段"),
     Phase.CLOSED: _l("已结束"),
 }
-ROLE_LABELS = {
-    Role.ADMIN: _l("联席会议办公室（管理员）"),
-    Role.DEPARTMENT: _l("部门联络员"),
-    Role.VENUE_STAFF: _l("会场工作人员"),
-    Role.SUPERVISION: _l("监察局"),
-    Role.STATISTICS: _l("统计局"),
-    Role.REVIEWER: _l("评审专家"),
-}
 MODE_LABELS = {
     EvaluationMode.PUBLIC: _l("公开述职评议"),
     EvaluationMode.INTERNAL: _l("内部述职评议"),
 }
-BOX_STATE_LABELS = {
-    "not_open": _l("未开箱"),
-    "open": _l("投票中"),
-    "closed": _l("已关箱"),
-    "sealed": _l("已封箱"),
-    "withdrawn": _l("已撤销"),
-}
+
 REPORT_STATE_LABELS = {
     "draft": _l("草稿"),
     "submitted": _l("待审核"),
@@ -77,23 +50,6 @@ VENUE_KIND_LABELS = {
     VenueKind.MAIN: _l("市级主会场"),
     VenueKind.DISTRICT: _l("区市分会场"),
 }
-
-
-def require_valid(form: FlaskForm) -> None:
-    """A back-office action form: invalid input is refused with its first message."""
-    if not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
-        raise Refused(str(errors[0]))
-
-
-def choices_of(labels: dict) -> list[SelectChoice]:
-    """Select choices from one of the label tables above, in their order."""
-    return [SelectChoice(key.value, label) for key, label in labels.items()]
-
-
-class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    password = PasswordField(_l("密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
 class CampaignForm(FlaskForm):
@@ -186,7 +142,3 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("只能导入 CSV 或 XLSX 文件。")),
         ],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token, for buttons that change something."""

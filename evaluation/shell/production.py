@@ -17,7 +17,7 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from evaluation.extensions import db
+from evaluation.core.extensions import db
 
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 1
@@ -35,7 +35,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from evaluation import create_app
+        from evaluation.shell.app import create_app
 
         app = create_app()
         warm_up(app)
@@ -49,7 +49,7 @@ def warm_up(app: Flask) -> None:
     gunicorn runs this once in its master (`preload_app`) and forks the warm app into every
     worker. No connection is kept: each worker opens its own.
     """
-    from ballots.services import warm_up_voting
+    from ballots.casting import warm_up_voting
 
     for name in app.jinja_env.list_templates():
         app.jinja_env.get_template(name)

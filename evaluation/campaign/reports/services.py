@@ -16,11 +16,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evaluation import audit
-from evaluation.errors import Conflict, NotFound, Refused
-from evaluation.models import Campaign, Department, EvaluationMode
-from evaluation.reports.forms import GOAL_STATUS_LABELS
-from evaluation.reports.models import (
+from evaluation.campaign.models import Campaign, Department, EvaluationMode
+from evaluation.campaign.reports.forms import GOAL_STATUS_LABELS
+from evaluation.campaign.reports.models import (
     MAX_ATTACHMENT_BYTES,
     MAX_GOALS,
     SECTION_MAX_CHARS,
@@ -30,6 +28,8 @@ from evaluation.reports.models import (
     ReportState,
     ReportVersion,
 )
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
 
 # ---------------------------------------------------------------- Markdown
 

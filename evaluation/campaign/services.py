@@ -9,20 +9,19 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evaluation import audit
-from evaluation.errors import Conflict, NotFound, Refused
-from evaluation.models import (
+from evaluation.campaign.models import (
     Campaign,
     Department,
     EvaluationMode,
     Group,
     Meeting,
     Phase,
-    Role,
-    User,
     Venue,
     VenueKind,
 )
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
+from evaluation.core.models import Role, User
 
 # ---------------------------------------------------------------- campaign and phases
 

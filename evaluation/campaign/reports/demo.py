@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evaluation.models import Campaign, Department, EvaluationMode
-from evaluation.reports.models import GoalStatus, ReportVersion
-from evaluation.reports.services import approve, publish, return_report, save_draft, submit
+from evaluation.campaign.models import Campaign, Department, EvaluationMode
+from evaluation.campaign.reports.models import GoalStatus, ReportVersion
+from evaluation.campaign.reports.services import approve, publish, return_report, save_draft, submit
 
 # Departments left in other states, so every page of the review has something to show.
 LEFT_AS = {"D02": "draft", "D03": "submitted", "D04": "returned", "D05": "approved"}

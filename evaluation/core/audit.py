@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from evaluation.audit_events import EVENTS
-from evaluation.models import AuditEvent, AuditHead
+from evaluation.core.audit_events import EVENTS
+from evaluation.core.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
 COMMAND_LINE_ACTOR_PREFIX = "命令行:"

@@ -8,8 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from evaluation.forms import choices_of
-from evaluation.reports.models import SECTION_MAX_CHARS, GoalStatus
+from evaluation.campaign.reports.models import SECTION_MAX_CHARS, GoalStatus
+from evaluation.core.forms import choices_of
 
 GOAL_STATUS_LABELS = {
     GoalStatus.DONE: _l("已完成"),

@@ -56,7 +56,7 @@ def _render(message: str, status: int) -> tuple[Any, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(error: Refused) -> tuple[Any, int, dict[str, str]]:
-        from evaluation.extensions import db
+        from evaluation.core.extensions import db
 
         db.session.rollback()  # a refusal changes nothing
         body, status = _render(error.message, error.status)

@@ -9,12 +9,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from evaluation import LOCALE_COOKIE
-from evaluation.auth import safe_next
-from evaluation.extensions import db
-from evaluation.models import Phase
-from evaluation.reports.services import published_codes
-from evaluation.services import current_campaign, meetings_of
+from evaluation.campaign.models import Phase
+from evaluation.campaign.reports.services import published_codes
+from evaluation.campaign.services import current_campaign, meetings_of
+from evaluation.core.auth import safe_next
+from evaluation.core.extensions import db
+from evaluation.core.i18n import LOCALE_COOKIE
 
 public_bp = Blueprint("public", __name__)
 

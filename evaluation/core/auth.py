@@ -24,22 +24,22 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from evaluation import audit
-from evaluation.extensions import db, login_manager
-from evaluation.forms import LoginForm
-from evaluation.models import Role, User
-from evaluation.throttle import count_failure, refuse_if_exhausted
+from evaluation.core import audit
+from evaluation.core.extensions import db, login_manager
+from evaluation.core.forms import LoginForm
+from evaluation.core.models import Role, User
+from evaluation.core.throttle import count_failure, refuse_if_exhausted
 
 auth_bp = Blueprint("auth", __name__)
 
 # Where each role lands after logging in.
 ROLE_HOME = {
-    Role.ADMIN: "office.admin_home",
-    Role.DEPARTMENT: "office.department_home",
-    Role.VENUE_STAFF: "office.venue_home",
-    Role.SUPERVISION: "office.supervision_home",
-    Role.STATISTICS: "office.statistics_home",
-    Role.REVIEWER: "office.reviewer_home",
+    Role.ADMIN: "desk.admin_home",
+    Role.DEPARTMENT: "desk.department_home",
+    Role.VENUE_STAFF: "desk.venue_home",
+    Role.SUPERVISION: "desk.supervision_home",
+    Role.STATISTICS: "desk.statistics_home",
+    Role.REVIEWER: "desk.reviewer_home",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -14,12 +14,16 @@ from analysis.models import ResultRun
 from analysis.services import all_departments, figures_of, released_run
 from ballots.manifest import Manifest, box_index
 from ballots.models import BoxState
-from evaluation.errors import NotFound
-from evaluation.extensions import db
-from evaluation.forms import MAX_ID
-from evaluation.models import Department, EvaluationMode
-from evaluation.reports.services import public_department, published_codes, published_versions
-from evaluation.services import require_campaign
+from evaluation.campaign.models import Department, EvaluationMode
+from evaluation.campaign.reports.services import (
+    public_department,
+    published_codes,
+    published_versions,
+)
+from evaluation.campaign.services import require_campaign
+from evaluation.core.errors import NotFound
+from evaluation.core.extensions import db
+from evaluation.core.forms import MAX_ID
 from suggestions import board as boards
 from suggestions.models import Channel, Status, Suggestion
 from suggestions.services import mask_personal_data

@@ -11,32 +11,26 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots.boxes import boxes_of, ensure_boxes
+from ballots.cards import Card, hash_secret, issue_cards
 from ballots.demo import simulate_ballots
 from ballots.keys import demo_ceremony, prepare_box_key
+from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState, VotingToken
-from ballots.services import (
-    Card,
-    boxes_of,
-    ensure_boxes,
-    hash_secret,
-    issue_cards,
-    move_box,
-)
-from evaluation import audit
-from evaluation.models import (
+from evaluation.campaign.models import (
     Campaign,
     Department,
     EvaluationMode,
     Group,
     Meeting,
     Phase,
-    Role,
-    User,
     Venue,
     VenueKind,
 )
-from evaluation.reports.demo import build_demo_reports
-from evaluation.services import move_phase
+from evaluation.campaign.reports.demo import build_demo_reports
+from evaluation.campaign.services import move_phase
+from evaluation.core import audit
+from evaluation.core.models import Role, User
 from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
 from suggestions.demo import build_demo_suggestions
 

@@ -1,0 +1,1 @@
+"""The campaign room: campaign, groups, departments, venues, meetings, users and reports."""

@@ -1,0 +1,13 @@
+"""The `sanmin` console script: a Flask CLI group around create_app()."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from evaluation.shell.app import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def sanmin() -> None:
+    """三民活动平台 sanmin: run the campaign from the command line."""

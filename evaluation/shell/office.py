@@ -1,0 +1,126 @@
+"""Each role's own page in the back office (工作台) and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from evaluation.campaign.forms import PhaseForm
+from evaluation.campaign.models import Phase
+from evaluation.campaign.services import current_campaign, meetings_of
+from evaluation.core import audit
+from evaluation.core.auth import ROLE_HOME, role_required
+from evaluation.core.extensions import db
+from evaluation.core.models import Role
+
+desk_bp = Blueprint("desk", __name__, url_prefix="/office")
+
+AUDIT_PAGE_SIZE = 50
+OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
+
+
+@desk_bp.route("/")
+@login_required
+def home() -> Response:
+    return redirect(url_for(ROLE_HOME[Role(current_user.role)]))
+
+
+# ---------------------------------------------------------------- admin: campaign and phases
+
+
+@desk_bp.route("/admin")
+@role_required(Role.ADMIN)
+def admin_home() -> str:
+    campaign = current_campaign(db.session)
+    phase_form = PhaseForm()
+    if campaign is not None and campaign.current_phase != Phase.CLOSED:
+        phase_form.target.data = list(Phase)[campaign.current_phase.index + 1].value
+    return render_template(
+        "evaluation/office/admin_home.html",
+        campaign=campaign,
+        phase_form=phase_form,
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        events=audit.recent_events(db.session, 10),
+    )
+
+
+# ---------------------------------------------------------------- oversight
+
+
+@desk_bp.route("/audit")
+@role_required(*OVERSIGHT)
+def audit_log() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = audit.count_events(db.session)
+    events = audit.recent_events(db.session, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
+    return render_template(
+        "evaluation/office/audit.html",
+        events=events,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        total=total,
+        chain=audit.verify_chain(db.session),
+    )
+
+
+# ---------------------------------------------------------------- each role's own page
+
+
+@desk_bp.route("/department")
+@role_required(Role.DEPARTMENT)
+def department_home() -> str:
+    department = current_user.department
+    meeting = department.group.meeting if department.group else None
+    slot = None
+    if meeting is not None:
+        slot = next((s for s in meeting.slots() if s[0] is department), None)
+    return render_template(
+        "evaluation/office/department_home.html",
+        department=department,
+        meeting=meeting,
+        slot=slot,
+    )
+
+
+@desk_bp.route("/venue")
+@role_required(Role.VENUE_STAFF)
+def venue_home() -> str:
+    venue = current_user.venue
+    return render_template(
+        "evaluation/office/venue_home.html",
+        venue=venue,
+        meetings=meetings_of(db.session, venue.campaign),
+    )
+
+
+@desk_bp.route("/supervision")
+@role_required(Role.SUPERVISION)
+def supervision_home() -> str:
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/overview.html",
+        campaign=campaign,
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        title=_("监察局工作台"),
+        chain=audit.verify_chain(db.session),
+    )
+
+
+@desk_bp.route("/statistics")
+@role_required(Role.STATISTICS)
+def statistics_home() -> str:
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/overview.html",
+        campaign=campaign,
+        meetings=meetings_of(db.session, campaign) if campaign else [],
+        title=_("统计局工作台"),
+        chain=None,
+    )
+
+
+@desk_bp.route("/reviews")
+@role_required(Role.REVIEWER)
+def reviewer_home() -> str:
+    return render_template("evaluation/office/reviewer_home.html")

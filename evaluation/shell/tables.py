@@ -1,0 +1,9 @@
+"""Every room's tables, imported in one place so that Alembic and create_all() see them all."""
+
+from analysis import models as analysis_models  # noqa: F401
+from ballots import models as ballot_models  # noqa: F401
+from evaluation.campaign import models as campaign_models  # noqa: F401
+from evaluation.campaign.reports import models as report_models  # noqa: F401
+from evaluation.core import models as core_models  # noqa: F401
+from questionnaires import models as questionnaire_models  # noqa: F401
+from suggestions import models as suggestion_models  # noqa: F401
