@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from evaluation.core.intervals import wilson
+
 # Rating codes in the arrays, in the order the ballot prints them.
 SATISFIED, BASIC, DISSATISFIED, UNKNOWN, BLANK = 0, 1, 2, 3, -1
 RATING_CODES = {"satisfied": 0, "basically_satisfied": 1, "dissatisfied": 2, "unknown": 3}
@@ -96,13 +98,6 @@ def _packed(ratings: np.ndarray) -> np.ndarray:
     return np.stack(
         [digits[:, w : w + DIGITS_PER_WORD].sum(axis=1) for w in words], axis=1
     ).reshape(n, -1)
-
-
-def wilson(successes: int, n: int, confidence: float) -> tuple[float, float] | None:
-    if n == 0:
-        return None
-    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def _counts(ratings: np.ndarray) -> np.ndarray:

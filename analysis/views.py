@@ -29,6 +29,7 @@ from analysis.services import (
     figures_of,
     get_run,
     release,
+    released_result,
     released_run,
     run_tally,
     scheme_of,
@@ -37,6 +38,7 @@ from analysis.services import (
     unfinished_boxes,
     update_scheme,
 )
+from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor, role_required
 from evaluation.core.errors import Forbidden, NotFound
@@ -117,6 +119,11 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 # ---------------------------------------------------------------- public
+
+
+def department_result(sender: Any, campaign: Campaign, department: Department) -> dict[str, Any]:
+    """Answers `evaluation.campaign.signals.department_page`: the department's released result."""
+    return {"result": released_result(db.session, campaign, department.code)}
 
 
 @public_bp.route("/")

@@ -22,9 +22,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.stats import wilson
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Campaign
+from evaluation.core.intervals import wilson
 from questionnaires.models import (
     SCALE_POINTS,
     Answer,

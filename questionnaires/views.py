@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -95,6 +96,24 @@ def _read_pass(pass_token: str) -> tuple[services.AnswerPass, int]:
     answer_pass = services.read_pass(current_app.config["SECRET_KEY"], pass_token)
     box = services.pass_box(db.session, answer_pass)
     return answer_pass, box.campaign_id
+
+
+def receipt_link(
+    sender: Any, box_id: int, campaign_id: int, cached: Callable[..., Any]
+) -> str | None:
+    """Answers `ballots.signals.receipt_offer`: a fresh answer link for the voter when the
+    campaign has questionnaires open. Made here and stored nowhere: nothing joins the
+    answers to the ballot."""
+    open_ids = cached(
+        ("questionnaires", campaign_id),
+        lambda: [q.id for q in services.open_questionnaires(db.session, campaign_id)],
+    )
+    if not open_ids:
+        return None
+    return url_for(
+        "questionnaires.start",
+        pass_token=services.make_pass(current_app.config["SECRET_KEY"], box_id),
+    )
 
 
 @public_bp.route("/q/<pass_token>")

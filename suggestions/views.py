@@ -106,6 +106,12 @@ def _category_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
 # ---------------------------------------------------------------- public
 
 
+def last_year_suggestions(sender: Any, department: Department) -> dict[str, Any]:
+    """Answers `evaluation.campaign.signals.report_editor`: how last year's suggestions to
+    the department were handled, for its report."""
+    return {"last_year": services.previous_campaign_suggestions(db.session, department)}
+
+
 @public_bp.route("/new", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SUGGESTION_LIMIT"], methods=["POST"])
 def new() -> Any:

@@ -1,35 +1,12 @@
 """Voting pages (public, no login), the public box index, and the back office's boxes.
 
-One blueprint for the public and one for the office; their routes live in `voting`,
-`boxes` and `office` beside this file.
+One blueprint for the public and one for the office (`blueprints`); their routes live in
+`voting`, `boxes` and `office` beside this file.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_babel import lazy_gettext as _l
+from ballots.views import boxes, office, voting  # noqa: F401  (their routes)
+from ballots.views.blueprints import admin_bp, public_bp
 
-from ballots.models import PaperEntryState, Rating
-
-public_bp = Blueprint("ballots", __name__)
-admin_bp = Blueprint("ballots_office", __name__, url_prefix="/office/ballots")
-
-TURNOUT_REFRESH_SECONDS = 15
-PAPER_OUTCOMES = {
-    PaperEntryState.PENDING: _l("第一次录入已保存。请另一位工作人员再录入一次。"),
-    None: _l("两次录入一致，这张纸质票已计入。"),
-    PaperEntryState.CONFLICT: _l("两次录入不一致，已转监察局对照纸质票核对。"),
-}
-RATING_LABELS = {
-    Rating.SATISFIED: _l("满意"),
-    Rating.BASICALLY_SATISFIED: _l("基本满意"),
-    Rating.DISSATISFIED: _l("不满意"),
-    Rating.UNKNOWN: _l("不了解"),
-}
-
-
-def rating_labels() -> dict[Rating, str]:
-    return {r: str(label) for r, label in RATING_LABELS.items()}  # translated once a page
-
-
-from ballots.views import boxes, office, voting  # noqa: E402, F401  (their routes)
+__all__ = ["admin_bp", "public_bp"]

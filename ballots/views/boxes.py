@@ -17,7 +17,7 @@ from ballots.manifest import (
 )
 from ballots.models import MinutesKind
 from ballots.tally import receipts_text, records_csv
-from ballots.views import public_bp
+from ballots.views.blueprints import public_bp
 from evaluation.campaign.reports.services import attachment_path
 from evaluation.campaign.services import require_campaign
 from evaluation.core.errors import NotFound

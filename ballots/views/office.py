@@ -46,7 +46,12 @@ from ballots.lifecycle import check_move, confirm_withdrawal, move_box, request_
 from ballots.manifest import attach_scan, confirm_minutes, minutes_of
 from ballots.models import BoxState, MinutesKind, Rating
 from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
-from ballots.views import PAPER_OUTCOMES, TURNOUT_REFRESH_SECONDS, admin_bp, rating_labels
+from ballots.views.blueprints import (
+    PAPER_OUTCOMES,
+    TURNOUT_REFRESH_SECONDS,
+    admin_bp,
+    rating_labels,
+)
 from ballots.views.boxes import storage
 from evaluation.campaign.forms import ImportForm
 from evaluation.campaign.imports import ImportRefused, read_table

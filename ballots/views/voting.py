@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cachetools import TTLCache
-from flask import current_app, render_template, request, session, url_for
+from flask import current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -16,11 +16,12 @@ from markupsafe import Markup
 from ballots.boxes import load_box
 from ballots.casting import IncompleteBallot, VoteRefused, ballot_shape, card_box_id, cast_ballot
 from ballots.models import Rating
-from ballots.views import public_bp, rating_labels
+from ballots.signals import receipt_offer
+from ballots.views.blueprints import public_bp, rating_labels
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import csrf, db
+from evaluation.core.signals import first_answer
 from evaluation.core.throttle import count_failure
-from questionnaires.services import make_pass, open_questionnaires
 
 
 @public_bp.route("/v/<token>", methods=["GET", "POST"])
@@ -60,7 +61,7 @@ def vote(token: str) -> Any:
         box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
         form = _ballot_form(box, chosen, comments, missing, refusal.message)
         return render_template("ballots/vote.html", form=form), refusal.status
-    link = _questionnaire_link(cast.box_id)
+    link = _receipt_offer(cast.box_id)
     return _shared_page(
         ("receipt", str(get_locale()), link is not None),
         token,
@@ -88,21 +89,12 @@ def _shared_page(
     return page
 
 
-def _questionnaire_link(box_id: int) -> str | None:
-    """A fresh answer link for this voter when the campaign has questionnaires open.
-
-    Made here and stored nowhere: nothing joins the answers to this ballot.
-    """
+def _receipt_offer(box_id: int) -> str | None:
+    """A link a higher room offers on the receipt (a fresh questionnaire link), or None."""
     campaign_id = _cached(("campaign", box_id), lambda: load_box(db.session, box_id).campaign_id)
-    if not _cached(("questionnaires", campaign_id), lambda: _open_questionnaire_ids(campaign_id)):
-        return None
-    return url_for(
-        "questionnaires.start", pass_token=make_pass(current_app.config["SECRET_KEY"], box_id)
+    return first_answer(
+        receipt_offer, current_app, box_id=box_id, campaign_id=campaign_id, cached=_cached
     )
-
-
-def _open_questionnaire_ids(campaign_id: int) -> list[int]:
-    return [q.id for q in open_questionnaires(db.session, campaign_id)]
 
 
 def _numbered_fields(prefix: str) -> dict[int, str]:

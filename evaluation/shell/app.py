@@ -37,6 +37,7 @@ from evaluation.shell.api import api_bp
 from evaluation.shell.cli import register_commands
 from evaluation.shell.office import desk_bp
 from evaluation.shell.views import public_bp
+from evaluation.shell.wiring import connect_signals
 from questionnaires import views as questionnaire_views
 from suggestions import views as suggestion_views
 
@@ -96,6 +97,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    connect_signals()
     suggestion_views.register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)

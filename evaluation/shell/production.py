@@ -24,9 +24,11 @@ DEFAULT_THREADS = 1
 
 
 class _Gunicorn(BaseApplication):
-    """gunicorn with our options; the master builds the app from the environment, once."""
+    """gunicorn with our options, serving the app the command built from the environment:
+    once, in the master, warmed before it forks the workers."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.app = app
         self.options = options
         super().__init__()
 
@@ -35,11 +37,8 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from evaluation.shell.app import create_app
-
-        app = create_app()
-        warm_up(app)
-        return app
+        warm_up(self.app)
+        return self.app
 
 
 def warm_up(app: Flask) -> None:
@@ -94,6 +93,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int, access_lo
         )
     db.engine.dispose()  # no connection may be shared with the forked workers
     _Gunicorn(
+        app,
         {
             "bind": bind,
             "workers": workers,
@@ -111,7 +111,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int, access_lo
             # the phones' own connections alive.
             "worker_connections": threads,
             "keepalive": 0,
-        }
+        },
     ).run()
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from analysis import stats
-from analysis.stats import BallotSet, Scheme, analyse_group, rank_departments, wilson
+from analysis.stats import BallotSet, Scheme, analyse_group, rank_departments
+from evaluation.core.intervals import wilson
 
 S, B, X, U = 0, 1, 2, 3  # 满意, 基本满意, 不满意, 不了解
 

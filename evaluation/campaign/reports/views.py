@@ -23,7 +23,6 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
-from analysis.services import released_result
 from evaluation.campaign.models import Meeting
 from evaluation.campaign.reports.forms import (
     BLANK_GOAL_ROWS,
@@ -55,6 +54,7 @@ from evaluation.campaign.reports.services import (
     versions_of,
 )
 from evaluation.campaign.services import meetings_of, require_campaign
+from evaluation.campaign.signals import department_page, report_editor
 from evaluation.core import audit
 from evaluation.core.auth import actor, role_required
 from evaluation.core.errors import Refused
@@ -62,7 +62,7 @@ from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm
 from evaluation.core.models import Role
 from evaluation.core.qr import qr_svg
-from suggestions.services import previous_campaign_suggestions
+from evaluation.core.signals import gathered
 
 public_bp = Blueprint("reports", __name__)
 admin_bp = Blueprint("reports_office", __name__, url_prefix="/office/reports")
@@ -98,7 +98,7 @@ def department(code: str) -> str:
     url = public_url("reports.department", code=code)
     return render_template(
         "evaluation/reports/public.html",
-        result=released_result(db.session, campaign, code),
+        **gathered(department_page, current_app, campaign=campaign, department=department),
         department=department,
         version=current,
         first_published=first.published_at,
@@ -207,7 +207,7 @@ def edit() -> Any:
         delete_form=ConfirmForm(),
         published=bool(published_versions(db.session, department)),
         editable=latest is None or latest.state != ReportState.SUBMITTED,
-        last_year=previous_campaign_suggestions(db.session, department),
+        **gathered(report_editor, current_app, department=department),
     ), status
 
 
