@@ -41,7 +41,9 @@ from evaluation.shell.wiring import connect_signals
 from questionnaires import views as questionnaire_views
 from suggestions import views as suggestion_views
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Templates and migrations are inside the package (in a checkout, links to the top-level
+# folders), so an installed wheel finds them as an editable install does.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 # Every blueprint of every room, registered in this order.
 BLUEPRINTS = (
@@ -75,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. `config` overrides everything else (tests use it)."""
     app = Flask(
         "evaluation",  # static files and translations live in the evaluation package
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(PACKAGE_ROOT / "templates"),
         # Data lives beside where the command runs, never inside the installed package.
         instance_path=os.environ.get("SANMIN_INSTANCE_PATH") or str(Path.cwd() / "instance"),
     )
@@ -87,7 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter  # /things/<int:id> never overflows a query
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
