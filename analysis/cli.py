@@ -18,9 +18,7 @@ from analysis.services import (
     verify,
 )
 from evaluation.campaign.services import require_campaign
-from evaluation.core import audit
-from evaluation.core.cli import exit_refused
-from evaluation.core.errors import Refused
+from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db
 
 
@@ -31,15 +29,12 @@ def results() -> None:
 
 @results.command("tally")
 @with_appcontext
+@one_transaction
 def tally() -> None:
     """Compute the results of the sealed boxes (a preview until signed off in the office)."""
-    try:
-        campaign = require_campaign(db.session)
-        waiting = unfinished_boxes(db.session, campaign)
-        run = run_tally(db.session, campaign, audit.command_line_actor())
-    except Refused as refusal:
-        exit_refused(refusal)
-    db.session.commit()
+    campaign = require_campaign(db.session)
+    waiting = unfinished_boxes(db.session, campaign)
+    run = run_tally(db.session, campaign, None)  # the command line
     click.echo(f"tally {run.id}: {figures_of(run)['audit']['boxes']} sealed boxes")
     if waiting:
         click.echo(f"{len(waiting)} boxes are still open or closed; sign-off waits for them")
@@ -49,12 +44,10 @@ def tally() -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
+@one_transaction
 def export(fmt: str, out: Path) -> None:
     """Write the released results (or the newest tally, marked as such) to a file."""
-    try:
-        campaign = require_campaign(db.session)
-    except Refused as refusal:
-        exit_refused(refusal)
+    campaign = require_campaign(db.session)
     run = released_run(db.session, campaign) or current_run(db.session, campaign)
     if run is None:
         click.echo("no tally yet: run `sanmin results tally` first", err=True)
@@ -80,15 +73,13 @@ def _downloaded(folder: Path, kind: str) -> dict[int, str]:
     "files (default: the published ones).",
 )
 @with_appcontext
+@one_transaction
 def verify_command(records: Path | None) -> None:
     """Recompute every released figure from the published ballot records."""
-    try:
-        campaign = require_campaign(db.session)
-        texts = _downloaded(records, "box") if records else None
-        answers = _downloaded(records, "questionnaire") if records else None
-        differences = verify(db.session, campaign, texts, answers)
-    except Refused as refusal:
-        exit_refused(refusal)
+    campaign = require_campaign(db.session)
+    texts = _downloaded(records, "box") if records else None
+    answers = _downloaded(records, "questionnaire") if records else None
+    differences = verify(db.session, campaign, texts, answers)
     for line in differences:
         click.echo(line)
     if differences:

@@ -23,6 +23,8 @@ from ballots.tally import records_csv
 from evaluation.campaign.models import Campaign
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
+from evaluation.core.models import User
+from evaluation.core.permissions import Capability, require
 from questionnaires.results import questionnaire_figures
 from questionnaires.services import still_collecting_online
 
@@ -50,13 +52,18 @@ def _now() -> dt.datetime:
 
 
 def scheme_of(session: Session, campaign: Campaign) -> ScoringScheme:
+    """The campaign's scoring scheme; until the bureau saves one, the defaults, kept nowhere
+    (reading never writes)."""
     scheme = session.execute(
         select(ScoringScheme).where(ScoringScheme.campaign_id == campaign.id)
     ).scalar()
     if scheme is None:
-        scheme = ScoringScheme(campaign=campaign)
-        session.add(scheme)
-        session.flush()
+        defaults = {
+            column.key: column.default.arg
+            for column in ScoringScheme.__table__.columns
+            if column.default is not None and not callable(column.default.arg)
+        }
+        scheme = ScoringScheme(campaign_id=campaign.id, **defaults)
     return scheme
 
 
@@ -98,6 +105,7 @@ def update_scheme(
     row = scheme_of(session, campaign)
     for name in SCHEME_FIELDS:
         setattr(row, name, values[name])
+    session.add(row)  # the defaults become the campaign's scheme when first saved
     _supersede(session, campaign, actor, "scheme changed")
     session.flush()
     audit.record(
@@ -171,12 +179,13 @@ def _require_every_box_counted(session: Session, campaign: Campaign, actor: str)
         )
 
 
-def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
+def run_tally(session: Session, campaign: Campaign, user: User | None) -> ResultRun:
     """Compute every figure from the sealed boxes' ballot records (a preview until signed).
 
     The records are read from the database in one pass; they are the ones the boxes
     publish, so `verify` recomputes the same figures from the published copies.
     """
+    actor = _acting(user, Capability.RUN_TALLY)
     if released_run(session, campaign) is not None:
         raise Conflict(_("结果已发布，不能重新计票。"))
     records = stored_records(session, sealed_boxes(session, campaign))
@@ -212,8 +221,15 @@ def run_tally(session: Session, campaign: Campaign, actor: str) -> ResultRun:
     return run
 
 
-def sign_off(session: Session, run: ResultRun, actor: str) -> None:
-    """The statistics bureau signs: every opened box must be sealed by now."""
+def _acting(user: User | None, capability: Capability) -> str:
+    """The name the acting user is audited under, once they may do it (None: the command line)."""
+    require(user, capability)
+    return user.username if user is not None else audit.command_line_actor()
+
+
+def sign_off(session: Session, run: ResultRun, user: User | None) -> None:
+    """The statistics bureau signs (签发): every opened box must be sealed by now."""
+    actor = _acting(user, Capability.SIGN_RESULTS)
     _expect(run, RunState.DRAFT)
     _require_every_box_counted(session, run.campaign, actor)
     boxes = boxes_of(session, run.campaign)
@@ -226,7 +242,9 @@ def sign_off(session: Session, run: ResultRun, actor: str) -> None:
     run.campaign.tally_signed_at = run.signed_at  # nothing can be cast or added from now on
 
 
-def countersign(session: Session, run: ResultRun, actor: str) -> None:
+def countersign(session: Session, run: ResultRun, user: User | None) -> None:
+    """Supervision countersigns (会签); never the person who signed."""
+    actor = _acting(user, Capability.COUNTERSIGN_RESULTS)
     _expect(run, RunState.SIGNED)
     if run.signed_by == actor:
         raise Conflict(_("会签须由另一人进行。"))
@@ -234,7 +252,9 @@ def countersign(session: Session, run: ResultRun, actor: str) -> None:
     _move(session, run, RunState.COUNTERSIGNED, actor, "countersigned")
 
 
-def release(session: Session, run: ResultRun, actor: str) -> None:
+def release(session: Session, run: ResultRun, user: User | None) -> None:
+    """The office releases (发布) what was signed and countersigned."""
+    actor = _acting(user, Capability.RELEASE_RESULTS)
     _expect(run, RunState.COUNTERSIGNED)
     _require_every_box_counted(session, run.campaign, actor)
     _move(session, run, RunState.RELEASED, actor, "released")

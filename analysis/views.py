@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -40,11 +41,11 @@ from analysis.services import (
 )
 from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor, role_required
-from evaluation.core.errors import Forbidden, NotFound
+from evaluation.core.auth import actor
+from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm
-from evaluation.core.models import Role
+from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.permissions import Capability, requires
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
 from questionnaires.results import response_records
@@ -54,12 +55,6 @@ from suggestions.board import unit_statistics
 public_bp = Blueprint("results", __name__, url_prefix="/results")
 admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
 
-BUREAUS = (Role.STATISTICS, Role.SUPERVISION, Role.ADMIN)
-ACTIONS = {  # action → (who may do it, the service)
-    "sign": (Role.STATISTICS, sign_off),
-    "countersign": (Role.SUPERVISION, countersign),
-    "release": (Role.ADMIN, release),
-}
 RUN_STATE_LABELS = {
     RunState.DRAFT: _l("待签发"),
     RunState.SIGNED: _l("统计局已签发，待监察局会签"),
@@ -214,13 +209,15 @@ def questionnaire_records(questionnaire_id: int) -> Response:
 # ---------------------------------------------------------------- the bureaus
 
 
-def _office(form: SchemeForm | None = None) -> str:
+def _office(
+    form: SchemeForm | None = None, confirm: ConfirmForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The bureaus' page; a refused form comes back as it was sent, with its message."""
     campaign = require_campaign(db.session)
     scheme = scheme_of(db.session, campaign)
     if form is None:
         form = SchemeForm(obj=scheme)
         form.tie_breaks.data = [t for t in scheme.tie_breaks.split(",") if t]
-        db.session.commit()  # the campaign's default scheme, made on first sight
     # A refused post renders the default scheme without keeping it: a refusal changes nothing.
     return render_template(
         "analysis/office.html",
@@ -231,71 +228,93 @@ def _office(form: SchemeForm | None = None) -> str:
         waiting=unfinished_boxes(db.session, campaign),
         run=current_run(db.session, campaign),
         released=released_run(db.session, campaign),
-        confirm=ConfirmForm(),
+        confirm=confirm or ConfirmForm(formdata=None),
         state_labels=RUN_STATE_LABELS,
         weighting_labels=WEIGHTING_LABELS,
         tie_labels=TIE_BREAK_LABELS,
-    )
+    ), status
 
 
 @admin_bp.route("/")
-@role_required(*BUREAUS)
-def overview() -> str:
+@requires(Capability.READ_RESULT_RUNS)
+def overview() -> tuple[str, int]:
     return _office()
 
 
 @admin_bp.route("/scheme", methods=["POST"])
-@role_required(Role.ADMIN)
+@requires(Capability.EDIT_SCORING_SCHEME)
 def save_scheme() -> Any:
     form = SchemeForm()
-    if not form.validate():
-        return _office(form), 400
-    values = {name: form[name].data for name in SCHEME_FIELDS if name != "tie_breaks"}
-    values["tie_breaks"] = ",".join(form.tie_breaks.data or [])
-    warnings = update_scheme(db.session, require_campaign(db.session), values, actor())
-    db.session.commit()
+
+    def save() -> list[str]:
+        values = {name: form[name].data for name in SCHEME_FIELDS if name != "tie_breaks"}
+        values["tie_breaks"] = ",".join(form.tie_breaks.data or [])
+        return update_scheme(db.session, require_campaign(db.session), values, actor())
+
+    outcome = run_form(form, save)
+    if not outcome.done:
+        return _office(form=form, status=outcome.status)
     flash(_("评分方案已保存。"))
-    for warning in warnings:
+    for warning in outcome.value:
         flash(warning)
     return redirect(url_for("results_office.overview"))
 
 
 @admin_bp.route("/tally", methods=["POST"])
-@role_required(Role.STATISTICS)
-def tally() -> Response:
-    run = run_tally(db.session, require_campaign(db.session), actor())
-    db.session.commit()
+@requires(Capability.RUN_TALLY)
+def tally() -> Any:
+    form = ConfirmForm()
+    outcome = run_form(
+        form, lambda: run_tally(db.session, require_campaign(db.session), current_user)
+    )
+    if not outcome.done:
+        return _office(confirm=form, status=outcome.status)
     flash(_("计票完成，请预览核对后签发。"))
-    return redirect(url_for("results_office.preview", run_id=run.id))
+    return redirect(url_for("results_office.preview", run_id=outcome.value.id))
+
+
+def _step(run_id: int, service: Callable[..., None], done: str) -> Any:
+    """One step of the sign-off (签发, 会签, 发布): refused, the office page says why."""
+    run = get_run(db.session, run_id)
+    form = ConfirmForm()
+    outcome = run_form(form, lambda: service(db.session, run, current_user))
+    if not outcome.done:
+        return _office(confirm=form, status=outcome.status)
+    flash(done)
+    return redirect(url_for("results_office.overview"))
+
+
+@admin_bp.route("/<int:run_id>/sign", methods=["POST"])
+@requires(Capability.SIGN_RESULTS)
+def sign(run_id: int) -> Any:
+    return _step(run_id, sign_off, _("统计局已签发，等待监察局会签。"))
+
+
+@admin_bp.route("/<int:run_id>/countersign", methods=["POST"])
+@requires(Capability.COUNTERSIGN_RESULTS)
+def countersign_run(run_id: int) -> Any:
+    return _step(run_id, countersign, _("监察局已会签，等待联席会议办公室发布。"))
+
+
+@admin_bp.route("/<int:run_id>/release", methods=["POST"])
+@requires(Capability.RELEASE_RESULTS)
+def release_run(run_id: int) -> Any:
+    return _step(run_id, release, _("结果已发布。"))
 
 
 @admin_bp.route("/<int:run_id>")
-@role_required(*BUREAUS)
+@requires(Capability.READ_RESULT_RUNS)
 def preview(run_id: int) -> str:
     return _page(get_run(db.session, run_id), preview=True)
 
 
 @admin_bp.route("/<int:run_id>/export.<fmt>")
-@role_required(*BUREAUS)
+@requires(Capability.READ_RESULT_RUNS)
 def export_run(run_id: int, fmt: str) -> Response:
     return _download(figures_of(get_run(db.session, run_id)), fmt)
 
 
 @admin_bp.route("/<int:run_id>/questionnaires/<int:questionnaire_id>")
-@role_required(*BUREAUS)
+@requires(Capability.READ_RESULT_RUNS)
 def questionnaire_preview(run_id: int, questionnaire_id: int) -> str:
     return _questionnaire_page(get_run(db.session, run_id), questionnaire_id, preview=True)
-
-
-@admin_bp.route("/<int:run_id>/<action>", methods=["POST"])
-@role_required(*BUREAUS)
-def decide(run_id: int, action: str) -> Response:
-    if action not in ACTIONS:
-        raise NotFound(_("无效的操作。"))
-    role, service = ACTIONS[action]
-    if current_user.role != role:
-        raise Forbidden(_("您的角色不能进行此操作。"))
-    service(db.session, get_run(db.session, run_id), actor())
-    db.session.commit()
-    flash(_("已处理。"))
-    return redirect(url_for("results_office.overview"))

@@ -21,7 +21,7 @@ from ballots.tally import verify_box
 from evaluation.campaign.models import Campaign
 from evaluation.campaign.services import require_campaign
 from evaluation.core import audit
-from evaluation.core.cli import exit_refused
+from evaluation.core.cli import one_transaction
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
 
@@ -34,14 +34,11 @@ def ballots() -> None:
 @ballots.command("boxes")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_appcontext
+@one_transaction
 def list_boxes(as_json: bool) -> None:
     """List the boxes of the current campaign (creating any that are missing)."""
-    try:
-        campaign = require_campaign(db.session)
-    except Refused as refusal:
-        exit_refused(refusal)
+    campaign = require_campaign(db.session)
     ensure_boxes(db.session, campaign, audit.command_line_actor())
-    db.session.commit()
     boxes = boxes_of(db.session, campaign)
     counts = turnout_by_box(db.session, boxes)
     rows = [
@@ -79,6 +76,7 @@ def list_boxes(as_json: bool) -> None:
     help="Why cards beyond the box's seats and spares are needed; recorded as an approval.",
 )
 @with_appcontext
+@one_transaction
 def issue(
     box_id: int, count: int, csv_path: Path, base_url: str | None, reason: str | None
 ) -> None:
@@ -88,17 +86,13 @@ def issue(
     which the audit log and the box's manifest record as an approval on the command line.
     """
     base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    try:
-        cards = issue_cards(
-            db.session,
-            get_box(db.session, box_id),
-            count,
-            audit.command_line_actor(),
-            over_limit_reason=reason,
-        )
-        db.session.commit()
-    except Refused as refusal:
-        exit_refused(refusal)
+    cards = issue_cards(
+        db.session,
+        get_box(db.session, box_id),
+        count,
+        audit.command_line_actor(),
+        over_limit_reason=reason,
+    )
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["short_code", "url"])
@@ -110,14 +104,11 @@ def issue(
     click.echo(f"{len(cards)} cards for box {box_id} written to {csv_path}")
 
 
+@one_transaction
 def _move(box_id: int, target: BoxState, holders: tuple[str, ...] = ()) -> None:
-    try:
-        box = get_box(db.session, box_id)
-        keys = _holder_keys(box.campaign, holders) if target == BoxState.SEALED else None
-        move_box(db.session, box, target, None, keys)
-        db.session.commit()
-    except Refused as refusal:
-        exit_refused(refusal)
+    box = get_box(db.session, box_id)
+    keys = _holder_keys(box.campaign, holders) if target == BoxState.SEALED else None
+    move_box(db.session, box, target, None, keys)
     click.echo(f"box {box_id}: {target.value}")
 
 
@@ -171,12 +162,10 @@ def _holder_keys(campaign: Campaign, holders: tuple[str, ...]) -> HolderKeys:
 @ballots.command("verify")
 @click.option("--box", "box_id", type=int, required=True)
 @with_appcontext
+@one_transaction
 def verify(box_id: int) -> None:
     """Recount a sealed box from its published records and compare with the stored tally."""
-    try:
-        differences = verify_box(db.session, get_box(db.session, box_id))
-    except Refused as refusal:
-        exit_refused(refusal)
+    differences = verify_box(db.session, get_box(db.session, box_id))
     if differences:
         for line in differences:
             click.echo(line, err=True)

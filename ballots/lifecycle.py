@@ -21,14 +21,15 @@ from ballots.tally import store_tally
 from evaluation.campaign.models import Phase
 from evaluation.campaign.services import require_count_open, require_phase
 from evaluation.core import audit
-from evaluation.core.errors import Conflict, Forbidden, Refused
+from evaluation.core.errors import Conflict, Refused
 from evaluation.core.models import Role, User
+from evaluation.core.permissions import Capability, require
 
 # Who may move a box from one state to the next.
 BOX_MOVES = {
-    (BoxState.NOT_OPEN, BoxState.OPEN): (Role.VENUE_STAFF, Role.ADMIN),
-    (BoxState.OPEN, BoxState.CLOSED): (Role.VENUE_STAFF, Role.ADMIN),
-    (BoxState.CLOSED, BoxState.SEALED): (Role.SUPERVISION, Role.ADMIN),
+    (BoxState.NOT_OPEN, BoxState.OPEN): Capability.OPEN_AND_CLOSE_BOXES,
+    (BoxState.OPEN, BoxState.CLOSED): Capability.OPEN_AND_CLOSE_BOXES,
+    (BoxState.CLOSED, BoxState.SEALED): Capability.SEAL_BOXES,
 }
 
 
@@ -37,11 +38,9 @@ def check_move(box: BallotBox, target: BoxState, user: User | None) -> None:
     move = (box.current_state, target)
     if move not in BOX_MOVES:
         raise Conflict(_("投票箱当前状态不能进行此操作。"))
-    if user is not None:
-        if user.role not in BOX_MOVES[move]:
-            raise Forbidden(_("您的角色不能进行此操作。"))
-        if user.role == Role.VENUE_STAFF:
-            check_box_access(user, box)
+    require(user, BOX_MOVES[move])
+    if user is not None and user.role == Role.VENUE_STAFF:
+        check_box_access(user, box)
 
 
 def move_box(
@@ -95,8 +94,7 @@ def request_withdrawal(session: Session, box: BallotBox, user: User | None, reas
     Only a box that holds no ballot and whose cards are all unused can be withdrawn:
     nothing acknowledged to a voter may leave the count.
     """
-    if user is not None and user.role != Role.ADMIN:
-        raise Forbidden(_("只有联席会议办公室可以申请撤销投票箱。"))
+    require(user, Capability.REQUEST_BOX_WITHDRAWAL)
     reason = checked_reason(reason)
     _check_withdrawable(session, box)
     box.withdrawal_reason = reason
@@ -110,8 +108,7 @@ def request_withdrawal(session: Session, box: BallotBox, user: User | None, reas
 def confirm_withdrawal(session: Session, box: BallotBox, user: User | None) -> None:
     """Supervision countersigns a withdrawal asked for by someone else."""
     actor = user.username if user else audit.command_line_actor()
-    if user is not None and user.role != Role.SUPERVISION:
-        raise Forbidden(_("撤销投票箱须由监察局会签。"))
+    require(user, Capability.COUNTERSIGN_BOX_WITHDRAWAL)
     if box.withdrawal_reason is None:
         raise Conflict(_("这个投票箱没有待会签的撤销申请。"))
     if box.withdrawal_requested_by == actor:

@@ -16,14 +16,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor, role_required
+from evaluation.core.auth import actor
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import csrf, db, limiter
-from evaluation.core.forms import ConfirmForm, require_valid
-from evaluation.core.models import Role
+from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.permissions import Capability, requires
 from evaluation.core.security import SECURITY_HEADERS
 from questionnaires import services
 from questionnaires.forms import (
@@ -48,7 +49,6 @@ from questionnaires.presets import QuestionSpec
 public_bp = Blueprint("questionnaires", __name__)
 admin_bp = Blueprint("questionnaires_office", __name__, url_prefix="/office/questionnaires")
 
-READERS = (Role.ADMIN, Role.STATISTICS)  # the office builds; the statistics bureau reads too
 TEXTS_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------- answering (public)
@@ -84,7 +84,7 @@ def _submit(
 ) -> Any:
     try:
         services.submit_response(db.session, questionnaire, request.form, answer_pass)
-        db.session.commit()  # acknowledged only once durable
+
     except services.IncompleteResponse as refusal:
         db.session.rollback()
         page = _form_page(questionnaire, refusal.parsed, refusal.message, answer_pass is None)
@@ -162,44 +162,49 @@ def _questionnaire(questionnaire_id: int) -> Questionnaire:
 
 
 def _done(questionnaire: Questionnaire, message: str) -> Response:
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".edit", questionnaire_id=questionnaire.id))
 
 
 @admin_bp.route("/")
-@role_required(*READERS)
-def index() -> str:
+@requires(Capability.READ_QUESTIONNAIRES)
+def index(form: NewQuestionnaireForm | None = None, status: int = 200) -> Any:
     campaign = require_campaign(db.session)
     questionnaires = services.questionnaires_of(db.session, campaign)
     return render_template(
         "questionnaires/office/index.html",
         questionnaires=questionnaires,
         counts={q.id: services.response_counts(db.session, q) for q in questionnaires},
-        form=NewQuestionnaireForm(),
+        form=form or NewQuestionnaireForm(formdata=None),
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
-    )
+    ), status
 
 
 @admin_bp.route("/new", methods=["POST"])
-@role_required(Role.ADMIN)
-def new() -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def new() -> Any:
     form = NewQuestionnaireForm()
-    require_valid(form)
-    questionnaire = services.create_questionnaire(
-        db.session,
-        require_campaign(db.session),
-        QuestionnaireKind(form.kind.data),
-        form.title.data or "",
-        actor(),
-        use_preset=form.use_preset.data,
+    outcome = run_form(
+        form,
+        lambda: services.create_questionnaire(
+            db.session,
+            require_campaign(db.session),
+            QuestionnaireKind(form.kind.data),
+            form.title.data or "",
+            actor(),
+            use_preset=form.use_preset.data,
+        ),
     )
-    return _done(questionnaire, _("问卷已创建。"))
+    if outcome.done:
+        return _done(outcome.value, _("问卷已创建。"))
+    return index(form, outcome.status)
 
 
-def _edit_page(questionnaire: Questionnaire, question_form: QuestionForm | None = None) -> str:
-    question_form = question_form or QuestionForm()
+def _edit_page(questionnaire: Questionnaire, status: int = 200, **posted: FlaskForm) -> Any:
+    """The builder. A form that was posted and refused comes back as it was sent, with its
+    message (a button's refusal above the page); the others are filled afresh."""
+    question_form = posted.get("question_form") or QuestionForm(formdata=None)
     question_form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
     counts = services.response_counts(db.session, questionnaire)
     return render_template(
@@ -207,43 +212,69 @@ def _edit_page(questionnaire: Questionnaire, question_form: QuestionForm | None 
         questionnaire=questionnaire,
         counts=counts,
         locked=bool(sum(counts.values())) or questionnaire.state == QuestionnaireState.CLOSED,
-        intro_form=IntroForm(obj=questionnaire),
-        section_form=SectionForm(),
+        intro_form=posted.get("intro_form") or IntroForm(formdata=None, obj=questionnaire),
+        section_form=posted.get("section_form") or SectionForm(formdata=None),
         question_form=question_form,
-        confirm=ConfirmForm(),
+        confirm=posted.get("confirm") or ConfirmForm(formdata=None),
         numbers=_numbers(questionnaire),
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
         question_kind_labels=QUESTION_KIND_LABELS,
         source_labels=SOURCE_LABELS,
         online_url=url_for("questionnaires.online", questionnaire_id=questionnaire.id),
-    )
+    ), status
+
+
+def _builder_action(
+    questionnaire: Questionnaire,
+    name: str,
+    form: FlaskForm,
+    action: Callable[[], Any],
+    done: Callable[[Any], str],
+) -> Any:
+    """Run one of the builder's forms: done, back to the builder (of the questionnaire the
+    action returns, or this one) with `done(value)`; refused, the builder with that form."""
+    outcome = run_form(form, action)
+    if outcome.done:
+        target = outcome.value if isinstance(outcome.value, Questionnaire) else questionnaire
+        return _done(target, done(outcome.value))
+    return _edit_page(questionnaire, outcome.status, **{name: form})
 
 
 @admin_bp.route("/<int:questionnaire_id>")
-@role_required(*READERS)
-def edit(questionnaire_id: int) -> str:
+@requires(Capability.READ_QUESTIONNAIRES)
+def edit(questionnaire_id: int) -> Any:
     return _edit_page(_questionnaire(questionnaire_id))
 
 
 @admin_bp.route("/<int:questionnaire_id>/intro", methods=["POST"])
-@role_required(Role.ADMIN)
-def intro(questionnaire_id: int) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def intro(questionnaire_id: int) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     form = IntroForm()
-    require_valid(form)
-    services.update_intro(db.session, questionnaire, form.title.data, form.intro.data, actor())
-    return _done(questionnaire, _("已保存。"))
+    return _builder_action(
+        questionnaire,
+        "intro_form",
+        form,
+        lambda: services.update_intro(
+            db.session, questionnaire, form.title.data, form.intro.data, actor()
+        ),
+        lambda _value: _("已保存。"),
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/sections", methods=["POST"])
-@role_required(Role.ADMIN)
-def add_section(questionnaire_id: int) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def add_section(questionnaire_id: int) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     form = SectionForm()
-    require_valid(form)
-    services.add_section(db.session, questionnaire, form.title.data, actor())
-    return _done(questionnaire, _("已添加新的部分。"))
+    return _builder_action(
+        questionnaire,
+        "section_form",
+        form,
+        lambda: services.add_section(db.session, questionnaire, form.title.data, actor()),
+        lambda _value: _("已添加新的部分。"),
+    )
 
 
 def _spec(form: QuestionForm) -> QuestionSpec:
@@ -258,17 +289,21 @@ def _spec(form: QuestionForm) -> QuestionSpec:
 
 
 @admin_bp.route("/<int:questionnaire_id>/questions", methods=["POST"])
-@role_required(Role.ADMIN)
-def add_question(questionnaire_id: int) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def add_question(questionnaire_id: int) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     form = QuestionForm()
     form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
-    require_valid(form)
-    section = next((s for s in questionnaire.sections if s.id == form.section.data), None)
-    if section is None:
-        raise Refused(_("请先添加一个部分，再添加题目。"))
-    services.add_question(db.session, section, _spec(form), actor())
-    return _done(questionnaire, _("题目已添加。"))
+
+    def add() -> None:
+        section = next((s for s in questionnaire.sections if s.id == form.section.data), None)
+        if section is None:
+            raise Refused(_("请先添加一个部分，再添加题目。"), field="section")
+        services.add_question(db.session, section, _spec(form), actor())
+
+    return _builder_action(
+        questionnaire, "question_form", form, add, lambda _value: _("题目已添加。")
+    )
 
 
 def _question(questionnaire_id: int, question_id: int) -> tuple[Questionnaire, Question]:
@@ -277,7 +312,7 @@ def _question(questionnaire_id: int, question_id: int) -> tuple[Questionnaire, Q
 
 
 @admin_bp.route("/<int:questionnaire_id>/questions/<int:question_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@requires(Capability.BUILD_QUESTIONNAIRES)
 def edit_question(questionnaire_id: int, question_id: int) -> Any:
     questionnaire, question = _question(questionnaire_id, question_id)
     form = QuestionForm(
@@ -294,76 +329,97 @@ def edit_question(questionnaire_id: int, question_id: int) -> Any:
         else None
     )
     form.section.choices = [(question.section_id, question.section.title)]
-    if request.method == "POST":
-        require_valid(form)
-        services.update_question(db.session, question, _spec(form), actor())
+    outcome = run_form(
+        form, lambda: services.update_question(db.session, question, _spec(form), actor())
+    )
+    if outcome.done:
         return _done(questionnaire, _("题目已修改。"))
     return render_template(
         "questionnaires/office/question.html",
         questionnaire=questionnaire,
         question=question,
         form=form,
-    )
+    ), outcome.status
 
 
 @admin_bp.route(
     "/<int:questionnaire_id>/questions/<int:question_id>/move/<direction>", methods=["POST"]
 )
-@role_required(Role.ADMIN)
-def move_question(questionnaire_id: int, question_id: int, direction: str) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def move_question(questionnaire_id: int, question_id: int, direction: str) -> Any:
     questionnaire, question = _question(questionnaire_id, question_id)
-    require_valid(ConfirmForm())
     steps = {"up": -1, "down": 1}
     if direction not in steps:
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
-    services.move_question(db.session, question, steps[direction], actor())
-    return _done(questionnaire, _("题目顺序已调整。"))
+    return _builder_action(
+        questionnaire,
+        "confirm",
+        ConfirmForm(),
+        lambda: services.move_question(db.session, question, steps[direction], actor()),
+        lambda _value: _("题目顺序已调整。"),
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/questions/<int:question_id>/delete", methods=["POST"])
-@role_required(Role.ADMIN)
-def delete_question(questionnaire_id: int, question_id: int) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def delete_question(questionnaire_id: int, question_id: int) -> Any:
     questionnaire, question = _question(questionnaire_id, question_id)
-    require_valid(ConfirmForm())
-    services.remove_question(db.session, question, actor())
-    return _done(questionnaire, _("题目已删除。"))
+    return _builder_action(
+        questionnaire,
+        "confirm",
+        ConfirmForm(),
+        lambda: services.remove_question(db.session, question, actor()),
+        lambda _value: _("题目已删除。"),
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/state/<target>", methods=["POST"])
-@role_required(Role.ADMIN)
-def move(questionnaire_id: int, target: str) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def move(questionnaire_id: int, target: str) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
-    require_valid(ConfirmForm())
     moves = {"open": QuestionnaireState.OPEN, "close": QuestionnaireState.CLOSED}
     if target not in moves:
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
-    services.move_questionnaire(db.session, questionnaire, moves[target], actor())
-    return _done(questionnaire, str(STATE_LABELS[moves[target]]))
+    return _builder_action(
+        questionnaire,
+        "confirm",
+        ConfirmForm(),
+        lambda: services.move_questionnaire(db.session, questionnaire, moves[target], actor()),
+        lambda _value: str(STATE_LABELS[moves[target]]),
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/online/<switch>", methods=["POST"])
-@role_required(Role.ADMIN)
-def online_switch(questionnaire_id: int, switch: str) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def online_switch(questionnaire_id: int, switch: str) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
-    require_valid(ConfirmForm())
     if switch not in ("on", "off"):
         raise NotFound(_("找不到该页面，请检查网址是否正确。"))
-    services.set_online(db.session, questionnaire, switch == "on", actor())
     message = _("已向公众开放网上填写。") if switch == "on" else _("已停止网上填写。")
-    return _done(questionnaire, message)
+    return _builder_action(
+        questionnaire,
+        "confirm",
+        ConfirmForm(),
+        lambda: services.set_online(db.session, questionnaire, switch == "on", actor()),
+        lambda _value: message,
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/version", methods=["POST"])
-@role_required(Role.ADMIN)
-def version(questionnaire_id: int) -> Response:
+@requires(Capability.BUILD_QUESTIONNAIRES)
+def version(questionnaire_id: int) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
-    require_valid(ConfirmForm())
-    copy = services.new_version(db.session, questionnaire, actor())
-    return _done(copy, _("已新建第 %(n)s 版草稿，可以修改题目。", n=copy.version))
+    return _builder_action(
+        questionnaire,
+        "confirm",
+        ConfirmForm(),
+        lambda: services.new_version(db.session, questionnaire, actor()),
+        lambda copy: _("已新建第 %(n)s 版草稿，可以修改题目。", n=copy.version),
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/preview")
-@role_required(*READERS)
+@requires(Capability.READ_QUESTIONNAIRES)
 def preview(questionnaire_id: int) -> Response:
     """The questionnaire as a phone shows it (the edit page frames it 360 px wide)."""
     response = make_response(_form_page(_questionnaire(questionnaire_id), submit=False))
@@ -376,8 +432,8 @@ def preview(questionnaire_id: int) -> Response:
 
 
 @admin_bp.route("/<int:questionnaire_id>/texts")
-@role_required(*READERS)
-def texts(questionnaire_id: int) -> str:
+@requires(Capability.READ_QUESTIONNAIRES)
+def texts(questionnaire_id: int, confirm: ConfirmForm | None = None, status: int = 200) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     search = request.args.get("q", "")[:100]
     answers = services.readable_text_answers(db.session, questionnaire, search)
@@ -389,16 +445,19 @@ def texts(questionnaire_id: int) -> str:
         answers=answers[(page - 1) * TEXTS_PAGE_SIZE : page * TEXTS_PAGE_SIZE],
         page={"page": page, "pages": pages, "total": len(answers)},
         search=search,
-        confirm=ConfirmForm(),
-    )
+        confirm=confirm or ConfirmForm(formdata=None),
+    ), status
 
 
 @admin_bp.route("/<int:questionnaire_id>/texts/<text_id>/route", methods=["POST"])
-@role_required(Role.ADMIN)
-def route_text(questionnaire_id: int, text_id: str) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def route_text(questionnaire_id: int, text_id: str) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
-    require_valid(ConfirmForm())
-    suggestion_id = services.route_text_answer(db.session, questionnaire, text_id, actor())
-    db.session.commit()
-    flash(_("已转为意见建议（编号 %(n)s），请到意见建议分办页处理。", n=suggestion_id), "success")
+    form = ConfirmForm()
+    outcome = run_form(
+        form, lambda: services.route_text_answer(db.session, questionnaire, text_id, actor())
+    )
+    if not outcome.done:
+        return texts(questionnaire_id, form, outcome.status)
+    flash(_("已转为意见建议（编号 %(n)s），请到意见建议分办页处理。", n=outcome.value), "success")
     return redirect(url_for(".texts", questionnaire_id=questionnaire.id))

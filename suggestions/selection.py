@@ -43,14 +43,15 @@ RUBRICS = {
 
 
 def selection_of(session: Session, campaign: Campaign, kind: NomineeKind) -> Selection:
-    """The campaign's round of this kind, created the first time it is needed."""
+    """The campaign's round of this kind. Until the first nomination stores it, an empty
+    round kept nowhere: reading never writes."""
     found = session.execute(
         select(Selection).where(Selection.campaign_id == campaign.id, Selection.kind == kind.value)
     ).scalar()
     if found is None:
-        found = Selection(campaign_id=campaign.id, kind=kind.value)
-        session.add(found)
-        session.flush()
+        found = Selection(
+            campaign_id=campaign.id, kind=kind.value, state=SelectionState.SCORING.value
+        )
     return found
 
 
@@ -80,12 +81,13 @@ def nominate(
         subject = f"suggestion:{suggestion.id}"
     else:
         if unit is None or unit.campaign_id != selection.campaign_id:
-            raise NotFound(_("找不到该部门。"))
+            raise Refused(_("请选择要提名的单位。"), field="unit")
         taken = any(n.unit_id == unit.id for n in selection.nominees)
         nominee = Nominee(unit=unit)
         subject = f"department:{unit.code}"
     if taken:
         raise Conflict(_("已经提名过了。"))
+    session.add(selection)  # the round is stored with its first nomination
     selection.nominees.append(nominee)
     session.flush()
     audit.record(session, actor, "selection.nominate", subject, kind=selection.kind)

@@ -145,12 +145,12 @@ class Intake:
     ballot_comment_id: str | None = None
 
 
-def _clean_text(text: str, minimum: int, maximum: int) -> str:
+def _clean_text(text: str, minimum: int, maximum: int, field: str = "text") -> str:
     text = (text or "").strip()
     if len(text) < minimum:
-        raise Refused(_("内容太短，请至少写 %(n)s 个字。", n=minimum))
+        raise Refused(_("内容太短，请至少写 %(n)s 个字。", n=minimum), field=field)
     if len(text) > maximum:
-        raise Refused(_("内容太长，请不要超过 %(n)s 个字。", n=maximum))
+        raise Refused(_("内容太长，请不要超过 %(n)s 个字。", n=maximum), field=field)
     return text
 
 
@@ -328,7 +328,7 @@ def assign(
         raise Conflict(_("这条意见建议当前不能分办。"))
     lead = _campaign_unit(session, suggestion.campaign, lead_unit_id)
     if lead is None:
-        raise Refused(_("请选择主办单位。"))
+        raise Refused(_("请选择主办单位。"), field="lead_unit")
     co_units = [_campaign_unit(session, suggestion.campaign, i) for i in co_unit_ids]
     today = today or beijing_today()
     due = work_calendar(session).add_working_days(today, DEADLINE_WORKING_DAYS[urgency])
@@ -359,7 +359,7 @@ def assign(
 def merge(session: Session, duplicate: Suggestion, survivor: Suggestion, actor: str) -> None:
     """A duplicate follows its survivor's status from now on (and so do its own duplicates)."""
     if duplicate.id == survivor.id:
-        raise Refused(_("不能与自身合并。"))
+        raise Refused(_("不能与自身合并。"), field="survivor")
     if survivor.campaign_id != duplicate.campaign_id:
         raise NotFound(_("找不到该意见建议。"))
     if survivor.status in (Status.MERGED, Status.REJECTED):
@@ -385,7 +385,7 @@ def reject(
         raise Conflict(_("只有待分办的意见建议可以不予受理。"))
     note = (note or "").strip()
     if reason == RejectReason.OTHER and not note:
-        raise Refused(_("请写明不予受理的理由。"))
+        raise Refused(_("请写明不予受理的理由。"), field="note")
     suggestion.status = Status.REJECTED.value
     suggestion.reject_reason = reason.value
     suggestion.reject_note = note[:500]
@@ -480,7 +480,7 @@ def return_reply(session: Session, reply: SuggestionReply, comment: str, actor: 
         raise Conflict(_("只有已提交的答复可以审核。"))
     comment = (comment or "").strip()
     if not comment:
-        raise Refused(_("退回时请写明修改意见。"))
+        raise Refused(_("退回时请写明修改意见。"), field="comment")
     reply.state = ReplyState.RETURNED.value
     reply.office_comment = comment[:1000]
     session.flush()
@@ -499,18 +499,20 @@ def ask(
 ) -> HandlingRequest:
     """The lead unit asks for more working days or for the item to go to another unit."""
     _check_lead(suggestion, unit)
-    reason = _clean_text(reason, 4, REASON_MAX_CHARS)
+    reason = _clean_text(reason, 4, REASON_MAX_CHARS, field="reason")
     if any(r.state == RequestState.PENDING for r in suggestion.requests):
         raise Conflict(_("已有一项申请正在等待决定。"))
     if kind == RequestKind.EXTENSION:
         if extra_days is None or not 1 <= extra_days <= MAX_EXTENSION_DAYS:
-            raise Refused(_("延期天数应为 1 到 %(n)s 个工作日。", n=MAX_EXTENSION_DAYS))
+            raise Refused(
+                _("延期天数应为 1 到 %(n)s 个工作日。", n=MAX_EXTENSION_DAYS), field="extra_days"
+            )
         proposed_unit_id = None
     else:
         extra_days = None
         proposed = _campaign_unit(session, suggestion.campaign, proposed_unit_id)
         if proposed is not None and proposed.id == unit.id:
-            raise Refused(_("建议改派的单位不能是本单位。"))
+            raise Refused(_("建议改派的单位不能是本单位。"), field="proposed_unit")
     request = HandlingRequest(
         unit=unit,
         kind=kind.value,
@@ -550,7 +552,7 @@ def decide(
     suggestion = request.suggestion
     note = (note or "").strip()
     if not grant and not note:
-        raise Refused(_("不同意时请写明理由。"))
+        raise Refused(_("不同意时请写明理由。"), field="note")
     if grant and suggestion.status not in OPEN_STATUSES:
         raise Conflict(_("这条意见建议当前不在办理中。"))
     if grant and request.kind == RequestKind.EXTENSION:
@@ -560,7 +562,7 @@ def decide(
     elif grant:
         unit_id = new_unit_id or request.proposed_unit_id
         if unit_id is None or unit_id == request.unit_id:
-            raise Refused(_("请选择改派的单位。"))
+            raise Refused(_("请选择改派的单位。"), field="new_unit")
         assign(session, suggestion, unit_id, [], Urgency(suggestion.urgency), actor, today)
     request.state = (RequestState.GRANTED if grant else RequestState.REFUSED).value
     request.decided_by, request.decided_at, request.decision_note = actor, utcnow(), note[:500]

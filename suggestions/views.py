@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor, role_required
-from evaluation.core.errors import Forbidden, Refused
+from evaluation.core.auth import actor
+from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db, limiter
-from evaluation.core.forms import ConfirmForm, database_id, require_valid
-from evaluation.core.models import Role
+from evaluation.core.forms import ConfirmForm, require_valid, run_form
+from evaluation.core.permissions import Capability, can, requires
 from suggestions import board as boards
 from suggestions import selection as selections
 from suggestions import services
@@ -69,8 +72,6 @@ from suggestions.models import (
 public_bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
 admin_bp = Blueprint("suggestions_office", __name__, url_prefix="/office/suggestions")
 
-A, D, V, R = Role.ADMIN, Role.DEPARTMENT, Role.VENUE_STAFF, Role.REVIEWER
-
 
 def register_template_helpers(app: Any) -> None:
     app.jinja_env.globals.update(
@@ -85,7 +86,7 @@ def register_template_helpers(app: Any) -> None:
     # The office (admin) reads texts as written; everyone else in the back office masked.
     app.jinja_env.filters["for_viewer"] = lambda text: (
         text
-        if current_user.is_authenticated and current_user.role == Role.ADMIN
+        if can(current_user, Capability.TRIAGE_SUGGESTIONS)
         else services.mask_personal_data(text)
     )
 
@@ -119,33 +120,26 @@ def new() -> Any:
     form = SuggestionForm()
     form.category.choices = _category_choices(campaign, _("请选择"))
     form.target_unit.choices = _unit_choices(campaign, _("不指定"))
-    status = 200
-    if form.is_submitted():
-        if form.website.data:  # only a robot fills the hidden field
-            raise Refused(_("提交未被接受。"))
-        if form.validate():
-            real = form.identity.data == "real"
-            intake = services.Intake(
-                channel=Channel.ONLINE,
-                text=form.text.data,
-                category_id=form.category.data,
-                target_unit_id=form.target_unit.data,
-                author_name=form.author_name.data if real else None,
-                author_phone=form.author_phone.data if real else None,
-                name_consent=real and form.name_consent.data,
-            )
-            try:
-                suggestion = services.receive(db.session, campaign, intake, "citizen")
-                db.session.commit()  # acknowledged only once durable
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                return render_template("suggestions/submitted.html", suggestion=suggestion)
-        else:
-            status = 400
-    return render_template("suggestions/new.html", form=form, campaign=campaign), status
+    if form.is_submitted() and form.website.data:  # only a robot fills the hidden field
+        raise Refused(_("提交未被接受。"))
+
+    def receive() -> Any:
+        real = form.identity.data == "real"
+        intake = services.Intake(
+            channel=Channel.ONLINE,
+            text=form.text.data,
+            category_id=form.category.data,
+            target_unit_id=form.target_unit.data,
+            author_name=form.author_name.data if real else None,
+            author_phone=form.author_phone.data if real else None,
+            name_consent=real and form.name_consent.data,
+        )
+        return services.receive(db.session, campaign, intake, "citizen")
+
+    outcome = run_form(form, receive)
+    if outcome.done:  # committed before the receipt leaves: acknowledged once durable
+        return render_template("suggestions/submitted.html", suggestion=outcome.value)
+    return render_template("suggestions/new.html", form=form, campaign=campaign), outcome.status
 
 
 def _only_failed_lookups(response: Response) -> bool:
@@ -166,20 +160,26 @@ def track() -> Any:
         status = 400 if request.method == "POST" else 200
         return render_template("suggestions/track.html", form=form), status
     suggestion = services.track(db.session, form.code.data, form.phone.data)
-    if "rating" in request.form:
-        if not feedback.validate():
-            raise Refused(_("请选择一项评价。"))
-        services.give_feedback(db.session, suggestion, Satisfaction(feedback.rating.data))
-        db.session.commit()
-        flash(_("感谢您的评价。"))
-    feedback = FeedbackForm(code=suggestion.tracking_code, phone=form.phone.data, formdata=None)
+    status = 200
+    if "rate" in request.form or "rating" in request.form:  # the rating form was sent
+        outcome = run_form(
+            feedback,
+            lambda: services.give_feedback(
+                db.session, suggestion, Satisfaction(feedback.rating.data)
+            ),
+        )
+        if outcome.done:
+            flash(_("感谢您的评价。"))
+        status = outcome.status
+    if status == 200:
+        feedback = FeedbackForm(code=suggestion.tracking_code, phone=form.phone.data, formdata=None)
     return render_template(
         "suggestions/tracked.html",
         suggestion=suggestion,
         followed=services.effective(suggestion),
         feedback=feedback,
         bounds=boards.warning_bounds(db.session),
-    )
+    ), status
 
 
 @public_bp.route("/")
@@ -244,11 +244,11 @@ def _my_unit() -> Department:
 
 
 @admin_bp.route("/")
-@role_required(A, D)
+@requires(Capability.READ_SUGGESTIONS)
 def overview() -> str:
     campaign = require_campaign(db.session)
     bounds = boards.warning_bounds(db.session)
-    if current_user.role == D:
+    if can(current_user, Capability.HANDLE_SUGGESTIONS):  # a unit sees only its own items
         return render_template(
             "suggestions/office/unit.html",
             queue=boards.unit_queue(db.session, _my_unit(), bounds),
@@ -277,51 +277,43 @@ def overview() -> str:
 
 
 @admin_bp.route("/new", methods=["GET", "POST"])
-@role_required(V, D)
+@requires(Capability.ENTER_SUGGESTIONS)
 def entry() -> Any:
     """Venue staff enter paper suggestions; departments enter what deputies raised on visits."""
     campaign = require_campaign(db.session)
     form = EntryForm()
-    visit = current_user.role == D
+    visit = can(current_user, Capability.HANDLE_SUGGESTIONS)  # a department's deputies' visit
     if not visit:
         del form.visited
     form.category.choices = _category_choices(campaign, _("请选择"))
     form.target_unit.choices = _unit_choices(campaign, _("不指定"))
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            intake = services.Intake(
-                channel=Channel.VISIT if visit else Channel.PAPER,
-                text=form.text.data,
-                category_id=form.category.data,
-                target_unit_id=form.target_unit.data or (_my_unit().id if visit else None),
-                author_name=form.author_name.data,
-                author_phone=form.author_phone.data,
-                venue_id=None if visit else current_user.venue_id,
-                visited=form.visited.data if visit else "",
-            )
-            try:
-                suggestion = services.receive(db.session, campaign, intake, actor())
-                db.session.commit()
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(_("已登记，编号 %(id)s。可以继续录入下一条。", id=suggestion.id))
-                return redirect(url_for(".entry"))
-        else:
-            status = 400
+
+    def receive() -> Any:
+        intake = services.Intake(
+            channel=Channel.VISIT if visit else Channel.PAPER,
+            text=form.text.data,
+            category_id=form.category.data,
+            target_unit_id=form.target_unit.data or (_my_unit().id if visit else None),
+            author_name=form.author_name.data,
+            author_phone=form.author_phone.data,
+            venue_id=None if visit else current_user.venue_id,
+            visited=form.visited.data if visit else "",
+        )
+        return services.receive(db.session, campaign, intake, actor())
+
+    outcome = run_form(form, receive)
+    if outcome.done:
+        flash(_("已登记，编号 %(id)s。可以继续录入下一条。", id=outcome.value.id))
+        return redirect(url_for(".entry"))
     title = _("录入走访代表委员意见") if visit else _("录入会场书面意见建议")
-    return render_template("suggestions/office/entry.html", form=form, title=title), status
+    return render_template("suggestions/office/entry.html", form=form, title=title), outcome.status
 
 
 @admin_bp.route("/import-comments", methods=["POST"])
-@role_required(A)
+@requires(Capability.TRIAGE_SUGGESTIONS)
 def import_comments() -> Response:
-    require_valid(ConfirmForm())
+    require_valid(ConfirmForm())  # a bare button: only a stale page fails here
     count = services.import_ballot_comments(db.session, require_campaign(db.session), actor())
-    db.session.commit()
     flash(_("已导入 %(n)s 条评议票附言。", n=count))
     return redirect(url_for(".overview"))
 
@@ -331,28 +323,39 @@ def import_comments() -> Response:
 
 def _visible(suggestion_id: int) -> Suggestion:
     suggestion = services.get_suggestion(db.session, require_campaign(db.session), suggestion_id)
-    if current_user.role == D:
+    if can(current_user, Capability.HANDLE_SUGGESTIONS):  # a unit sees only its own items
         services.check_unit_access(suggestion, _my_unit())
     return suggestion
 
 
 @admin_bp.route("/<int:suggestion_id>")
-@role_required(A, D)
-def item(suggestion_id: int) -> str:
-    suggestion = _visible(suggestion_id)
+@requires(Capability.READ_SUGGESTIONS)
+def item(suggestion_id: int) -> tuple[str, int]:
+    return _item_page(_visible(suggestion_id))
+
+
+def _item_page(
+    suggestion: Suggestion, status: int = 200, target: int | None = None, **posted: FlaskForm
+) -> tuple[str, int]:
+    """One suggestion in the office. A form that was posted and refused comes back as it was
+    sent, with its message next to its field (`target`: the reply or request it was about);
+    the others are filled afresh."""
     campaign = suggestion.campaign
-    admin = current_user.role == A
-    assign = AssignForm(
+    admin = can(current_user, Capability.TRIAGE_SUGGESTIONS)
+    assign = posted.get("assign") or AssignForm(
+        formdata=None,
         lead_unit=suggestion.lead_unit_id or suggestion.proposed_unit_id,
         co_units=[u.id for u in suggestion.co_units],
         urgency=suggestion.urgency,
     )
     assign.lead_unit.choices = _unit_choices(campaign, _("请选择"))
     assign.co_units.choices = _units(campaign)
-    ask = RequestForm()
+    ask = posted.get("ask") or RequestForm(formdata=None)
     ask.proposed_unit.choices = _unit_choices(campaign, _("不指定"))
-    decide = DecideForm()
-    decide.new_unit.choices = _unit_choices(campaign, _("按申请单位的建议"))
+    decide = posted.get("decide") or DecideForm(formdata=None)
+    fresh_decide = DecideForm(formdata=None)
+    for form in (decide, fresh_decide):
+        form.new_unit.choices = _unit_choices(campaign, _("按申请单位的建议"))
     draft = suggestion.draft_reply
     return render_template(
         "suggestions/office/item.html",
@@ -363,13 +366,16 @@ def item(suggestion_id: int) -> str:
         phone=suggestion.author_phone if admin else services.mask_phone(suggestion.author_phone),
         bounds=boards.warning_bounds(db.session),
         assign=assign,
-        merge=MergeForm(),
-        reject=RejectForm(),
-        reply=ReplyForm(text=draft.text if draft else ""),
-        review=ReviewReplyForm(),
+        merge=posted.get("merge") or MergeForm(formdata=None),
+        reject=posted.get("reject") or RejectForm(formdata=None),
+        reply=posted.get("reply") or ReplyForm(formdata=None, text=draft.text if draft else ""),
+        review=posted.get("review") or ReviewReplyForm(formdata=None),
         ask=ask,
         decide=decide,
-        nominate=ConfirmForm(),
+        fresh_review=ReviewReplyForm(formdata=None),
+        fresh_decide=fresh_decide,
+        target=target,
+        nominate=posted.get("nominate") or ConfirmForm(formdata=None),
         draft=draft,
         labels={
             "urgency": URGENCY_LABELS,
@@ -378,174 +384,270 @@ def item(suggestion_id: int) -> str:
             "kind": REQUEST_KIND_LABELS,
             "request": REQUEST_STATE_LABELS,
         },
-    )
+    ), status
 
 
-def _back(suggestion: Suggestion, message: str) -> Response:
-    db.session.commit()
-    flash(message)
-    return redirect(url_for(".item", suggestion_id=suggestion.id))
+def _item_action(
+    suggestion: Suggestion,
+    name: str,
+    form: FlaskForm,
+    action: Callable[[], Any],
+    done: Callable[[Any], str],
+    target: int | None = None,
+) -> Any:
+    """Run one of the item page's forms: done, back to the page with `done(value)`;
+    refused, the page with that form as it was sent."""
+    outcome = run_form(form, action)
+    if outcome.done:
+        flash(done(outcome.value))
+        return redirect(url_for(".item", suggestion_id=suggestion.id))
+    return _item_page(suggestion, outcome.status, target, **{name: form})
 
 
 @admin_bp.route("/<int:suggestion_id>/assign", methods=["POST"])
-@role_required(A)
-def assign(suggestion_id: int) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def assign(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
     form = AssignForm()
-    require_valid(form)
-    if form.lead_unit.data is None:
-        raise Refused(_("请选择主办单位。"))
-    services.assign(
-        db.session,
+    form.lead_unit.choices = _unit_choices(suggestion.campaign, _("请选择"))
+    form.co_units.choices = _units(suggestion.campaign)
+    return _item_action(
         suggestion,
-        form.lead_unit.data,
-        form.co_units.data or [],
-        Urgency(form.urgency.data),
-        actor(),
+        "assign",
+        form,
+        lambda: services.assign(
+            db.session,
+            suggestion,
+            form.lead_unit.data,
+            form.co_units.data or [],
+            Urgency(form.urgency.data),
+            actor(),
+        ),
+        lambda _value: _("已交办，办理期限为 %(d)s。", d=suggestion.due_on.isoformat()),
     )
-    return _back(suggestion, _("已交办，办理期限为 %(d)s。", d=suggestion.due_on.isoformat()))
 
 
 @admin_bp.route("/<int:suggestion_id>/merge", methods=["POST"])
-@role_required(A)
-def merge(suggestion_id: int) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def merge(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
     form = MergeForm()
-    require_valid(form)
-    survivor = services.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
-    services.merge(db.session, suggestion, survivor, actor())
-    return _back(suggestion, _("已合并到编号 %(id)s。", id=survivor.id))
+
+    def merge_into() -> Suggestion:
+        try:
+            survivor = services.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
+        except NotFound:
+            raise Refused(
+                _("找不到编号为 %(id)s 的意见建议。", id=form.survivor.data), field="survivor"
+            ) from None
+        services.merge(db.session, suggestion, survivor, actor())
+        return survivor
+
+    return _item_action(
+        suggestion,
+        "merge",
+        form,
+        merge_into,
+        lambda survivor: _("已合并到编号 %(id)s。", id=survivor.id),
+    )
 
 
 @admin_bp.route("/<int:suggestion_id>/reject", methods=["POST"])
-@role_required(A)
-def reject(suggestion_id: int) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def reject(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
     form = RejectForm()
-    require_valid(form)
-    services.reject(db.session, suggestion, RejectReason(form.reason.data), form.note.data, actor())
-    return _back(suggestion, _("已标记为不予受理。"))
+    return _item_action(
+        suggestion,
+        "reject",
+        form,
+        lambda: services.reject(
+            db.session, suggestion, RejectReason(form.reason.data), form.note.data, actor()
+        ),
+        lambda _value: _("已标记为不予受理。"),
+    )
 
 
 @admin_bp.route("/<int:suggestion_id>/reply", methods=["POST"])
-@role_required(D)
-def reply(suggestion_id: int) -> Response:
+@requires(Capability.HANDLE_SUGGESTIONS)
+def reply(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
     form = ReplyForm()
-    require_valid(form)
     submit = bool(form.submit.data)
-    services.save_reply(db.session, suggestion, _my_unit(), form.text.data, submit, actor())
-    return _back(suggestion, _("答复已提交，等待审核。") if submit else _("草稿已保存。"))
+    return _item_action(
+        suggestion,
+        "reply",
+        form,
+        lambda: services.save_reply(
+            db.session, suggestion, _my_unit(), form.text.data, submit, actor()
+        ),
+        lambda _value: _("答复已提交，等待审核。") if submit else _("草稿已保存。"),
+    )
 
 
 @admin_bp.route("/<int:suggestion_id>/ask", methods=["POST"])
-@role_required(D)
-def ask(suggestion_id: int) -> Response:
+@requires(Capability.HANDLE_SUGGESTIONS)
+def ask(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
     form = RequestForm()
-    require_valid(form)
-    services.ask(
-        db.session,
+    form.proposed_unit.choices = _unit_choices(suggestion.campaign, _("不指定"))
+    return _item_action(
         suggestion,
-        _my_unit(),
-        RequestKind(form.kind.data),
-        form.reason.data,
-        actor(),
-        extra_days=form.extra_days.data,
-        proposed_unit_id=form.proposed_unit.data,
+        "ask",
+        form,
+        lambda: services.ask(
+            db.session,
+            suggestion,
+            _my_unit(),
+            RequestKind(form.kind.data),
+            form.reason.data,
+            actor(),
+            extra_days=form.extra_days.data,
+            proposed_unit_id=form.proposed_unit.data,
+        ),
+        lambda _value: _("申请已提交，等待联席办决定。"),
     )
-    return _back(suggestion, _("申请已提交，等待联席办决定。"))
 
 
 @admin_bp.route("/replies/<int:reply_id>", methods=["POST"])
-@role_required(A)
-def review_reply(reply_id: int) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def review_reply(reply_id: int) -> Any:
     found = services.get_reply(db.session, reply_id)
     form = ReviewReplyForm()
-    require_valid(form)
-    if form.approve.data:
-        services.approve_reply(db.session, found, actor())
-        message = _("答复已发布。")
-    else:
-        services.return_reply(db.session, found, form.comment.data, actor())
-        message = _("答复已退回修改。")
-    return _back(found.suggestion, message)
+    approve = bool(form.approve.data)
+
+    def review() -> None:
+        if approve:
+            services.approve_reply(db.session, found, actor())
+        else:
+            services.return_reply(db.session, found, form.comment.data, actor())
+
+    return _item_action(
+        found.suggestion,
+        "review",
+        form,
+        review,
+        lambda _value: _("答复已发布。") if approve else _("答复已退回修改。"),
+        target=found.id,
+    )
 
 
 @admin_bp.route("/requests/<int:request_id>", methods=["POST"])
-@role_required(A)
-def decide(request_id: int) -> Response:
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def decide(request_id: int) -> Any:
     found = services.get_request(db.session, request_id)
     form = DecideForm()
-    require_valid(form)
+    form.new_unit.choices = _unit_choices(found.suggestion.campaign, _("按申请单位的建议"))
     grant = bool(form.grant.data)
-    services.decide(db.session, found, grant, form.note.data, actor(), form.new_unit.data)
-    return _back(found.suggestion, _("已同意。") if grant else _("已答复不同意。"))
+    return _item_action(
+        found.suggestion,
+        "decide",
+        form,
+        lambda: services.decide(
+            db.session, found, grant, form.note.data, actor(), form.new_unit.data
+        ),
+        lambda _value: _("已同意。") if grant else _("已答复不同意。"),
+        target=found.id,
+    )
 
 
 # ---------------------------------------------------------------- office: settings
 
 
-@admin_bp.route("/settings", methods=["GET", "POST"])
-@role_required(A)
-def settings() -> Any:
-    """Categories, routing rules and local days off, each with its own small form."""
+@admin_bp.route("/settings")
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def settings(status: int = 200, **posted: FlaskForm) -> tuple[str, int]:
+    """Categories, routing rules and local days off, each with its own small form; a form
+    that was posted and refused comes back as it was sent, with its message."""
     campaign = require_campaign(db.session)
-    forms = {"category": CategoryForm(), "rule": RuleForm(), "day": DayOffForm()}
+    forms = {
+        "category": posted.get("category") or CategoryForm(formdata=None),
+        "rule": posted.get("rule") or RuleForm(formdata=None),
+        "day": posted.get("day") or DayOffForm(formdata=None),
+    }
     forms["rule"].category.choices = _category_choices(campaign, _("任意类别"))
     forms["rule"].unit.choices = _unit_choices(campaign, _("请选择"))
-    if request.method == "POST":
-        which = request.form.get("form")
-        if which == "category":
-            require_valid(forms["category"])
-            services.add_category(db.session, campaign, forms["category"].name.data, actor())
-        elif which == "rule":
-            require_valid(forms["rule"])
-            rule = forms["rule"]
-            services.add_rule(
-                db.session,
-                campaign,
-                rule.category.data,
-                rule.keywords.data,
-                rule.unit.data,
-                actor(),
-            )
-        elif which == "day":
-            require_valid(forms["day"])
-            services.add_day_off(
-                db.session, forms["day"].day.data, forms["day"].reason.data, actor()
-            )
-        elif which == "remove-rule":
-            require_valid(ConfirmForm())
-            services.remove_rule(db.session, campaign, _form_int("rule_id"), actor())
-        elif which == "remove-day":
-            require_valid(ConfirmForm())
-            day = DayOffForm(formdata=None).day
-            day.process_formdata([request.form.get("day", "")])
-            if day.data is None:
-                raise Refused(_("日期不正确。"))
-            services.remove_day_off(db.session, day.data, actor())
-        else:
-            raise Refused(_("请求无法处理。"))
-        db.session.commit()
-        flash(_("已保存。"))
-        return redirect(url_for(".settings"))
     return render_template(
         "suggestions/office/settings.html",
         forms=forms,
         categories=services.categories_of(db.session, campaign),
         rules=services.rules_of(db.session, campaign),
         days=db.session.query(LocalDayOff).order_by(LocalDayOff.day).all(),
-        confirm=ConfirmForm(),
+        confirm=posted.get("confirm") or ConfirmForm(formdata=None),
         calendar_years=services.calendar_warning(),
+    ), status
+
+
+def _settings_action(name: str, form: FlaskForm, action: Callable[[], Any]) -> Any:
+    outcome = run_form(form, action)
+    if outcome.done:
+        flash(_("已保存。"))
+        return redirect(url_for(".settings"))
+    return settings(outcome.status, **{name: form})
+
+
+@admin_bp.route("/settings/categories", methods=["POST"])
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def add_category() -> Any:
+    campaign = require_campaign(db.session)
+    form = CategoryForm()
+    return _settings_action(
+        "category",
+        form,
+        lambda: services.add_category(db.session, campaign, form.name.data, actor()),
     )
 
 
-def _form_int(name: str) -> int:
+@admin_bp.route("/settings/rules", methods=["POST"])
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def add_rule() -> Any:
+    campaign = require_campaign(db.session)
+    form = RuleForm()
+    form.category.choices = _category_choices(campaign, _("任意类别"))
+    form.unit.choices = _unit_choices(campaign, _("请选择"))
+    return _settings_action(
+        "rule",
+        form,
+        lambda: services.add_rule(
+            db.session, campaign, form.category.data, form.keywords.data, form.unit.data, actor()
+        ),
+    )
+
+
+@admin_bp.route("/settings/rules/<int:rule_id>/delete", methods=["POST"])
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def remove_rule(rule_id: int) -> Any:
+    campaign = require_campaign(db.session)
+    return _settings_action(
+        "confirm",
+        ConfirmForm(),
+        lambda: services.remove_rule(db.session, campaign, rule_id, actor()),
+    )
+
+
+@admin_bp.route("/settings/days", methods=["POST"])
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def add_day_off() -> Any:
+    form = DayOffForm()
+    return _settings_action(
+        "day",
+        form,
+        lambda: services.add_day_off(db.session, form.day.data, form.reason.data, actor()),
+    )
+
+
+@admin_bp.route("/settings/days/<day>/delete", methods=["POST"])
+@requires(Capability.TRIAGE_SUGGESTIONS)
+def remove_day_off(day: str) -> Any:
     try:
-        return database_id(request.form.get(name, ""))
+        when = dt.date.fromisoformat(day) if day.isascii() else None
     except ValueError:
-        raise Refused(_("请求无法处理。")) from None
+        when = None
+    if when is None:
+        raise Refused(_("日期不正确。"), 404)
+    return _settings_action(
+        "confirm", ConfirmForm(), lambda: services.remove_day_off(db.session, when, actor())
+    )
 
 
 # ---------------------------------------------------------------- selection
@@ -559,50 +661,36 @@ def _kind(kind: str) -> NomineeKind:
 
 
 @admin_bp.route("/<int:suggestion_id>/nominate", methods=["POST"])
-@role_required(A)
-def nominate(suggestion_id: int) -> Response:
+@requires(Capability.RUN_SELECTIONS)
+def nominate(suggestion_id: int) -> Any:
     suggestion = _visible(suggestion_id)
-    require_valid(ConfirmForm())
-    chosen = selections.selection_of(db.session, suggestion.campaign, NomineeKind.SUGGESTION)
-    selections.nominate(db.session, chosen, actor(), suggestion=suggestion)
-    return _back(suggestion, _("已提名参加优秀意见建议评选。"))
+
+    def add() -> None:
+        kind = NomineeKind.SUGGESTION
+        chosen = selections.selection_of(db.session, suggestion.campaign, kind)
+        selections.nominate(db.session, chosen, actor(), suggestion=suggestion)
+
+    return _item_action(
+        suggestion, "nominate", ConfirmForm(), add, lambda _value: _("已提名参加优秀意见建议评选。")
+    )
 
 
-@admin_bp.route("/selection/<kind>", methods=["GET", "POST"])
-@role_required(A, R)
-def selection(kind: str) -> Any:
+@admin_bp.route("/selection/<kind>")
+@requires(Capability.READ_SELECTIONS)
+def selection(
+    kind: str, status: int = 200, target: int | None = None, **posted: FlaskForm
+) -> tuple[str, int]:
+    """A selection round; a refused form comes back as it was sent (`target`: the nominee
+    whose scores were refused keeps what the reviewer typed)."""
     campaign = require_campaign(db.session)
     chosen = selections.selection_of(db.session, campaign, _kind(kind))
-    if request.method == "POST":
-        action = request.form.get("action")
-        if current_user.role == R and action == "score":
-            require_valid(ConfirmForm())
-            nominee = selections.get_nominee(db.session, _form_int("nominee_id"))
-            if nominee.selection_id != chosen.id:
-                raise Refused(_("找不到该提名。"), 404)
-            selections.score(db.session, nominee, current_user, request.form)
-        elif current_user.role == A and action == "nominate":
-            form = NominateUnitForm()
-            form.unit.choices = _units(campaign)
-            require_valid(form)
-            unit = db.session.get(Department, form.unit.data or 0)
-            selections.nominate(db.session, chosen, actor(), unit=unit)
-        elif current_user.role == A and action == "close":
-            require_valid(ConfirmForm())
-            selections.close_scoring(db.session, chosen, actor())
-        elif current_user.role == A and action == "finalise":
-            form = FinaliseForm()
-            require_valid(form)
-            selections.finalise(db.session, chosen, form.top_n.data, actor())
-        else:
-            raise Forbidden(_("您没有权限访问此页面。"))
-        db.session.commit()
-        flash(_("已保存。"))
-        return redirect(url_for(".selection", kind=kind))
-    db.session.commit()  # the campaign's round of this kind, made on first sight
     scoring = chosen.state == "scoring"
-    nominate_form = NominateUnitForm()
+    nominate_form = posted.get("nominate") or NominateUnitForm(formdata=None)
     nominate_form.unit.choices = _units(campaign)
+    scorer = can(current_user, Capability.SCORE_NOMINEES)
+    mine = selections.own_scores(db.session, chosen, current_user) if scorer else {}
+    if target is not None:
+        mine = {**mine, target: {k: v for k, v in request.form.items() if k != "csrf_token"}}
     return render_template(
         "suggestions/office/selection.html",
         selection=chosen,
@@ -611,13 +699,80 @@ def selection(kind: str) -> Any:
         rubric_max=selections.RUBRIC_MAX,
         state_label=SELECTION_STATE_LABELS[chosen.state],
         ranking=None if scoring else selections.ranking(db.session, chosen),
-        mine=selections.own_scores(db.session, chosen, current_user)
-        if current_user.role == R
-        else {},
+        mine=mine,
         progress=selections.progress(db.session, chosen),
-        confirm=ConfirmForm(),
+        confirm=posted.get("confirm") or ConfirmForm(formdata=None),
         nominate_form=nominate_form,
-        finalise_form=FinaliseForm(),
+        finalise_form=posted.get("finalise") or FinaliseForm(formdata=None),
+        target=target,
+    ), status
+
+
+def _selection_action(
+    kind: str,
+    name: str,
+    form: FlaskForm,
+    action: Callable[[Any], Any],
+    target: int | None = None,
+) -> Any:
+    """Run one of a selection page's forms on the campaign's round of `kind`; refused, the
+    page with that form as it was sent."""
+    campaign = require_campaign(db.session)
+    outcome = run_form(
+        form,
+        lambda: action(selections.selection_of(db.session, campaign, _kind(kind))),
+    )
+    if outcome.done:
+        flash(_("已保存。"))
+        return redirect(url_for(".selection", kind=kind))
+    return selection(kind, outcome.status, target, **{name: form})
+
+
+@admin_bp.route("/selection/<kind>/nominees/<int:nominee_id>/score", methods=["POST"])
+@requires(Capability.SCORE_NOMINEES)
+def score(kind: str, nominee_id: int) -> Any:
+    def give(chosen: Any) -> None:
+        nominee = selections.get_nominee(db.session, nominee_id)
+        if nominee.selection_id != chosen.id:
+            raise Refused(_("找不到该提名。"), 404)
+        selections.score(db.session, nominee, current_user, request.form)
+
+    return _selection_action(kind, "confirm", ConfirmForm(), give, target=nominee_id)
+
+
+@admin_bp.route("/selection/<kind>/nominees", methods=["POST"])
+@requires(Capability.RUN_SELECTIONS)
+def nominate_unit(kind: str) -> Any:
+    form = NominateUnitForm()
+    form.unit.choices = _units(require_campaign(db.session))
+
+    def add(chosen: Any) -> None:
+        unit = db.session.get(Department, form.unit.data or 0)
+        selections.nominate(db.session, chosen, actor(), unit=unit)
+
+    return _selection_action(kind, "nominate", form, add)
+
+
+@admin_bp.route("/selection/<kind>/close", methods=["POST"])
+@requires(Capability.RUN_SELECTIONS)
+def close_scoring(kind: str) -> Any:
+    return _selection_action(
+        kind,
+        "confirm",
+        ConfirmForm(),
+        lambda chosen: selections.close_scoring(db.session, chosen, actor()),
+    )
+
+
+@admin_bp.route("/selection/<kind>/finalise", methods=["POST"])
+@requires(Capability.RUN_SELECTIONS)
+def finalise(kind: str) -> Any:
+    form = FinaliseForm()
+    return _selection_action(
+        kind,
+        "finalise",
+        form,
+        lambda chosen: selections.finalise(db.session, chosen, form.top_n.data, actor()),
     )
 
 

@@ -284,7 +284,6 @@ def election(factory: Factory, db: Any) -> Election:
 
 # The office's sealing form, filled in by two holders of the test campaigns' keys.
 SEAL_FORM = {
-    "target": "sealed",
     "first_holder": "supervision",
     "first_passphrase": DEMO_PASSPHRASES[KeyHolderRole.SUPERVISION],
     "second_holder": "statistics",
@@ -295,3 +294,16 @@ SEAL_FORM = {
 def seal(session: Any, box: BallotBox) -> None:
     """Seal a closed box as two key holders would (the test campaigns' demo passphrases)."""
     move_box(session, box, BoxState.SEALED, None, demo_holder_keys(session, box.campaign))
+
+
+def assert_form_reshown(
+    response: Any, message: str, kept: tuple[str, ...] = (), status: int | None = None
+) -> None:
+    """A refusal in the office: the same form comes back (4xx, never a dead-end page) with
+    the message in it and everything the user typed kept."""
+    page = response.get_data(as_text=True)
+    assert 400 <= response.status_code < 500 and (status is None or response.status_code == status)
+    assert "<form" in page, "a refusal must show the form again"
+    assert 'class="error' in page and message in page
+    for value in kept:
+        assert value in page, f"what was typed is lost: {value}"

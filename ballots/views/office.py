@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ballots.attendance import (
     attendance_by_box,
@@ -56,19 +58,17 @@ from ballots.views.boxes import storage
 from evaluation.campaign.forms import ImportForm
 from evaluation.campaign.imports import ImportRefused, read_table
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor, role_required
+from evaluation.core.auth import actor
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm, require_valid
+from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.models import Role
+from evaluation.core.permissions import Capability, requires
 from evaluation.core.qr import qr_svg
-
-OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
-BOX_STAFF = (Role.ADMIN, Role.VENUE_STAFF, Role.SUPERVISION)
 
 
 @admin_bp.route("/")
-@role_required(*BOX_STAFF)
+@requires(Capability.WATCH_BOXES)
 def turnout() -> str:
     campaign = require_campaign(db.session)
     venue_id = current_user.venue_id if current_user.role == Role.VENUE_STAFF else None
@@ -86,88 +86,111 @@ def turnout() -> str:
 
 
 @admin_bp.route("/setup", methods=["POST"])
-@role_required(Role.ADMIN)
+@requires(Capability.SET_UP_BOXES)
 def setup() -> Response:
     created = ensure_boxes(db.session, require_campaign(db.session), actor())
-    db.session.commit()
     flash(_("已生成 %(n)s 个投票箱。", n=created))
     return redirect(url_for("ballots_office.turnout"))
 
 
 @admin_bp.route("/<int:box_id>")
-@role_required(*BOX_STAFF)
-def box(box_id: int) -> str:
-    box = _box_for_user(box_id)
+@requires(Capability.WATCH_BOXES)
+def box(box_id: int) -> tuple[str, int]:
+    return _box_page(_box_for_user(box_id))
+
+
+def _box_page(box: Any, status: int = 200, **posted: FlaskForm) -> tuple[str, int]:
+    """The box's page. A form that was posted and refused comes back as it was sent, its
+    message above the page (the form may be one the box's new state no longer shows) and
+    its fields' messages beside them; the others are empty. Refused, the page does not
+    refresh itself, so nothing typed is lost."""
+    forms = {
+        "form": ConfirmForm,
+        "seal_form": SealForm,
+        "approve_form": ApproveCardsForm,
+        "withdraw_form": WithdrawForm,
+        "scan_form": ScanForm,
+        "void_form": VoidCardForm,
+    }
     return render_template(
         "ballots/box.html",
         box=box,
         counts=turnout_by_box(db.session, [box])[box.id],
-        form=ConfirmForm(),
-        seal_form=SealForm(),
-        approve_form=ApproveCardsForm(),
-        withdraw_form=WithdrawForm(),
-        scan_form=ScanForm(),
         minutes=minutes_of(db.session, box),
         limit=card_limit(db.session, box),
-        void_form=VoidCardForm(),
-        refresh=TURNOUT_REFRESH_SECONDS,
+        refresh=TURNOUT_REFRESH_SECONDS if status == 200 else None,
+        refused=[message for form in posted.values() for message in form.form_errors],
+        **{name: posted.get(name) or form(formdata=None) for name, form in forms.items()},
+    ), status
+
+
+def _box_action(
+    box: Any, name: str, form: FlaskForm, action: Callable[[], Any], done: str
+) -> Response | tuple[str, int]:
+    """Run one of the box page's forms; done, back to the page with `done`, refused, the page
+    with that form as it was sent."""
+    outcome = run_form(form, action)
+    if outcome.done:
+        flash(done)
+        return redirect(url_for("ballots_office.box", box_id=box.id))
+    return _box_page(box, outcome.status, **{name: form})
+
+
+def _move(box_id: int, target: BoxState, done: str) -> Any:
+    box = _box_for_user(box_id)
+    return _box_action(
+        box, "form", ConfirmForm(), lambda: move_box(db.session, box, target, current_user), done
     )
 
 
-@admin_bp.route("/<int:box_id>/state", methods=["POST"])
-@role_required(*BOX_STAFF)
-def box_state(box_id: int) -> Response:
+@admin_bp.route("/<int:box_id>/open", methods=["POST"])
+@requires(Capability.OPEN_AND_CLOSE_BOXES)
+def box_open(box_id: int) -> Any:
+    return _move(box_id, BoxState.OPEN, _("投票箱已开箱，可以开始投票。"))
+
+
+@admin_bp.route("/<int:box_id>/close", methods=["POST"])
+@requires(Capability.OPEN_AND_CLOSE_BOXES)
+def box_close(box_id: int) -> Any:
+    return _move(box_id, BoxState.CLOSED, _("投票箱已关箱，不再接受投票。"))
+
+
+@admin_bp.route("/<int:box_id>/seal", methods=["POST"])
+@requires(Capability.SEAL_BOXES)
+def box_seal(box_id: int) -> Any:
     box = _box_for_user(box_id)
-    try:
-        target = BoxState(request.form.get("target", ""))
-    except ValueError:
-        raise Refused(_("无效的投票箱操作。")) from None
-    keys, note = None, None
-    if target == BoxState.SEALED:
-        check_move(box, target, current_user)  # the role first: then the passphrases
-        form = SealForm()
-        require_valid(form)
+    form = SealForm()
+
+    def seal() -> None:
+        check_move(box, BoxState.SEALED, current_user)  # the state first: then the passphrases
         keys = unlock_holders(db.session, box.campaign, form.passphrases())
-        note = form.note.data
-    move_box(db.session, box, target, current_user, keys, note)
-    db.session.commit()
-    flash(_("投票箱状态已更新。"))
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+        move_box(db.session, box, BoxState.SEALED, current_user, keys, form.note.data)
 
-
-KEY_HOLDING_ROLES = tuple(HOLDER_OF_ROLE)
+    return _box_action(box, "seal_form", form, seal, _("投票箱已封箱。"))
 
 
 @admin_bp.route("/keys", methods=["GET", "POST"])
-@role_required(*KEY_HOLDING_ROLES)
+@requires(Capability.HOLD_BALLOT_KEY)
 def keys() -> Any:
     """The key ceremony (密钥仪式): each holder sets the passphrase only they will know."""
     campaign = require_campaign(db.session)
     holder = HOLDER_OF_ROLE[Role(current_user.role)]
     form = PassphraseForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                set_passphrase(
-                    db.session,
-                    campaign,
-                    holder,
-                    form.passphrase.data,
-                    actor(),
-                    current_app.config["BALLOT_KEY_COST"],
-                    form.old_passphrase.data or None,
-                )
-                db.session.commit()
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(_("口令已设置。请牢记：系统不保存口令，忘记后只能由另外两位持钥人开箱。"))
-                return redirect(url_for("ballots_office.keys"))
-        else:
-            status = 400
+    outcome = run_form(
+        form,
+        lambda: set_passphrase(
+            db.session,
+            campaign,
+            holder,
+            form.passphrase.data,
+            actor(),
+            current_app.config["BALLOT_KEY_COST"],
+            form.old_passphrase.data or None,
+        ),
+    )
+    if outcome.done:
+        flash(_("口令已设置。请牢记：系统不保存口令，忘记后只能由另外两位持钥人开箱。"))
+        return redirect(url_for("ballots_office.keys"))
     return render_template(
         "ballots/keys.html",
         campaign=campaign,
@@ -175,11 +198,11 @@ def keys() -> Any:
         labels=HOLDER_LABELS,
         done=holders(db.session, campaign),
         form=form,
-    ), status
+    ), outcome.status
 
 
 @admin_bp.route("/<int:box_id>/cards", methods=["GET", "POST"])
-@role_required(Role.ADMIN, Role.VENUE_STAFF)
+@requires(Capability.ISSUE_CARDS)
 def cards(box_id: int) -> Any:
     box = _box_for_user(box_id)
     check_box_access(current_user, box)
@@ -188,131 +211,131 @@ def cards(box_id: int) -> Any:
     if not form.is_submitted():
         form.count.data = max(min(default_card_count(box), limit - have), 1)
         form.base_url.data = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                issued = issue_cards(db.session, box, form.count.data, actor())
-                db.session.commit()
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                return _card_sheet(box, issued, form.base_url.data.rstrip("/"))
-        else:
-            status = 400
-    return render_template("ballots/issue.html", box=box, form=form, limit=limit, have=have), status
+    outcome = run_form(form, lambda: issue_cards(db.session, box, form.count.data, actor()))
+    if outcome.done:
+        return _card_sheet(box, outcome.value, form.base_url.data.rstrip("/"))
+    return render_template(
+        "ballots/issue.html", box=box, form=form, limit=limit, have=have
+    ), outcome.status
 
 
 @admin_bp.route("/<int:box_id>/minutes/<kind>/confirm", methods=["POST"])
-@role_required(*BOX_STAFF)
-def confirm(box_id: int, kind: str) -> Response:
+@requires(Capability.WATCH_BOXES)
+def confirm(box_id: int, kind: str) -> Any:
     """The venue's staff and supervision confirm the zero report or the closing minutes."""
     box = _box_for_user(box_id)
-    require_valid(ConfirmForm())
     try:
         which = MinutesKind(kind)
     except ValueError:
         raise NotFound(_("该投票箱还没有这份记录。")) from None
-    confirm_minutes(db.session, box, which, current_user)
-    db.session.commit()
-    flash(_("已确认。"))
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+    return _box_action(
+        box,
+        "form",
+        ConfirmForm(),
+        lambda: confirm_minutes(db.session, box, which, current_user),
+        _("已确认。"),
+    )
 
 
 @admin_bp.route("/<int:box_id>/minutes/scan", methods=["POST"])
-@role_required(*BOX_STAFF)
-def minutes_scan(box_id: int) -> Response:
+@requires(Capability.WATCH_BOXES)
+def minutes_scan(box_id: int) -> Any:
     """A scan of the signed paper closing minutes, kept beside the recorded ones."""
     box = _box_for_user(box_id)
     form = ScanForm()
-    require_valid(form)
-    attach_scan(db.session, box, form.file.data.read(), storage(), current_user)
-    db.session.commit()
-    flash(_("扫描件已上传。"))
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+    return _box_action(
+        box,
+        "scan_form",
+        form,
+        lambda: attach_scan(db.session, box, form.file.data.read(), storage(), current_user),
+        _("扫描件已上传。"),
+    )
 
 
 @admin_bp.route("/<int:box_id>/withdraw", methods=["POST"])
-@role_required(Role.ADMIN, Role.SUPERVISION)
-def withdraw(box_id: int) -> Response:
+@requires(Capability.REQUEST_BOX_WITHDRAWAL)
+def withdraw(box_id: int) -> Any:
     """The office asks to withdraw an empty box (撤销) with a reason; supervision countersigns."""
     box = get_box(db.session, box_id)
-    if current_user.role == Role.SUPERVISION:
-        require_valid(ConfirmForm())
-        confirm_withdrawal(db.session, box, current_user)
-        message = _("投票箱已撤销。")
-    else:
-        form = WithdrawForm()
-        require_valid(form)
-        request_withdrawal(db.session, box, current_user, form.reason.data)
-        message = _("撤销申请已提交，等待监察局会签。")
-    db.session.commit()
-    flash(message)
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+    form = WithdrawForm()
+    return _box_action(
+        box,
+        "withdraw_form",
+        form,
+        lambda: request_withdrawal(db.session, box, current_user, form.reason.data),
+        _("撤销申请已提交，等待监察局会签。"),
+    )
+
+
+@admin_bp.route("/<int:box_id>/withdraw/countersign", methods=["POST"])
+@requires(Capability.COUNTERSIGN_BOX_WITHDRAWAL)
+def countersign_withdrawal(box_id: int) -> Any:
+    box = get_box(db.session, box_id)
+    return _box_action(
+        box,
+        "form",
+        ConfirmForm(),
+        lambda: confirm_withdrawal(db.session, box, current_user),
+        _("投票箱已撤销。"),
+    )
 
 
 @admin_bp.route("/<int:box_id>/approve-cards", methods=["POST"])
-@role_required(Role.SUPERVISION)
-def approve_cards(box_id: int) -> Response:
+@requires(Capability.APPROVE_EXTRA_CARDS)
+def approve_cards(box_id: int) -> Any:
     """Supervision approves cards beyond the box's seats and spares, with a reason."""
     box = get_box(db.session, box_id)
     form = ApproveCardsForm()
-    require_valid(form)
-    approve_extra_cards(db.session, box, form.count.data, form.reason.data, actor())
-    db.session.commit()
-    flash(_("已批准追加 %(n)s 张评议卡。", n=form.count.data))
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+    return _box_action(
+        box,
+        "approve_form",
+        form,
+        lambda: approve_extra_cards(db.session, box, form.count.data, form.reason.data, actor()),
+        _("已批准追加 %(n)s 张评议卡。", n=form.count.data),
+    )
 
 
 @admin_bp.route("/<int:box_id>/void", methods=["POST"])
-@role_required(Role.ADMIN, Role.VENUE_STAFF)
-def void(box_id: int) -> Response:
+@requires(Capability.ISSUE_CARDS)
+def void(box_id: int) -> Any:
     box = _box_for_user(box_id)
     check_box_access(current_user, box)
     form = VoidCardForm()
-    if not form.validate():
-        raise Refused(_("请填写评议卡短码。"))
-    void_card(db.session, box, form.short_code.data, actor())
-    db.session.commit()
-    flash(_("评议卡已作废。"))
-    return redirect(url_for("ballots_office.box", box_id=box.id))
+    return _box_action(
+        box,
+        "void_form",
+        form,
+        lambda: void_card(db.session, box, form.short_code.data, actor()),
+        _("评议卡已作废。"),
+    )
 
 
 @admin_bp.route("/<int:box_id>/paper", methods=["GET", "POST"])
-@role_required(Role.ADMIN, Role.VENUE_STAFF)
+@requires(Capability.ENTER_PAPER_BALLOTS)
 def paper(box_id: int) -> Any:
     box = _box_for_user(box_id)
     form = PaperEntryForm()
     chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
     missing: set[int] = set()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                outcome = enter_paper_ballot(
-                    db.session,
-                    box,
-                    form.short_code.data,
-                    chosen,
-                    current_user,
-                    current_app.config["SECRET_KEY"],
-                )
-                db.session.commit()
-            except IncompleteBallot as refusal:
-                db.session.rollback()
-                missing, status = refusal.missing, refusal.status
-                form.form_errors.append(refusal.message)
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(PAPER_OUTCOMES[outcome])
-                return redirect(url_for("ballots_office.paper", box_id=box.id))
-        else:
-            status = 400
+
+    def enter() -> Any:
+        try:
+            return enter_paper_ballot(
+                db.session,
+                box,
+                form.short_code.data,
+                chosen,
+                current_user,
+                current_app.config["SECRET_KEY"],
+            )
+        except IncompleteBallot as refusal:
+            missing.update(refusal.missing)  # marked in the grid
+            raise
+
+    outcome = run_form(form, enter)
+    if outcome.done:
+        flash(PAPER_OUTCOMES[outcome.value])
+        return redirect(url_for("ballots_office.paper", box_id=box.id))
     return render_template(
         "ballots/paper.html",
         box=box,
@@ -322,39 +345,61 @@ def paper(box_id: int) -> Any:
         ratings=list(Rating),
         labels=rating_labels(),
         unfinished=unfinished_entries(db.session, box),
-    ), status
+    ), outcome.status
 
 
 @admin_bp.route("/<int:box_id>/conflicts")
-@role_required(Role.ADMIN, Role.SUPERVISION)
-def paper_conflicts(box_id: int) -> str:
-    box = get_box(db.session, box_id)
+@requires(Capability.RESOLVE_PAPER_CONFLICTS)
+def paper_conflicts(box_id: int) -> tuple[str, int]:
+    return _conflicts_page(get_box(db.session, box_id))
+
+
+def _conflicts_page(
+    box: Any,
+    refused: int | None = None,
+    form: FlaskForm | None = None,
+    chosen: dict[int, str] | None = None,
+    missing: set[int] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The paper conflicts; the entry whose check was refused keeps what was keyed in."""
     return render_template(
         "ballots/conflicts.html",
         box=box,
         entries=conflicts(db.session, box),
         ratings=list(Rating),
         labels=rating_labels(),
-        form=PaperEntryForm(),
-    )
+        form=form or PaperEntryForm(formdata=None),
+        refused=refused,
+        chosen=chosen or {},
+        missing=missing or set(),
+    ), status
 
 
 @admin_bp.route("/<int:box_id>/conflicts/<int:entry_id>", methods=["POST"])
-@role_required(Role.ADMIN, Role.SUPERVISION)
-def resolve(box_id: int, entry_id: int) -> Response:
+@requires(Capability.RESOLVE_PAPER_CONFLICTS)
+def resolve(box_id: int, entry_id: int) -> Any:
     box = get_box(db.session, box_id)
     form = PaperEntryForm()
-    if not form.validate():
-        raise Refused(_("请填写原票上的评议卡短码。"))
     ratings = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
-    resolve_conflict(db.session, box, entry_id, form.short_code.data, ratings, current_user)
-    db.session.commit()
-    flash(_("已按纸质票核对结果计入。"))
-    return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
+    missing: set[int] = set()
+
+    def check() -> None:
+        try:
+            resolve_conflict(db.session, box, entry_id, form.short_code.data, ratings, current_user)
+        except IncompleteBallot as refusal:
+            missing.update(refusal.missing)
+            raise
+
+    outcome = run_form(form, check)
+    if outcome.done:
+        flash(_("已按纸质票核对结果计入。"))
+        return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
+    return _conflicts_page(box, entry_id, form, ratings, missing, outcome.status)
 
 
 @admin_bp.route("/<int:box_id>/attendance")
-@role_required(*BOX_STAFF)
+@requires(Capability.WATCH_BOXES)
 def attendance(box_id: int) -> str:
     box = _box_for_user(box_id)
     return _attendance_page(box, ImportForm(), [], 200)
@@ -373,31 +418,29 @@ def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> A
 
 
 @admin_bp.route("/<int:box_id>/attendance/import", methods=["POST"])
-@role_required(Role.ADMIN, Role.VENUE_STAFF)
+@requires(Capability.KEEP_ATTENDANCE)
 def attendance_import(box_id: int) -> Any:
     box = _box_for_user(box_id)
     form = ImportForm()
-    if not form.validate():
-        return _attendance_page(box, form, [], 400)
-    try:
-        added = import_representatives(
-            db.session, box, read_table(form.file.data.filename, form.file.data.stream), actor()
-        )
-        db.session.commit()
-    except ImportRefused as refusal:
-        db.session.rollback()
-        form.form_errors.append(refusal.message)
-        return _attendance_page(box, form, refusal.errors, refusal.status)
-    except Refused as refusal:
-        db.session.rollback()
-        form.form_errors.append(refusal.message)
-        return _attendance_page(box, form, [], refusal.status)
-    flash(_("已导入 %(n)s 位代表。", n=added))
-    return redirect(url_for("ballots_office.attendance", box_id=box.id))
+    errors: list = []
+
+    def add() -> int:
+        try:
+            rows = read_table(form.file.data.filename, form.file.data.stream)
+            return import_representatives(db.session, box, rows, actor())
+        except ImportRefused as refusal:
+            errors.extend(refusal.errors)  # every bad row, listed under the form
+            raise
+
+    outcome = run_form(form, add)
+    if outcome.done:
+        flash(_("已导入 %(n)s 位代表。", n=outcome.value))
+        return redirect(url_for("ballots_office.attendance", box_id=box.id))
+    return _attendance_page(box, form, errors, outcome.status)
 
 
 @admin_bp.route("/<int:box_id>/attendance/mark", methods=["POST"])
-@role_required(Role.ADMIN, Role.VENUE_STAFF)
+@requires(Capability.KEEP_ATTENDANCE)
 def attendance_mark(box_id: int) -> Response:
     box = _box_for_user(box_id)
     try:
@@ -405,7 +448,6 @@ def attendance_mark(box_id: int) -> Response:
     except ValueError:
         raise Refused(_("名单中没有这些代表。")) from None
     came = mark_attendance(db.session, box, present, actor())
-    db.session.commit()
     flash(_("已登记出席 %(n)s 人。", n=came))
     return redirect(url_for("ballots_office.attendance", box_id=box.id))
 

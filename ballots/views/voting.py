@@ -50,8 +50,7 @@ def vote(token: str) -> Any:
             chosen,
             comments,
             shape_of=lambda b: _cached(("shape", b), lambda: ballot_shape(db.session, b)),
-        )
-        db.session.commit()  # acknowledged only once durable
+        )  # committed when the receipt is ready, before it leaves: acknowledged once durable
     except VoteRefused as refusal:
         db.session.rollback()
         return _vote_refused(refusal)

@@ -21,8 +21,7 @@ from evaluation.campaign.imports import (
 from evaluation.campaign.models import Phase
 from evaluation.campaign.services import move_phase, require_campaign
 from evaluation.core import audit
-from evaluation.core.cli import exit_refused, fail
-from evaluation.core.errors import Refused
+from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db
 from evaluation.core.spreadsheets import csv_row
 
@@ -36,14 +35,11 @@ def campaign() -> None:
 @click.argument("name", type=click.Choice([p.value for p in Phase]))
 @click.option("--reason", default="", help="Required to go back to an earlier phase (reopen).")
 @with_appcontext
+@one_transaction
 def campaign_phase(name: str, reason: str) -> None:
     """Move the current campaign to phase NAME (audited as the command line)."""
-    try:
-        current = require_campaign(db.session)
-        move_phase(db.session, current, Phase(name), audit.command_line_actor(), reason)
-        db.session.commit()
-    except Refused as refusal:
-        exit_refused(refusal)
+    current = require_campaign(db.session)
+    move_phase(db.session, current, Phase(name), audit.command_line_actor(), reason)
     click.echo(f"{current.year}: {name}")
 
 
@@ -55,24 +51,21 @@ EXPORT_COLUMNS = {"departments": DEPARTMENT_COLUMNS, "venues": VENUE_COLUMNS}
 @click.argument("kind", type=click.Choice(sorted(IMPORTERS)))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
+@one_transaction
 def import_command(kind: str, path: Path) -> None:
     """Import departments or venues from a CSV or XLSX file (all rows or none)."""
+    with path.open("rb") as stream:
+        rows = read_table(path.name, stream)
     try:
-        with path.open("rb") as stream:
-            rows = read_table(path.name, stream)
         with click.progressbar(length=len(rows), label=f"checking {len(rows)} rows") as bar:
             result = IMPORTERS[kind](
                 db.session, require_campaign(db.session), rows, audit.command_line_actor()
             )
             bar.update(len(rows))
-        db.session.commit()
     except ImportRefused as refusal:
-        db.session.rollback()
         for error in refusal.errors:
             click.echo(f"第 {error.row} 行，{error.column}：{error.reason}", err=True)
-        fail(refusal.message)
-    except Refused as refusal:
-        exit_refused(refusal)
+        raise
     click.echo(f"created {result.created}, updated {result.updated}")
 
 

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluation.campaign.models import EvaluationMode, Phase, VenueKind
 from evaluation.core.forms import REQUIRED, ROLE_LABELS, choices_of
@@ -75,7 +75,12 @@ class CampaignForm(FlaskForm):
 
 
 class PhaseForm(FlaskForm):
-    target = SelectField(_l("目标阶段"), choices=choices_of(PHASE_LABELS))
+    target = SelectField(
+        _l("目标阶段"),
+        choices=choices_of(PHASE_LABELS),
+        validate_choice=False,
+        validators=[AnyOf([p.value for p in Phase], _l("请选择有效的阶段。"))],
+    )
     reason = TextAreaField(_l("退回原因（仅退回到之前的阶段时填写）"), validators=[Length(max=500)])
 
 

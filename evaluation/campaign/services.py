@@ -99,14 +99,14 @@ def move_phase(
     """Move the campaign one phase forward, or back to an earlier phase with a reason (reopen)."""
     current = campaign.current_phase
     if target == current:
-        raise Conflict(_("活动已处于该阶段。"))
+        raise Conflict(_("活动已处于该阶段。"), field="target")
     if target.index > current.index:
         if target.index != current.index + 1:
-            raise Conflict(_("阶段只能逐一向前推进，不能跳过。"))
+            raise Conflict(_("阶段只能逐一向前推进，不能跳过。"), field="target")
         action = "campaign.phase"
     else:
         if not (reason and reason.strip()):
-            raise Refused(_("退回到之前的阶段必须填写原因。"))
+            raise Refused(_("退回到之前的阶段必须填写原因。"), field="reason")
         action = "campaign.reopen"
     campaign.phase = target.value
     audit.record(

@@ -44,39 +44,27 @@ from evaluation.campaign.services import (
     save_venue,
     shift_department,
 )
-from evaluation.core.auth import actor, role_required
+from evaluation.core.auth import actor
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm
-from evaluation.core.models import Role, User
+from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.models import User
+from evaluation.core.permissions import Capability, requires
 
 admin_bp = Blueprint("office", __name__, url_prefix="/office")
 
 NONE_CHOICE = 0
 
-ADMIN = Role.ADMIN
-
 
 def _form_page(
     form: FlaskForm, title: str, save: Callable[[], Any], done: str
 ) -> str | Response | tuple[str, int]:
-    """Show a form; on a valid post run `save`, commit and go to `done`. Refusals stay here."""
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                save()
-                db.session.commit()
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(_("已保存。"))
-                return redirect(url_for(done))
-        else:
-            status = 400
-    return render_template("evaluation/office/form.html", form=form, title=title), status
+    """Show a form; on a valid post run `save` and go to `done`. Refusals stay here."""
+    outcome = run_form(form, save)
+    if outcome.done:
+        flash(_("已保存。"))
+        return redirect(url_for(done))
+    return render_template("evaluation/office/form.html", form=form, title=title), outcome.status
 
 
 def _values(form: FlaskForm) -> dict[str, Any]:
@@ -87,7 +75,7 @@ def _values(form: FlaskForm) -> dict[str, Any]:
 
 
 @admin_bp.route("/campaign/new", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def campaign_new() -> Any:
     form = CampaignForm()
     if not form.is_submitted():
@@ -101,7 +89,7 @@ def campaign_new() -> Any:
 
 
 @admin_bp.route("/campaign/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def campaign_edit() -> Any:
     campaign = require_campaign(db.session)
     form = CampaignForm(obj=campaign)
@@ -113,24 +101,32 @@ def campaign_edit() -> Any:
     )
 
 
-@admin_bp.route("/campaign/phase", methods=["POST"])
-@role_required(ADMIN)
-def campaign_phase() -> Response:
+@admin_bp.route("/campaign/phase", methods=["GET", "POST"])
+@requires(Capability.MANAGE_CAMPAIGN)
+def campaign_phase() -> Any:
     campaign = require_campaign(db.session)
     form = PhaseForm()
-    if not form.validate():
-        raise Refused(_("请选择有效的阶段。"))
-    move_phase(db.session, campaign, Phase(form.target.data), actor(), form.reason.data)
-    db.session.commit()
-    flash(_("活动阶段已更新。"))
-    return redirect(url_for("desk.admin_home"))
+    if not form.is_submitted() and campaign.current_phase != Phase.CLOSED:
+        form.target.data = list(Phase)[campaign.current_phase.index + 1].value
+    outcome = run_form(
+        form,
+        lambda: move_phase(
+            db.session, campaign, Phase(form.target.data), actor(), form.reason.data
+        ),
+    )
+    if outcome.done:
+        flash(_("活动阶段已更新。"))
+        return redirect(url_for("desk.admin_home"))
+    return render_template(
+        "evaluation/office/form.html", form=form, title=_("切换活动阶段")
+    ), outcome.status
 
 
 # ---------------------------------------------------------------- admin: groups
 
 
 @admin_bp.route("/groups")
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def groups() -> str:
     campaign = require_campaign(db.session)
     return render_template("evaluation/office/groups.html", campaign=campaign)
@@ -138,7 +134,7 @@ def groups() -> str:
 
 @admin_bp.route("/groups/new", methods=["GET", "POST"], defaults={"group_id": None})
 @admin_bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def group_edit(group_id: int | None) -> Any:
     campaign = require_campaign(db.session)
     group = get_in_campaign(db.session, Group, campaign, group_id) if group_id else None
@@ -155,7 +151,7 @@ def group_edit(group_id: int | None) -> Any:
 
 
 @admin_bp.route("/departments")
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def departments() -> str:
     campaign = require_campaign(db.session)
     return render_template(
@@ -165,7 +161,7 @@ def departments() -> str:
 
 @admin_bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
 @admin_bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def department_edit(department_id: int | None) -> Any:
     campaign = require_campaign(db.session)
     department = (
@@ -184,7 +180,7 @@ def department_edit(department_id: int | None) -> Any:
 
 
 @admin_bp.route("/departments/<int:department_id>/move", methods=["POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def department_move(department_id: int) -> Response:
     campaign = require_campaign(db.session)
     department = get_in_campaign(db.session, Department, campaign, department_id)
@@ -192,7 +188,6 @@ def department_move(department_id: int) -> Response:
     if step is None:
         raise Refused(_("无效的移动方向。"))
     shift_department(db.session, department, step, actor())
-    db.session.commit()
     return redirect(url_for("office.departments") + f"#d{department.id}")
 
 
@@ -200,7 +195,7 @@ def department_move(department_id: int) -> Response:
 
 
 @admin_bp.route("/venues")
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def venues() -> str:
     campaign = require_campaign(db.session)
     return render_template("evaluation/office/venues.html", campaign=campaign)
@@ -208,7 +203,7 @@ def venues() -> str:
 
 @admin_bp.route("/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
 @admin_bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def venue_edit(venue_id: int | None) -> Any:
     campaign = require_campaign(db.session)
     venue = get_in_campaign(db.session, Venue, campaign, venue_id) if venue_id else None
@@ -230,7 +225,7 @@ IMPORTS = {
 
 
 @admin_bp.route("/import/<kind>", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def import_file(kind: str) -> Any:
     if kind not in IMPORTS:
         raise Refused(_("找不到该页面，请检查网址是否正确。"), 404)
@@ -238,44 +233,37 @@ def import_file(kind: str) -> Any:
     campaign = require_campaign(db.session)
     form = ImportForm()
     errors: list = []
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            upload = form.file.data
-            try:
-                result = importer(
-                    db.session, campaign, read_table(upload.filename, upload.stream), actor()
-                )
-                db.session.commit()
-            except ImportRefused as refusal:
-                db.session.rollback()
-                errors, status = refusal.errors, refusal.status
-                form.form_errors.append(refusal.message)
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(
-                    _(
-                        "导入完成：新增 %(c)s 条，更新 %(u)s 条。",
-                        c=result.created,
-                        u=result.updated,
-                    )
-                )
-                return redirect(url_for(done))
-        else:
-            status = 400
+
+    def run() -> Any:
+        upload = form.file.data
+        try:
+            return importer(
+                db.session, campaign, read_table(upload.filename, upload.stream), actor()
+            )
+        except ImportRefused as refusal:
+            errors.extend(refusal.errors)  # every bad row, listed under the form
+            raise
+
+    outcome = run_form(form, run)
+    if outcome.done:
+        flash(
+            _(
+                "导入完成：新增 %(c)s 条，更新 %(u)s 条。",
+                c=outcome.value.created,
+                u=outcome.value.updated,
+            )
+        )
+        return redirect(url_for(done))
     return render_template(
         "evaluation/office/import.html", form=form, kind=kind, columns=columns, errors=errors
-    ), status
+    ), outcome.status
 
 
 # ---------------------------------------------------------------- admin: meetings
 
 
 @admin_bp.route("/meetings")
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def meetings() -> str:
     campaign = require_campaign(db.session)
     return render_template(
@@ -287,7 +275,7 @@ def meetings() -> str:
 
 @admin_bp.route("/meetings/new", methods=["GET", "POST"], defaults={"meeting_id": None})
 @admin_bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def meeting_edit(meeting_id: int | None) -> Any:
     campaign = require_campaign(db.session)
     meeting = None
@@ -317,7 +305,7 @@ def meeting_edit(meeting_id: int | None) -> Any:
 
 
 @admin_bp.route("/users")
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def users() -> str:
     accounts = db.session.execute(db.select(User).order_by(User.role, User.username)).scalars()
     return render_template("evaluation/office/users.html", users=list(accounts))
@@ -325,7 +313,7 @@ def users() -> str:
 
 @admin_bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
 @admin_bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def user_edit(user_id: int | None) -> Any:
     campaign = current_campaign(db.session)
     user = db.session.get(User, user_id) if user_id is not None else None

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -69,22 +67,6 @@ def start_session(user: User) -> None:
     session[SESSION_VERSION_KEY] = user.session_version
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Gate a back-office view: anonymous users go to the login page, other roles get 403."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator
-
-
 def actor() -> str:
     """How the current web user is named in the audit log."""
     return current_user.username if current_user.is_authenticated else "anonymous"
@@ -128,7 +110,6 @@ def login() -> str | Response:
             return render_template("evaluation/login.html", form=form), 401
         start_session(user)
         audit.record(db.session, user.username, "auth.login")
-        db.session.commit()
         target = safe_next(request.args.get("next"))
         return redirect(target or url_for(ROLE_HOME[Role(user.role)]))
     status = 400 if form.errors else 200
@@ -141,7 +122,6 @@ def logout() -> Response:
     """Sign out here and everywhere: a copy of this session's cookie opens nothing after."""
     current_user.end_sessions()
     audit.record(db.session, current_user.username, "auth.logout")
-    db.session.commit()
     logout_user()
     flash(_("您已退出登录。"))
     return redirect(url_for("public.home"))

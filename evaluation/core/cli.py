@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
 import click
 from flask.cli import with_appcontext
@@ -11,6 +13,24 @@ from flask.cli import with_appcontext
 from evaluation.core import audit
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_transaction(command: F) -> F:
+    """A command is one unit of work: what it did is committed once, when it returns; a
+    refusal rolls everything back, prints its Chinese message and exits non-zero."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = command(*args, **kwargs)
+        except Refused as refusal:
+            exit_refused(refusal)
+        db.session.commit()
+        return result
+
+    return run  # type: ignore[return-value]
 
 
 def exit_refused(refusal: Refused) -> NoReturn:

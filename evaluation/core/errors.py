@@ -12,13 +12,15 @@ from werkzeug.exceptions import HTTPException
 
 
 class Refused(Exception):
-    """A rule of the event refuses what was asked; the message is shown to the user."""
+    """A rule of the event refuses what was asked; the message is shown to the user, next to
+    `field` when a form shows it again."""
 
     status = 400
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if status is not None:
             self.status = status
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
 from evaluation.core.models import Role
 
 REQUIRED = _l("此项为必填项。")
@@ -40,6 +45,46 @@ def require_valid(form: FlaskForm) -> None:
     if not form.validate_on_submit():
         errors = [e for field in form for e in field.errors] or [_("请求无法处理。")]
         raise Refused(str(errors[0]))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of a form: `done` with the action's `value`, or to be shown again with
+    `status` (200 when it was not posted, 4xx with the messages in the form)."""
+
+    done: bool
+    status: int = 200
+    value: T | None = None
+
+
+def refuse_in_form(form: FlaskForm, refusal: Refused) -> None:
+    """Put a refusal's message next to its field, or above the form."""
+    field = form._fields.get(refusal.field) if refusal.field else None
+    if field is not None:
+        field.errors = [*field.errors, refusal.message]
+    else:
+        form.form_errors.append(refusal.message)
+
+
+def run_form(form: FlaskForm, action: Callable[[], T]) -> Outcome[T]:
+    """The one way a form is handled: when it was posted and is valid, run `action` (a
+    service call). A refusal rolls back what the action did and puts its message next to its
+    field; every input stays in the form, to be shown again with the refusal's 4xx status.
+    The request commits when it has answered (`evaluation.core.unit_of_work`)."""
+    if not form.is_submitted():
+        return Outcome(False)
+    if not form.validate():
+        return Outcome(False, 400)
+    try:
+        value = action()
+    except Refused as refusal:
+        db.session.rollback()
+        refuse_in_form(form, refusal)
+        return Outcome(False, refusal.status)
+    return Outcome(True, 200, value)
 
 
 def choices_of(labels: dict) -> list[SelectChoice]:

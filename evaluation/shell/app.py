@@ -31,7 +31,9 @@ from evaluation.core.errors import Refused, register_error_handlers
 from evaluation.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from evaluation.core.forms import ROLE_LABELS
 from evaluation.core.i18n import select_locale
+from evaluation.core.permissions import current_user_can
 from evaluation.core.security import HSTS, SECURITY_HEADERS, MaskVotingTokens, holds_secrets
+from evaluation.core.unit_of_work import init_unit_of_work
 from evaluation.shell import tables  # noqa: F401  (every room's tables, for Alembic)
 from evaluation.shell.api import api_bp
 from evaluation.shell.cli import register_commands
@@ -102,10 +104,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     connect_signals()
     suggestion_views.register_template_helpers(app)
     register_error_handlers(app)
+    init_unit_of_work(app)
     register_commands(app)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        can=current_user_can,
         AUDIT_LABELS=AUDIT_EVENTS,
         BOX_STATE_LABELS=BOX_STATE_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,

@@ -10,14 +10,14 @@ from evaluation.campaign.forms import PhaseForm
 from evaluation.campaign.models import Phase
 from evaluation.campaign.services import current_campaign, meetings_of
 from evaluation.core import audit
-from evaluation.core.auth import ROLE_HOME, role_required
+from evaluation.core.auth import ROLE_HOME
 from evaluation.core.extensions import db
 from evaluation.core.models import Role
+from evaluation.core.permissions import Capability, requires
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/office")
 
 AUDIT_PAGE_SIZE = 50
-OVERSIGHT = (Role.ADMIN, Role.SUPERVISION)
 
 
 @desk_bp.route("/")
@@ -30,7 +30,7 @@ def home() -> Response:
 
 
 @desk_bp.route("/admin")
-@role_required(Role.ADMIN)
+@requires(Capability.ADMIN_DESK)
 def admin_home() -> str:
     campaign = current_campaign(db.session)
     phase_form = PhaseForm()
@@ -49,7 +49,7 @@ def admin_home() -> str:
 
 
 @desk_bp.route("/audit")
-@role_required(*OVERSIGHT)
+@requires(Capability.READ_AUDIT_LOG)
 def audit_log() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     total = audit.count_events(db.session)
@@ -68,7 +68,7 @@ def audit_log() -> str:
 
 
 @desk_bp.route("/department")
-@role_required(Role.DEPARTMENT)
+@requires(Capability.DEPARTMENT_DESK)
 def department_home() -> str:
     department = current_user.department
     meeting = department.group.meeting if department.group else None
@@ -84,7 +84,7 @@ def department_home() -> str:
 
 
 @desk_bp.route("/venue")
-@role_required(Role.VENUE_STAFF)
+@requires(Capability.VENUE_DESK)
 def venue_home() -> str:
     venue = current_user.venue
     return render_template(
@@ -95,7 +95,7 @@ def venue_home() -> str:
 
 
 @desk_bp.route("/supervision")
-@role_required(Role.SUPERVISION)
+@requires(Capability.SUPERVISION_DESK)
 def supervision_home() -> str:
     campaign = current_campaign(db.session)
     return render_template(
@@ -108,7 +108,7 @@ def supervision_home() -> str:
 
 
 @desk_bp.route("/statistics")
-@role_required(Role.STATISTICS)
+@requires(Capability.STATISTICS_DESK)
 def statistics_home() -> str:
     campaign = current_campaign(db.session)
     return render_template(
@@ -121,6 +121,6 @@ def statistics_home() -> str:
 
 
 @desk_bp.route("/reviews")
-@role_required(Role.REVIEWER)
+@requires(Capability.REVIEWER_DESK)
 def reviewer_home() -> str:
     return render_template("evaluation/office/reviewer_home.html")

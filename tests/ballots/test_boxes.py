@@ -26,14 +26,14 @@ def _set_state(db, box, state: BoxState) -> None:
 def test_venue_staff_open_and_close_their_own_box_and_it_is_audited(client, election, login_as, db):
     _set_state(db, election.box, BoxState.NOT_OPEN)
     staff = login_as(Role.VENUE_STAFF, venue=election.box.venue)
-    url = f"/office/ballots/{election.box.id}/state"
-    assert client.post(url, data={"target": "open"}).status_code == 302
+    url = f"/office/ballots/{election.box.id}"
+    assert client.post(url + "/open").status_code == 302
     assert _state(db, election.box) == "open"
-    assert client.post(url, data={"target": "closed"}).status_code == 302
+    assert client.post(url + "/close").status_code == 302
     assert _state(db, election.box) == "closed"
     actions = [e.action for e in db.session.query(AuditEvent).filter_by(actor=staff.username)]
     assert actions == ["box.open", "box.closed"]
-    refused = client.post(url, data=SEAL_FORM)
+    refused = client.post(url + "/seal", data=SEAL_FORM)
     assert refused.status_code == 403
     assert _state(db, election.box) == "closed"
 
@@ -44,7 +44,7 @@ def test_venue_staff_cannot_touch_another_venues_box(client, election, factory, 
     login_as(Role.VENUE_STAFF, venue=other)
     url = f"/office/ballots/{election.box.id}"
     assert client.get(url).status_code == 403
-    assert client.post(url + "/state", data={"target": "closed"}).status_code == 403
+    assert client.post(url + "/close").status_code == 403
     assert (
         client.post(url + "/cards", data={"count": "5", "base_url": "http://x"}).status_code == 403
     )
@@ -56,13 +56,13 @@ def test_supervision_seals_a_closed_box_and_the_tally_is_stored(client, election
         rating = "satisfied" if i < 4 else "dissatisfied"
         assert client.post(f"/v/{card.token}", data=election.full_ballot(rating)).status_code == 200
     login_as(Role.SUPERVISION)
-    url = f"/office/ballots/{election.box.id}/state"
-    early = client.post(url, data=SEAL_FORM)
+    url = f"/office/ballots/{election.box.id}"
+    early = client.post(url + "/seal", data=SEAL_FORM)
     assert early.status_code == 409 and "当前状态不能进行此操作" in early.get_data(as_text=True)
     assert db.session.query(BoxTally).count() == 0
-    assert client.post(url, data={"target": "closed"}).status_code == 403  # closing is the venue's
+    assert client.post(url + "/close").status_code == 403  # closing is the venue's
     _set_state(db, election.box, BoxState.CLOSED)
-    assert client.post(url, data=SEAL_FORM).status_code == 302
+    assert client.post(url + "/seal", data=SEAL_FORM).status_code == 302
     assert _state(db, election.box) == "sealed"
     tally = stored_tally(db.session, election.box)
     for department in election.departments:
@@ -253,5 +253,5 @@ def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
     campaign.phase = "reporting"
     db.session.commit()
     login_as(Role.ADMIN)
-    refused = client.post(f"/office/ballots/{box.id}/state", data={"target": "open"})
+    refused = client.post(f"/office/ballots/{box.id}/open")
     assert refused.status_code == 409 and "请先完成密钥仪式" in refused.get_data(as_text=True)

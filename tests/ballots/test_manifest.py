@@ -58,9 +58,7 @@ def test_sealing_records_minutes_whose_tally_hash_anyone_can_recompute(
     _vote(client, election, 5)
     _close(db, election)
     login_as(Role.SUPERVISION)
-    assert (
-        client.post(f"/office/ballots/{election.box.id}/state", data=SEAL_FORM).status_code == 302
-    )
+    assert client.post(f"/office/ballots/{election.box.id}/seal", data=SEAL_FORM).status_code == 302
     (box,) = _api_boxes(client)
     sealed = box["sealed"]
     records = client.get(sealed["records"]).get_data(as_text=True)
@@ -83,7 +81,7 @@ def test_opening_records_a_zero_report_and_staff_and_supervision_confirm_it(
     db.session.commit()
     staff = login_as(Role.VENUE_STAFF, venue=election.box.venue)
     url = f"/office/ballots/{election.box.id}"
-    assert client.post(url + "/state", data={"target": "open"}).status_code == 302
+    assert client.post(url + "/open").status_code == 302
     zero = db.session.get(BoxMinutes, (election.box.id, "zero"))
     assert zero is not None and '"ballots":0' in zero.manifest and '"cards_used":0' in zero.manifest
     assert client.post(url + "/minutes/zero/confirm").status_code == 302
@@ -113,13 +111,13 @@ def test_more_ballots_than_representatives_checked_in_needs_supervisions_note(
     _vote(client, election, 3)
     _close(db, election)
     login_as(Role.SUPERVISION)
-    url = f"/office/ballots/{election.box.id}/state"
-    refused = client.post(url, data=SEAL_FORM)
+    url = f"/office/ballots/{election.box.id}"
+    refused = client.post(url + "/seal", data=SEAL_FORM)
     assert refused.status_code == 400 and "多于签到代表 2 人" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(election.box), election.box.id).state == "closed"
     note = "一位代表签到后才补登，现场核实无误"
-    assert client.post(url, data=SEAL_FORM | {"note": note}).status_code == 302
+    assert client.post(url + "/seal", data=SEAL_FORM | {"note": note}).status_code == 302
     minutes = client.get(f"/boxes/{election.box.id}/minutes").get_data(as_text=True)
     assert note in minutes
 
@@ -130,7 +128,7 @@ def test_a_scan_of_the_signed_minutes_is_kept_and_only_a_pdf_or_image_is_taken(
     _vote(client, election, 1)
     _close(db, election)
     login_as(Role.SUPERVISION)
-    client.post(f"/office/ballots/{election.box.id}/state", data=SEAL_FORM)
+    client.post(f"/office/ballots/{election.box.id}/seal", data=SEAL_FORM)
     url = f"/office/ballots/{election.box.id}/minutes/scan"
     text = client.post(url, data={"file": (io.BytesIO(b"not a scan"), "x.txt")})
     assert text.status_code == 415

@@ -120,14 +120,14 @@ def test_a_box_with_unfinished_paper_entries_cannot_be_sealed(client, election, 
     election.box.state = BoxState.CLOSED.value
     db.session.commit()
     _login(client, supervisor)
-    url = f"/office/ballots/{election.box.id}/state"
-    refused = client.post(url, data=SEAL_FORM)
+    url = f"/office/ballots/{election.box.id}"
+    refused = client.post(url + "/seal", data=SEAL_FORM)
     assert refused.status_code == 409 and "纸质票" in refused.get_data(as_text=True)
     assert db.session.query(BoxTally).count() == 0
     _login(client, second)
     assert _enter(client, election, election.cards[0].short_code).status_code == 302  # closed: ok
     _login(client, supervisor)
-    assert client.post(url, data=SEAL_FORM).status_code == 302
+    assert client.post(url + "/seal", data=SEAL_FORM).status_code == 302
     tally = stored_tally(db.session, election.box)
     first_department = election.departments[0].id
     assert tally[(first_department, "satisfied", "paper")] == 1

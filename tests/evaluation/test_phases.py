@@ -6,6 +6,7 @@ from evaluation.campaign.models import Campaign, Phase
 from evaluation.campaign.services import move_phase
 from evaluation.core.errors import Refused
 from evaluation.core.models import AuditEvent, Role
+from tests.conftest import assert_form_reshown
 
 
 def _phase(db) -> str:
@@ -61,9 +62,18 @@ def test_an_unknown_phase_is_refused_with_a_clear_message(client, factory, login
     factory.campaign()
     login_as(Role.ADMIN)
     response = client.post("/office/campaign/phase", data={"target": "voting"})
-    assert response.status_code == 400
-    assert "请选择有效的阶段" in response.get_data(as_text=True)
+    assert_form_reshown(response, "请选择有效的阶段", status=400)
     assert _phase(db) == "preparation"
+
+
+def test_going_back_without_a_reason_shows_the_form_again(client, factory, login_as, db):
+    factory.campaign(phase=Phase.REPORTING)
+    login_as(Role.ADMIN)
+    response = client.post("/office/campaign/phase", data={"target": "preparation", "reason": " "})
+    assert_form_reshown(
+        response, "退回到之前的阶段必须填写原因", ('<option selected value="preparation">',)
+    )
+    assert _phase(db) == "reporting"
 
 
 def test_only_the_admin_moves_phases(client, factory, login_as, db):

@@ -17,7 +17,7 @@ from ballots.models import BallotBox, BoxState, CardApproval, VotingToken
 from evaluation.campaign.models import Venue
 from evaluation.core.models import AuditEvent, Role
 from tests.analysis.test_results import voted  # noqa: F401  (the fixture)
-from tests.conftest import SEAL_FORM
+from tests.conftest import SEAL_FORM, assert_form_reshown
 
 
 def _valid_cards(db, box) -> int:
@@ -114,7 +114,8 @@ def test_results_are_not_signed_while_a_late_venue_box_has_not_been_counted(
     login_as(Role.STATISTICS)
     assert client.post(f"/office/results/{run.id}/sign").status_code == 409  # not yet confirmed
     login_as(Role.SUPERVISION)
-    assert client.post(withdraw).status_code == 302
+    assert client.post(withdraw).status_code == 403  # asking is the office's
+    assert client.post(withdraw + "/countersign").status_code == 302
     db.session.expire_all()
     assert db.session.get(BallotBox, late.id).state == BoxState.WITHDRAWN
     login_as(Role.STATISTICS)
@@ -139,7 +140,7 @@ def test_a_box_that_holds_ballots_cannot_be_withdrawn(client, election, login_as
     refused = client.post(
         f"/office/ballots/{election.box.id}/withdraw", data={"reason": "会场临时取消"}
     )
-    assert refused.status_code == 409 and "已有选票" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "已有选票", status=409)
     db.session.expire_all()
     assert db.session.get(BallotBox, election.box.id).withdrawal_reason is None
 
@@ -175,7 +176,7 @@ def test_after_sign_off_nothing_can_be_cast_opened_or_added(
     db.session.commit()
     # ...and neither the office nor the venue can open a box, add a venue or a meeting.
     login_as(Role.ADMIN)
-    opened = client.post(f"/office/ballots/{late.id}/state", data={"target": "open"})
+    opened = client.post(f"/office/ballots/{late.id}/open")
     assert opened.status_code == 409 and "已签发" in opened.get_data(as_text=True)
     added = client.post(
         "/office/venues/new", data={"kind": "district", "name": "胶州市分会场", "capacity": "200"}
@@ -186,6 +187,6 @@ def test_after_sign_off_nothing_can_be_cast_opened_or_added(
         f"/office/ballots/{late.id}/cards", data={"count": "1", "base_url": "http://x"}
     )
     assert more.status_code == 409
-    sealing = client.post(f"/office/ballots/{boxes[0].id}/state", data=SEAL_FORM)
+    sealing = client.post(f"/office/ballots/{boxes[0].id}/seal", data=SEAL_FORM)
     assert sealing.status_code == 409
     assert re.search("已签发|当前状态", sealing.get_data(as_text=True))

@@ -1,7 +1,9 @@
 """Invariant 6: each role sees and changes only what is its own.
 
-ROUTES classifies every route of the app. A route missing here fails the test until someone
-decides who may use it.
+ROUTES names the capability each route of the app needs (or PUBLIC, or any signed-in user);
+who holds a capability is read from the permissions module (`evaluation.core.permissions`),
+the one place the rule is written. A route missing here fails the test until someone decides
+who may use it.
 """
 
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from ballots.models import BallotBox
 from evaluation.campaign.models import Phase
 from evaluation.core.models import Role
+from evaluation.core.permissions import GRANTS, Capability
+from evaluation.core.permissions import Capability as C
 
 A, D, V, S, T, R = (
     Role.ADMIN,
@@ -21,7 +25,7 @@ A, D, V, S, T, R = (
 PUBLIC = "public"
 ANY_LOGGED_IN = (A, D, V, S, T, R)
 
-# endpoint -> who may use it
+# endpoint -> the capability it needs
 ROUTES = {
     "static": PUBLIC,
     "public.home": PUBLIC,
@@ -30,28 +34,28 @@ ROUTES = {
     "auth.login": PUBLIC,
     "auth.logout": ANY_LOGGED_IN,
     "desk.home": ANY_LOGGED_IN,
-    "desk.admin_home": (A,),
-    "office.campaign_new": (A,),
-    "office.campaign_edit": (A,),
-    "office.campaign_phase": (A,),
-    "office.groups": (A,),
-    "office.group_edit": (A,),
-    "office.departments": (A,),
-    "office.department_edit": (A,),
-    "office.department_move": (A,),
-    "office.venues": (A,),
-    "office.venue_edit": (A,),
-    "office.import_file": (A,),
-    "office.meetings": (A,),
-    "office.meeting_edit": (A,),
-    "office.users": (A,),
-    "office.user_edit": (A,),
-    "desk.audit_log": (A, S),
-    "desk.department_home": (D,),
-    "desk.venue_home": (V,),
-    "desk.supervision_home": (S,),
-    "desk.statistics_home": (T,),
-    "desk.reviewer_home": (R,),
+    "desk.admin_home": C.ADMIN_DESK,
+    "office.campaign_new": C.MANAGE_CAMPAIGN,
+    "office.campaign_edit": C.MANAGE_CAMPAIGN,
+    "office.campaign_phase": C.MANAGE_CAMPAIGN,
+    "office.groups": C.MANAGE_CAMPAIGN,
+    "office.group_edit": C.MANAGE_CAMPAIGN,
+    "office.departments": C.MANAGE_CAMPAIGN,
+    "office.department_edit": C.MANAGE_CAMPAIGN,
+    "office.department_move": C.MANAGE_CAMPAIGN,
+    "office.venues": C.MANAGE_CAMPAIGN,
+    "office.venue_edit": C.MANAGE_CAMPAIGN,
+    "office.import_file": C.MANAGE_CAMPAIGN,
+    "office.meetings": C.MANAGE_CAMPAIGN,
+    "office.meeting_edit": C.MANAGE_CAMPAIGN,
+    "office.users": C.MANAGE_CAMPAIGN,
+    "office.user_edit": C.MANAGE_CAMPAIGN,
+    "desk.audit_log": C.READ_AUDIT_LOG,
+    "desk.department_home": C.DEPARTMENT_DESK,
+    "desk.venue_home": C.VENUE_DESK,
+    "desk.supervision_home": C.SUPERVISION_DESK,
+    "desk.statistics_home": C.STATISTICS_DESK,
+    "desk.reviewer_home": C.REVIEWER_DESK,
     "ballots.vote": PUBLIC,
     "ballots.box_records": PUBLIC,
     "ballots.box_receipts": PUBLIC,
@@ -59,48 +63,55 @@ ROUTES = {
     "ballots.box_minutes": PUBLIC,
     "ballots.box_minutes_scan": PUBLIC,
     "api.boxes": PUBLIC,
-    "ballots_office.keys": (A, S, T),
-    "ballots_office.confirm": (A, V, S),
-    "ballots_office.minutes_scan": (A, V, S),
-    "ballots_office.withdraw": (A, S),
-    "ballots_office.approve_cards": (S,),
-    "ballots_office.turnout": (A, V, S),
-    "ballots_office.setup": (A,),
-    "ballots_office.box": (A, V, S),
-    "ballots_office.box_state": (A, V, S),
-    "ballots_office.cards": (A, V),
-    "ballots_office.void": (A, V),
-    "ballots_office.paper": (A, V),
-    "ballots_office.paper_conflicts": (A, S),
-    "ballots_office.resolve": (A, S),
-    "ballots_office.attendance": (A, V, S),
-    "ballots_office.attendance_import": (A, V),
-    "ballots_office.attendance_mark": (A, V),
+    "ballots_office.keys": C.HOLD_BALLOT_KEY,
+    "ballots_office.confirm": C.WATCH_BOXES,
+    "ballots_office.minutes_scan": C.WATCH_BOXES,
+    "ballots_office.withdraw": C.REQUEST_BOX_WITHDRAWAL,
+    "ballots_office.countersign_withdrawal": C.COUNTERSIGN_BOX_WITHDRAWAL,
+    "ballots_office.approve_cards": C.APPROVE_EXTRA_CARDS,
+    "ballots_office.turnout": C.WATCH_BOXES,
+    "ballots_office.setup": C.SET_UP_BOXES,
+    "ballots_office.box": C.WATCH_BOXES,
+    "ballots_office.box_open": C.OPEN_AND_CLOSE_BOXES,
+    "ballots_office.box_close": C.OPEN_AND_CLOSE_BOXES,
+    "ballots_office.box_seal": C.SEAL_BOXES,
+    "ballots_office.cards": C.ISSUE_CARDS,
+    "ballots_office.void": C.ISSUE_CARDS,
+    "ballots_office.paper": C.ENTER_PAPER_BALLOTS,
+    "ballots_office.paper_conflicts": C.RESOLVE_PAPER_CONFLICTS,
+    "ballots_office.resolve": C.RESOLVE_PAPER_CONFLICTS,
+    "ballots_office.attendance": C.WATCH_BOXES,
+    "ballots_office.attendance_import": C.KEEP_ATTENDANCE,
+    "ballots_office.attendance_mark": C.KEEP_ATTENDANCE,
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,
     "api.departments": PUBLIC,
     "api.department_report": PUBLIC,
     "api.openapi": PUBLIC,
-    "reports_office.edit": (D,),
-    "reports_office.submit_mine": (D,),
-    "reports_office.attach": (D,),
-    "reports_office.detach": (D,),
-    "reports_office.overview": (A,),
-    "reports_office.review": (A,),
-    "reports_office.decide": (A,),
-    "reports_office.move_screen": (A,),
+    "reports_office.edit": C.EDIT_OWN_REPORT,
+    "reports_office.submit_mine": C.EDIT_OWN_REPORT,
+    "reports_office.attach": C.EDIT_OWN_REPORT,
+    "reports_office.detach": C.EDIT_OWN_REPORT,
+    "reports_office.overview": C.REVIEW_REPORTS,
+    "reports_office.review": C.REVIEW_REPORTS,
+    "reports_office.approve_version": C.REVIEW_REPORTS,
+    "reports_office.return_version": C.REVIEW_REPORTS,
+    "reports_office.publish_version": C.REVIEW_REPORTS,
+    "reports_office.move_screen": C.MANAGE_CAMPAIGN,
     "results.results": PUBLIC,
     "results.department": PUBLIC,
     "results.export": PUBLIC,
     "api.results": PUBLIC,
-    "results_office.overview": (T, S, A),
-    "results_office.preview": (T, S, A),
-    "results_office.export_run": (T, S, A),
-    "results_office.decide": (T, S, A),  # each action checks its own role: see test_results
-    "results_office.save_scheme": (A,),
-    "results_office.tally": (T,),
-    "results_office.questionnaire_preview": (T, S, A),
+    "results_office.overview": C.READ_RESULT_RUNS,
+    "results_office.preview": C.READ_RESULT_RUNS,
+    "results_office.export_run": C.READ_RESULT_RUNS,
+    "results_office.sign": C.SIGN_RESULTS,
+    "results_office.countersign_run": C.COUNTERSIGN_RESULTS,
+    "results_office.release_run": C.RELEASE_RESULTS,
+    "results_office.save_scheme": C.EDIT_SCORING_SCHEME,
+    "results_office.tally": C.RUN_TALLY,
+    "results_office.questionnaire_preview": C.READ_RESULT_RUNS,
     "suggestions.new": PUBLIC,
     "suggestions.track": PUBLIC,
     "suggestions.index": PUBLIC,
@@ -109,20 +120,29 @@ ROUTES = {
     "suggestions.outstanding": PUBLIC,
     "api.suggestions": PUBLIC,
     "api.unit_stats": PUBLIC,
-    "suggestions_office.overview": (A, D),
-    "suggestions_office.entry": (V, D),
-    "suggestions_office.import_comments": (A,),
-    "suggestions_office.item": (A, D),  # a unit only its own items: see tests/suggestions
-    "suggestions_office.assign": (A,),
-    "suggestions_office.merge": (A,),
-    "suggestions_office.reject": (A,),
-    "suggestions_office.nominate": (A,),
-    "suggestions_office.reply": (D,),
-    "suggestions_office.ask": (D,),
-    "suggestions_office.review_reply": (A,),
-    "suggestions_office.decide": (A,),
-    "suggestions_office.settings": (A,),
-    "suggestions_office.selection": (A, R),
+    "suggestions_office.overview": C.READ_SUGGESTIONS,
+    "suggestions_office.entry": C.ENTER_SUGGESTIONS,
+    "suggestions_office.import_comments": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.item": C.READ_SUGGESTIONS,  # a unit its own items: tests/suggestions
+    "suggestions_office.assign": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.merge": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.reject": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.nominate": C.RUN_SELECTIONS,
+    "suggestions_office.reply": C.HANDLE_SUGGESTIONS,
+    "suggestions_office.ask": C.HANDLE_SUGGESTIONS,
+    "suggestions_office.review_reply": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.decide": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.settings": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.add_category": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.add_rule": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.remove_rule": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.add_day_off": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.remove_day_off": C.TRIAGE_SUGGESTIONS,
+    "suggestions_office.selection": C.READ_SELECTIONS,
+    "suggestions_office.score": C.SCORE_NOMINEES,
+    "suggestions_office.nominate_unit": C.RUN_SELECTIONS,
+    "suggestions_office.close_scoring": C.RUN_SELECTIONS,
+    "suggestions_office.finalise": C.RUN_SELECTIONS,
     "questionnaires.start": PUBLIC,
     "questionnaires.answer": PUBLIC,
     "questionnaires.online": PUBLIC,
@@ -131,28 +151,57 @@ ROUTES = {
     "results.questionnaire": PUBLIC,
     "results.questionnaire_export": PUBLIC,
     "results.questionnaire_records": PUBLIC,
-    "questionnaires_office.index": (A, T),
-    "questionnaires_office.edit": (A, T),
-    "questionnaires_office.preview": (A, T),
-    "questionnaires_office.texts": (A, T),
-    "questionnaires_office.new": (A,),
-    "questionnaires_office.intro": (A,),
-    "questionnaires_office.add_section": (A,),
-    "questionnaires_office.add_question": (A,),
-    "questionnaires_office.edit_question": (A,),
-    "questionnaires_office.move_question": (A,),
-    "questionnaires_office.delete_question": (A,),
-    "questionnaires_office.move": (A,),
-    "questionnaires_office.online_switch": (A,),
-    "questionnaires_office.version": (A,),
-    "questionnaires_office.route_text": (A,),
+    "questionnaires_office.index": C.READ_QUESTIONNAIRES,
+    "questionnaires_office.edit": C.READ_QUESTIONNAIRES,
+    "questionnaires_office.preview": C.READ_QUESTIONNAIRES,
+    "questionnaires_office.texts": C.READ_QUESTIONNAIRES,
+    "questionnaires_office.new": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.intro": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.add_section": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.add_question": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.edit_question": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.move_question": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.delete_question": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.move": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.online_switch": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.version": C.BUILD_QUESTIONNAIRES,
+    "questionnaires_office.route_text": C.TRIAGE_SUGGESTIONS,
 }
+
+
+def _allowed(endpoint: str) -> tuple[Role, ...] | str:
+    needs = ROUTES[endpoint]
+    return tuple(GRANTS[needs]) if isinstance(needs, Capability) else needs
 
 
 def test_every_route_is_classified(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - set(ROUTES) == set(), "classify the new routes in ROUTES"
     assert set(ROUTES) - endpoints == set(), "ROUTES names routes that no longer exist"
+
+
+def test_each_route_declares_the_capability_it_is_classified_under(app):
+    for endpoint, needs in ROUTES.items():
+        if isinstance(needs, Capability):
+            declared = getattr(app.view_functions[endpoint], "capability", None)
+            assert declared == needs, f"{endpoint} is guarded by {declared}, not {needs}"
+
+
+def test_every_capability_is_held_by_someone_and_used_by_a_route():
+    assert all(GRANTS[c] for c in Capability)
+    unused = set(Capability) - {n for n in ROUTES.values() if isinstance(n, Capability)}
+    # Used inside the workflow services only (each box move, each withdrawal step).
+    assert unused == set()
+
+
+def test_no_one_role_signs_countersigns_and_releases_results():
+    steps = [GRANTS[C.SIGN_RESULTS], GRANTS[C.COUNTERSIGN_RESULTS], GRANTS[C.RELEASE_RESULTS]]
+    assert steps == [{T}, {S}, {A}]
+    assert GRANTS[C.REQUEST_BOX_WITHDRAWAL].isdisjoint(GRANTS[C.COUNTERSIGN_BOX_WITHDRAWAL])
+    # A venue may not approve more cards for its own box, nor seal it.
+    assert V not in GRANTS[C.APPROVE_EXTRA_CARDS] | GRANTS[C.SEAL_BOXES]
+    # Representatives' and citizens' data: only the office reads suggestions unmasked.
+    assert GRANTS[C.TRIAGE_SUGGESTIONS] == {A}
 
 
 @pytest.fixture
@@ -193,6 +242,9 @@ def world(factory, db):
         "switch": "on",
         "direction": "up",
         "text_id": "no-such-answer",
+        "rule_id": 1,
+        "day": "2026-12-01",
+        "nominee_id": 1,
     }
 
 
@@ -213,7 +265,7 @@ def _is_login_redirect(response) -> bool:
 def test_anonymous_visitors_reach_only_public_routes(app, client, world):
     for endpoint, method, url in _requests(app, world):
         response = client.open(url, method=method)
-        if ROUTES[endpoint] == PUBLIC:
+        if _allowed(endpoint) == PUBLIC:
             assert not _is_login_redirect(response), url
             assert response.status_code < 500, url
         else:
@@ -227,7 +279,7 @@ def test_each_role_reaches_its_routes_and_is_refused_elsewhere(app, client, logi
         if endpoint == "auth.logout":
             continue  # would end the session the rest of the walk needs
         response = client.open(url, method=method)
-        allowed = ROUTES[endpoint] == PUBLIC or role in ROUTES[endpoint]
+        allowed = _allowed(endpoint) == PUBLIC or role in _allowed(endpoint)
         assert response.status_code < 500, f"{role} {method} {url}"
         if allowed:
             assert response.status_code != 403, f"{role} refused {method} {url}"

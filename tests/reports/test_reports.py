@@ -11,6 +11,7 @@ import zxingcpp
 from evaluation.campaign.reports.models import ReportVersion
 from evaluation.campaign.reports.services import approve, publish, save_draft, submit
 from evaluation.core.models import Role
+from tests.conftest import assert_form_reshown
 
 SECTIONS = {
     "duties": "负责全市**发展规划**。",
@@ -87,8 +88,8 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
 
     version_id = _versions(db, own)[0].id
     login_as(Role.ADMIN)
-    no_comment = client.post(f"/office/reports/{version_id}/return", data={"comment": ""})
-    assert no_comment.status_code == 400
+    no_comment = client.post(f"/office/reports/{version_id}/return", data={"comment": " "})
+    assert_form_reshown(no_comment, "退回时必须填写审核意见", status=400)
     client.post(f"/office/reports/{version_id}/return", data={"comment": "请补充数据"})
     assert _versions(db, own)[0].state == "returned"
 
@@ -149,6 +150,19 @@ def test_a_correction_is_a_new_published_version_with_its_note(client, reporting
     data = client.get("/api/v1/departments/FGW/report").get_json()
     assert data["version"] == 2 and data["correction"] == {"note": "数字有误"}
     assert data["first_published_at"] < data["published_at"] or data["first_published_at"]
+
+
+def test_a_correction_submitted_without_its_note_shows_the_editor_again(
+    client, reporting, db, login_as
+):
+    _campaign, own, _other, _internal = reporting
+    first = _publish_directly(db, own)
+    save_draft(db.session, own, {**SECTIONS, "goals": first.goals, "work": "更正后的内容"}, "t")
+    db.session.commit()
+    login_as(Role.DEPARTMENT, department=own)
+    refused = client.post("/office/reports/mine/submit", data={"correction_note": " "})
+    assert_form_reshown(refused, "请填写更正说明", ("更正后的内容",), status=400)
+    assert [v.state for v in _versions(db, own)] == ["published", "draft"]
 
 
 def test_unpublished_and_internal_reports_never_reach_the_public(client, reporting, db):

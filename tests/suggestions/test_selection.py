@@ -6,6 +6,7 @@ from evaluation.core.models import Role
 from suggestions import selection as selections
 from suggestions import services
 from suggestions.models import NomineeKind, ReviewScore
+from tests.conftest import assert_form_reshown
 
 
 @pytest.fixture
@@ -69,17 +70,18 @@ def test_scores_outside_the_rubric_are_refused_and_store_nothing(
 ):
     _chosen, (first, *_rest) = nominees
     login_as(Role.REVIEWER)
-    data = {"action": "score", "nominee_id": str(first.id), **scores}
-    response = client.post("/office/suggestions/selection/suggestion", data=data)
-    assert response.status_code == 400 and "0 到 10" in response.get_data(as_text=True)
+    url = f"/office/suggestions/selection/suggestion/nominees/{first.id}/score"
+    response = client.post(url, data=scores)
+    typed = [f'value="{v}"' for v in scores.values()]
+    assert_form_reshown(response, "0 到 10", tuple(typed), status=400)
     assert db.session.query(ReviewScore).count() == 0
 
 
 def test_only_reviewers_score(db, client, login_as, nominees):
     _chosen, (first, *_rest) = nominees
     login_as(Role.ADMIN)
-    data = {"action": "score", "nominee_id": str(first.id), "value": "5"}
-    assert client.post("/office/suggestions/selection/suggestion", data=data).status_code == 403
+    url = f"/office/suggestions/selection/suggestion/nominees/{first.id}/score"
+    assert client.post(url, data={"value": "5"}).status_code == 403
 
 
 def test_trimmed_mean_leaves_out_the_extremes_and_equal_scores_tie(db, factory, nominees):

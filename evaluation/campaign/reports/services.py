@@ -191,7 +191,9 @@ def submit(
         raise Refused(_("以下内容不能为空：%(parts)s", parts="、".join(empty)))
     if published_versions(session, department):
         if not correction_note.strip():
-            raise Refused(_("报告已经发布，再次提交属于更正，请填写更正说明。"))
+            raise Refused(
+                _("报告已经发布，再次提交属于更正，请填写更正说明。"), field="correction_note"
+            )
         latest.correction_note = correction_note.strip()
     latest.state = ReportState.SUBMITTED.value
     latest.submitted_at = _now()
@@ -219,7 +221,7 @@ def return_report(session: Session, version: ReportVersion, comment: str, actor:
     if version.state != ReportState.SUBMITTED:
         raise Conflict(_("只有待审核的报告可以退回。"))
     if not comment.strip():
-        raise Refused(_("退回时必须填写审核意见。"))
+        raise Refused(_("退回时必须填写审核意见。"), field="comment")
     version.state = ReportState.RETURNED.value
     version.review_comment = comment.strip()
     version.reviewed_at = _now()

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from evaluation.campaign.models import Meeting
@@ -56,11 +57,11 @@ from evaluation.campaign.reports.services import (
 from evaluation.campaign.services import meetings_of, require_campaign
 from evaluation.campaign.signals import department_page, report_editor
 from evaluation.core import audit
-from evaluation.core.auth import actor, role_required
+from evaluation.core.auth import actor
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm
-from evaluation.core.models import Role
+from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.permissions import Capability, requires
 from evaluation.core.qr import qr_svg
 from evaluation.core.signals import gathered
 
@@ -162,48 +163,35 @@ def _screen_index(meeting: Meeting, slots: list) -> int:
 # ---------------------------------------------------------------- the department's editor
 
 
-@admin_bp.route("/mine", methods=["GET", "POST"])
-@role_required(Role.DEPARTMENT)
-def edit() -> Any:
+def _editor_page(
+    report_form: ReportForm | None = None,
+    submit_form: SubmitForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The department's editor. The form that was posted and refused comes back as it was
+    sent, with its messages; the others are filled afresh from the latest version."""
     department = current_user.department
     latest = latest_version(db.session, department)
-    form = ReportForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            values = {f: form[f].data for f in ("duties", *SECTIONS)}
-            values["goals"] = [entry.data for entry in form.goals.entries]
-            try:
-                save_draft(db.session, department, values, actor())
-                db.session.commit()
-            except Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(refusal.message)
-                status = refusal.status
-            else:
-                flash(_("草稿已保存。"))
-                return redirect(url_for("reports_office.edit"))
-        else:
-            status = 400
-    else:
-        source = latest
+    if report_form is None:
+        report_form = ReportForm(formdata=None)
         for field in ("duties", *SECTIONS):
-            form[field].data = (
-                getattr(source, field)
-                if source
+            report_form[field].data = (
+                getattr(latest, field)
+                if latest
                 else (department.duties if field == "duties" else "")
             )
-        goals = list(source.goals) if source else []
+        goals = list(latest.goals) if latest else []
         for goal in goals + [{}] * BLANK_GOAL_ROWS:
-            form.goals.append_entry(goal or None)
+            report_form.goals.append_entry(goal or None)
     return render_template(
         "evaluation/reports/edit.html",
         department=department,
-        form=form,
+        form=report_form,
         latest=latest,
         versions=versions_of(db.session, department),
-        submit_form=SubmitForm(),
-        attachment_form=AttachmentForm(),
+        submit_form=submit_form or SubmitForm(formdata=None),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
         delete_form=ConfirmForm(),
         published=bool(published_versions(db.session, department)),
         editable=latest is None or latest.state != ReportState.SUBMITTED,
@@ -211,38 +199,63 @@ def edit() -> Any:
     ), status
 
 
+@admin_bp.route("/mine", methods=["GET", "POST"])
+@requires(Capability.EDIT_OWN_REPORT)
+def edit() -> Any:
+    if request.method == "GET":
+        return _editor_page()
+    form = ReportForm()
+
+    def save() -> None:
+        values: dict[str, Any] = {f: form[f].data for f in ("duties", *SECTIONS)}
+        values["goals"] = [entry.data for entry in form.goals.entries]
+        save_draft(db.session, current_user.department, values, actor())
+
+    outcome = run_form(form, save)
+    if outcome.done:
+        flash(_("草稿已保存。"))
+        return redirect(url_for("reports_office.edit"))
+    return _editor_page(report_form=form, status=outcome.status)
+
+
 @admin_bp.route("/mine/submit", methods=["POST"])
-@role_required(Role.DEPARTMENT)
-def submit_mine() -> Response:
+@requires(Capability.EDIT_OWN_REPORT)
+def submit_mine() -> Any:
     form = SubmitForm()
-    if not form.validate():
-        raise Refused(_("更正说明过长。"))
-    submit(db.session, current_user.department, actor(), form.correction_note.data or "")
-    db.session.commit()
-    flash(_("报告已提交，等待联席会议办公室审核。"))
-    return redirect(url_for("reports_office.edit"))
+    outcome = run_form(
+        form,
+        lambda: submit(
+            db.session, current_user.department, actor(), form.correction_note.data or ""
+        ),
+    )
+    if outcome.done:
+        flash(_("报告已提交，等待联席会议办公室审核。"))
+        return redirect(url_for("reports_office.edit"))
+    return _editor_page(submit_form=form, status=outcome.status)
 
 
 @admin_bp.route("/mine/attachments", methods=["POST"])
-@role_required(Role.DEPARTMENT)
-def attach() -> Response:
+@requires(Capability.EDIT_OWN_REPORT)
+def attach() -> Any:
     form = AttachmentForm()
-    if not form.validate():
-        raise Refused(_("请选择要上传的文件。"))
-    upload = form.file.data
-    add_attachment(
-        db.session, current_user.department, upload.filename, upload.read(), storage(), actor()
-    )
-    db.session.commit()
-    flash(_("附件已上传。"))
-    return redirect(url_for("reports_office.edit"))
+
+    def add() -> None:
+        upload = form.file.data
+        add_attachment(
+            db.session, current_user.department, upload.filename, upload.read(), storage(), actor()
+        )
+
+    outcome = run_form(form, add)
+    if outcome.done:
+        flash(_("附件已上传。"))
+        return redirect(url_for("reports_office.edit"))
+    return _editor_page(attachment_form=form, status=outcome.status)
 
 
 @admin_bp.route("/mine/attachments/<int:attachment_id>/delete", methods=["POST"])
-@role_required(Role.DEPARTMENT)
+@requires(Capability.EDIT_OWN_REPORT)
 def detach(attachment_id: int) -> Response:
     remove_attachment(db.session, current_user.department, attachment_id, actor())
-    db.session.commit()
     flash(_("附件已删除。"))
     return redirect(url_for("reports_office.edit"))
 
@@ -251,7 +264,7 @@ def detach(attachment_id: int) -> Response:
 
 
 @admin_bp.route("/")
-@role_required(Role.ADMIN)
+@requires(Capability.REVIEW_REPORTS)
 def overview() -> str:
     campaign = require_campaign(db.session)
     today = to_user_timezone(dt.datetime.now(dt.UTC)).date()
@@ -274,8 +287,9 @@ def overview() -> str:
 
 
 @admin_bp.route("/<int:version_id>")
-@role_required(Role.ADMIN)
-def review(version_id: int) -> str:
+@requires(Capability.REVIEW_REPORTS)
+def review(version_id: int, status: int = 200, **posted: FlaskForm) -> tuple[str, int]:
+    """A version under review; a refused form comes back as it was sent, with its message."""
     version = get_version(db.session, version_id)
     base, sections = diff_for_review(db.session, version)
     return render_template(
@@ -286,31 +300,59 @@ def review(version_id: int) -> str:
         html=_render_sections(version),
         labels=section_labels(),
         goal_labels=GOAL_STATUS_LABELS,
-        form=ReviewForm(),
-        confirm=ConfirmForm(),
-    )
+        form=posted.get("form") or ReviewForm(formdata=None),
+        confirm=posted.get("confirm") or ConfirmForm(formdata=None),
+    ), status
 
 
-@admin_bp.route("/<int:version_id>/<action>", methods=["POST"])
-@role_required(Role.ADMIN)
-def decide(version_id: int, action: str) -> Response:
+def _review_step(version_id: int, name: str, form: FlaskForm, step: Any, done: str) -> Any:
     version = get_version(db.session, version_id)
-    form = ReviewForm()
-    if action == "approve":
-        approve(db.session, version, actor())
-    elif action == "return":
-        return_report(db.session, version, form.comment.data or "", actor())
-    elif action == "publish":
-        publish(db.session, version, actor())
-    else:
-        raise Refused(_("无效的审核操作。"), 404)
-    db.session.commit()
-    flash(_("已处理。"))
+    outcome = run_form(form, lambda: step(version))
+    if not outcome.done:
+        return review(version_id, outcome.status, **{name: form})
+    flash(done)
     return redirect(url_for("reports_office.review", version_id=version.id))
 
 
+@admin_bp.route("/<int:version_id>/approve", methods=["POST"])
+@requires(Capability.REVIEW_REPORTS)
+def approve_version(version_id: int) -> Any:
+    return _review_step(
+        version_id,
+        "confirm",
+        ConfirmForm(),
+        lambda version: approve(db.session, version, actor()),
+        _("报告已审核通过。"),
+    )
+
+
+@admin_bp.route("/<int:version_id>/return", methods=["POST"])
+@requires(Capability.REVIEW_REPORTS)
+def return_version(version_id: int) -> Any:
+    form = ReviewForm()
+    return _review_step(
+        version_id,
+        "form",
+        form,
+        lambda version: return_report(db.session, version, form.comment.data or "", actor()),
+        _("报告已退回修改。"),
+    )
+
+
+@admin_bp.route("/<int:version_id>/publish", methods=["POST"])
+@requires(Capability.REVIEW_REPORTS)
+def publish_version(version_id: int) -> Any:
+    return _review_step(
+        version_id,
+        "confirm",
+        ConfirmForm(),
+        lambda version: publish(db.session, version, actor()),
+        _("报告已发布。"),
+    )
+
+
 @admin_bp.route("/screen/<int:meeting_id>", methods=["POST"])
-@role_required(Role.ADMIN)
+@requires(Capability.MANAGE_CAMPAIGN)
 def move_screen(meeting_id: int) -> Response:
     """Advance the venue screens by hand, or give them back to the schedule."""
     meeting = db.session.get(Meeting, meeting_id)
@@ -332,5 +374,4 @@ def move_screen(meeting_id: int) -> Response:
         f"group:{meeting.group.number}",
         position=meeting.screen_position,
     )
-    db.session.commit()
     return redirect(url_for("reports.screen", meeting_id=meeting.id))

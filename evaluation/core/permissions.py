@@ -1,0 +1,169 @@
+"""Who may do what (权限): named capabilities and the roles that hold them, in one place.
+
+Routes declare the capability they need (`requires`), templates ask `can(...)`, and the
+services that are workflow steps check it for the acting user (`require`): a rule written
+once holds for the web, the command line and any later caller alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from evaluation.core.errors import Forbidden
+from evaluation.core.models import Role, User
+
+
+class Capability(StrEnum):
+    """Something a back-office user may do. The public and representatives never log in."""
+
+    # the joint office's set-up (联席会议办公室)
+    MANAGE_CAMPAIGN = "manage_campaign"  # campaign, phases, groups, departments, venues, users
+    REVIEW_REPORTS = "review_reports"  # return, approve and publish departments' reports
+    READ_AUDIT_LOG = "read_audit_log"
+    # each role's own desk
+    ADMIN_DESK = "admin_desk"
+    DEPARTMENT_DESK = "department_desk"
+    VENUE_DESK = "venue_desk"
+    SUPERVISION_DESK = "supervision_desk"
+    STATISTICS_DESK = "statistics_desk"
+    REVIEWER_DESK = "reviewer_desk"
+    # departments
+    EDIT_OWN_REPORT = "edit_own_report"
+    HANDLE_SUGGESTIONS = "handle_suggestions"  # reply to and ask about its own items
+    # ballot boxes (投票箱)
+    WATCH_BOXES = "watch_boxes"  # turnout, a box's page, its manifest and minutes
+    SET_UP_BOXES = "set_up_boxes"  # one box per meeting × venue
+    OPEN_AND_CLOSE_BOXES = "open_and_close_boxes"
+    SEAL_BOXES = "seal_boxes"  # with two key holders' passphrases
+    HOLD_BALLOT_KEY = "hold_ballot_key"  # set one's own passphrase in the key ceremony
+    ISSUE_CARDS = "issue_cards"  # and void a lost one
+    APPROVE_EXTRA_CARDS = "approve_extra_cards"  # beyond seats and spares, with a reason
+    ENTER_PAPER_BALLOTS = "enter_paper_ballots"
+    RESOLVE_PAPER_CONFLICTS = "resolve_paper_conflicts"  # against the paper itself
+    KEEP_ATTENDANCE = "keep_attendance"
+    REQUEST_BOX_WITHDRAWAL = "request_box_withdrawal"  # 撤销, for an empty box
+    COUNTERSIGN_BOX_WITHDRAWAL = "countersign_box_withdrawal"
+    # results (统计局 tallies and signs, 监察局 countersigns, the office releases)
+    READ_RESULT_RUNS = "read_result_runs"  # previews before release
+    EDIT_SCORING_SCHEME = "edit_scoring_scheme"
+    RUN_TALLY = "run_tally"
+    SIGN_RESULTS = "sign_results"
+    COUNTERSIGN_RESULTS = "countersign_results"
+    RELEASE_RESULTS = "release_results"
+    # suggestions (意见建议)
+    READ_SUGGESTIONS = "read_suggestions"  # the office's lists; a unit only its own items
+    ENTER_SUGGESTIONS = "enter_suggestions"  # paper at a venue, deputies' visits
+    TRIAGE_SUGGESTIONS = "triage_suggestions"  # assign, merge, reject, approve replies
+    RUN_SELECTIONS = "run_selections"  # nominate, close scoring, finalise
+    READ_SELECTIONS = "read_selections"
+    SCORE_NOMINEES = "score_nominees"
+    # questionnaires (问卷)
+    READ_QUESTIONNAIRES = "read_questionnaires"
+    BUILD_QUESTIONNAIRES = "build_questionnaires"
+
+
+A, D, V, S, T, R = (
+    Role.ADMIN,
+    Role.DEPARTMENT,
+    Role.VENUE_STAFF,
+    Role.SUPERVISION,
+    Role.STATISTICS,
+    Role.REVIEWER,
+)
+C = Capability
+
+# The roles holding each capability. Two people are needed wherever one alone could change
+# the count: sign (statistics), countersign (supervision), release (the office); sealing
+# needs two key holders besides the role.
+GRANTS: dict[Capability, frozenset[Role]] = {
+    capability: frozenset(roles)
+    for capability, roles in {
+        C.MANAGE_CAMPAIGN: {A},
+        C.REVIEW_REPORTS: {A},
+        C.READ_AUDIT_LOG: {A, S},
+        C.ADMIN_DESK: {A},
+        C.DEPARTMENT_DESK: {D},
+        C.VENUE_DESK: {V},
+        C.SUPERVISION_DESK: {S},
+        C.STATISTICS_DESK: {T},
+        C.REVIEWER_DESK: {R},
+        C.EDIT_OWN_REPORT: {D},
+        C.HANDLE_SUGGESTIONS: {D},
+        C.WATCH_BOXES: {A, V, S},
+        C.SET_UP_BOXES: {A},
+        C.OPEN_AND_CLOSE_BOXES: {A, V},
+        C.SEAL_BOXES: {A, S},
+        C.HOLD_BALLOT_KEY: {A, S, T},
+        C.ISSUE_CARDS: {A, V},
+        C.APPROVE_EXTRA_CARDS: {S},
+        C.ENTER_PAPER_BALLOTS: {A, V},
+        C.RESOLVE_PAPER_CONFLICTS: {A, S},
+        C.KEEP_ATTENDANCE: {A, V},
+        C.REQUEST_BOX_WITHDRAWAL: {A},
+        C.COUNTERSIGN_BOX_WITHDRAWAL: {S},
+        C.READ_RESULT_RUNS: {A, S, T},
+        C.EDIT_SCORING_SCHEME: {A},
+        C.RUN_TALLY: {T},
+        C.SIGN_RESULTS: {T},
+        C.COUNTERSIGN_RESULTS: {S},
+        C.RELEASE_RESULTS: {A},
+        C.READ_SUGGESTIONS: {A, D},
+        C.ENTER_SUGGESTIONS: {V, D},
+        C.TRIAGE_SUGGESTIONS: {A},
+        C.RUN_SELECTIONS: {A},
+        C.READ_SELECTIONS: {A, R},
+        C.SCORE_NOMINEES: {R},
+        C.READ_QUESTIONNAIRES: {A, T},
+        C.BUILD_QUESTIONNAIRES: {A},
+    }.items()
+}
+
+
+def roles_with(capability: Capability) -> frozenset[Role]:
+    return GRANTS[capability]
+
+
+def can(user: User | Any, capability: Capability | str) -> bool:
+    """Whether this user (a signed-in account; anyone else holds nothing) may do it."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return False
+    return user.role in GRANTS[Capability(capability)]
+
+
+def require(user: User | None, capability: Capability) -> None:
+    """Refuse (403) unless the user may do it. None is the command line, which may do
+    everything: whoever runs it has the server and is audited as the command line."""
+    if user is not None and not can(user, capability):
+        raise Forbidden(_("您的角色不能进行此操作。"))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(capability: Capability) -> Callable[[F], F]:
+    """Gate a back-office route: anonymous visitors go to the login page, a user without the
+    capability gets 403. The route keeps its capability for the role-boundary test."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not can(current_user, capability):
+                raise Forbidden(_("您没有权限访问此页面。"))
+            return view(*args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def current_user_can(capability: Capability | str) -> bool:
+    """`can(...)` in templates: what the signed-in user may do."""
+    return can(current_user, capability)
