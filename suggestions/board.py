@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from evaluation.campaign.models import Campaign, Department
+from evaluation.core.clock import beijing_today
 from evaluation.core.errors import Refused
 from evaluation.core.forms import database_id
 from suggestions.models import (
@@ -29,7 +30,7 @@ from suggestions.models import (
     Suggestion,
     suggestion_co_unit,
 )
-from suggestions.services import beijing_today, work_calendar
+from suggestions.routing import work_calendar
 
 BOARD_PAGE_SIZE = 20
 BLUE_WORKING_DAYS = 2  # blue: due within this many working days

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign
+from evaluation.core import clock
+from suggestions import handling, routing, services
 from suggestions import selection as selections
-from suggestions import services
 from suggestions.models import (
     DEADLINE_WORKING_DAYS,
     Channel,
@@ -161,14 +162,14 @@ def build_demo_suggestions(session: Session, campaign: Campaign, actor: str) -> 
         return 0
     rng = random.Random(DEMO_SEED)
     for name in _categories(campaign.year):
-        services.add_category(session, campaign, name, actor)
-    categories = services.categories_of(session, campaign)
+        routing.add_category(session, campaign, name, actor)
+    categories = routing.categories_of(session, campaign)
     units = {d.short_name: d for d in campaign.departments}
     for short, keywords in dict((t[0], t[1]) for t in TOPICS).items():
         if short in units:
-            services.add_rule(session, campaign, None, keywords, units[short].id, actor)
-    today = services.beijing_today()
-    calendar = services.work_calendar(session)
+            routing.add_rule(session, campaign, None, keywords, units[short].id, actor)
+    today = clock.beijing_today()
+    calendar = routing.work_calendar(session)
     made: list[Suggestion] = []
     for _n in range(DEMO_SUGGESTIONS):
         short, _keywords, category, template = rng.choice(TOPICS)
@@ -189,7 +190,7 @@ def build_demo_suggestions(session: Session, campaign: Campaign, actor: str) -> 
         )
         suggestion = services.receive(session, campaign, intake, actor)
         age = rng.randint(0, 18)  # days ago it arrived
-        suggestion.created_at = services.utcnow() - dt.timedelta(days=age, hours=rng.randint(0, 9))
+        suggestion.created_at = clock.utcnow() - dt.timedelta(days=age, hours=rng.randint(0, 9))
         made.append(suggestion)
         _advance(session, suggestion, rng, today - dt.timedelta(days=age), today, calendar, actor)
     _plant_warnings(session, made, today, calendar)
@@ -230,7 +231,7 @@ def _advance(
     if arrived >= today - dt.timedelta(days=1) or fate < 0.10:
         return  # still waiting for triage
     if fate < 0.13:
-        services.reject(
+        handling.reject(
             session, suggestion, rng.choice(list(RejectReason)), "与本次征集无关", actor
         )
         return
@@ -238,7 +239,7 @@ def _advance(
     urgency = rng.choices(list(Urgency), weights=[15, 70, 15])[0]
     assigned = calendar.add_working_days(arrived, 1) if arrived < today else today
     assigned = min(assigned, today)
-    services.assign(session, suggestion, unit.id, [], urgency, actor, today=assigned)
+    handling.assign(session, suggestion, unit.id, [], urgency, actor, today=assigned)
     if fate < 0.16:
         survivor = session.execute(
             select(Suggestion)
@@ -246,13 +247,13 @@ def _advance(
             .limit(1)
         ).scalar()
         if survivor is not None:
-            services.merge(session, suggestion, survivor, actor)
+            handling.merge(session, suggestion, survivor, actor)
         return
     liaison = f"{unit.short_name}联络员"
     answer_by = calendar.add_working_days(assigned, rng.randint(1, 7))
     if fate < 0.55 or answer_by > today:  # still being handled; some late, some due soon
         if fate < 0.22:
-            services.ask(
+            handling.ask(
                 session,
                 suggestion,
                 unit,
@@ -262,18 +263,18 @@ def _advance(
                 3,
             )
         elif fate < 0.27:
-            services.save_reply(
+            handling.save_reply(
                 session, suggestion, unit, rng.choice(REPLIES).format(month=12), True, liaison
             )
         return
-    services.save_reply(
+    handling.save_reply(
         session, suggestion, unit, rng.choice(REPLIES).format(month=12), True, liaison
     )
-    services.approve_reply(session, suggestion.replies[-1], actor, today=answer_by)
+    handling.approve_reply(session, suggestion.replies[-1], actor, today=answer_by)
     rated = rng.random()
     if rated < 0.6:
         rating = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
-        services.give_feedback(
+        handling.give_feedback(
             session, suggestion, rating, today=min(answer_by + dt.timedelta(days=1), today)
         )
 

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from evaluation.core.forms import MAX_ID, REQUIRED, choices_of, database_id
 from suggestions.board import WarningLevel
+from suggestions.handling import MAX_EXTENSION_DAYS
 from suggestions.models import (
     REPLY_MAX_CHARS,
     TEXT_MAX_CHARS,
@@ -35,7 +36,7 @@ from suggestions.models import (
     Status,
     Urgency,
 )
-from suggestions.services import MAX_EXTENSION_DAYS, TRACKING_LENGTH
+from suggestions.services import TRACKING_LENGTH
 
 STATUS_LABELS = {
     Status.RECEIVED: _l("待分办"),

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from evaluation.campaign.models import Campaign
 from evaluation.core.extensions import db
 from evaluation.core.permissions import Capability, can
-from suggestions import services
+from suggestions import routing, services
 from suggestions.forms import (
     CHANNEL_LABELS,
     SATISFACTION_LABELS,
@@ -55,7 +55,7 @@ def unit_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
 
 
 def category_choices(campaign: Campaign, blank: str) -> list[SelectChoice]:
-    categories = services.categories_of(db.session, campaign)
+    categories = routing.categories_of(db.session, campaign)
     return [SelectChoice("", blank), *(SelectChoice(c.id, c.name) for c in categories)]
 
 

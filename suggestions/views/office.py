@@ -19,7 +19,7 @@ from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, require_valid, run_form
 from evaluation.core.permissions import Capability, can, requires
 from suggestions import board as boards
-from suggestions import services
+from suggestions import handling, routing, services
 from suggestions.forms import (
     REJECT_LABELS,
     REPLY_STATE_LABELS,
@@ -87,9 +87,9 @@ def overview() -> str:
         args={k: v for k, v in request.args.items() if k != "page" and v},
         bounds=bounds,
         units=[(d.code, d.name) for d in campaign.departments],
-        categories=services.categories_of(db.session, campaign),
+        categories=routing.categories_of(db.session, campaign),
         statuses=list(Status),
-        calendar_years=services.calendar_warning(),
+        calendar_years=routing.calendar_warning(),
         import_form=ConfirmForm(),
     )
 
@@ -140,9 +140,9 @@ def import_comments() -> Response:
 
 
 def visible(suggestion_id: int) -> Suggestion:
-    suggestion = services.get_suggestion(db.session, require_campaign(db.session), suggestion_id)
+    suggestion = handling.get_suggestion(db.session, require_campaign(db.session), suggestion_id)
     if can(current_user, Capability.HANDLE_SUGGESTIONS):  # a unit sees only its own items
-        services.check_unit_access(suggestion, my_unit())
+        handling.check_unit_access(suggestion, my_unit())
     return suggestion
 
 
@@ -233,7 +233,7 @@ def assign(suggestion_id: int) -> Any:
         suggestion,
         "assign",
         form,
-        lambda: services.assign(
+        lambda: handling.assign(
             db.session,
             suggestion,
             form.lead_unit.data,
@@ -253,12 +253,12 @@ def merge(suggestion_id: int) -> Any:
 
     def merge_into() -> Suggestion:
         try:
-            survivor = services.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
+            survivor = handling.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
         except NotFound:
             raise Refused(
                 _("找不到编号为 %(id)s 的意见建议。", id=form.survivor.data), field="survivor"
             ) from None
-        services.merge(db.session, suggestion, survivor, actor())
+        handling.merge(db.session, suggestion, survivor, actor())
         return survivor
 
     return item_action(
@@ -279,7 +279,7 @@ def reject(suggestion_id: int) -> Any:
         suggestion,
         "reject",
         form,
-        lambda: services.reject(
+        lambda: handling.reject(
             db.session, suggestion, RejectReason(form.reason.data), form.note.data, actor()
         ),
         lambda _value: _("已标记为不予受理。"),
@@ -296,7 +296,7 @@ def reply(suggestion_id: int) -> Any:
         suggestion,
         "reply",
         form,
-        lambda: services.save_reply(
+        lambda: handling.save_reply(
             db.session, suggestion, my_unit(), form.text.data, submit, actor()
         ),
         lambda _value: _("答复已提交，等待审核。") if submit else _("草稿已保存。"),
@@ -313,7 +313,7 @@ def ask(suggestion_id: int) -> Any:
         suggestion,
         "ask",
         form,
-        lambda: services.ask(
+        lambda: handling.ask(
             db.session,
             suggestion,
             my_unit(),
@@ -330,15 +330,15 @@ def ask(suggestion_id: int) -> Any:
 @admin_bp.route("/replies/<int:reply_id>", methods=["POST"])
 @requires(Capability.TRIAGE_SUGGESTIONS)
 def review_reply(reply_id: int) -> Any:
-    found = services.get_reply(db.session, reply_id)
+    found = handling.get_reply(db.session, reply_id)
     form = ReviewReplyForm()
     approve = bool(form.approve.data)
 
     def review() -> None:
         if approve:
-            services.approve_reply(db.session, found, actor())
+            handling.approve_reply(db.session, found, actor())
         else:
-            services.return_reply(db.session, found, form.comment.data, actor())
+            handling.return_reply(db.session, found, form.comment.data, actor())
 
     return item_action(
         found.suggestion,
@@ -353,7 +353,7 @@ def review_reply(reply_id: int) -> Any:
 @admin_bp.route("/requests/<int:request_id>", methods=["POST"])
 @requires(Capability.TRIAGE_SUGGESTIONS)
 def decide(request_id: int) -> Any:
-    found = services.get_request(db.session, request_id)
+    found = handling.get_request(db.session, request_id)
     form = DecideForm()
     form.new_unit.choices = unit_choices(found.suggestion.campaign, _("按申请单位的建议"))
     grant = bool(form.grant.data)
@@ -361,7 +361,7 @@ def decide(request_id: int) -> Any:
         found.suggestion,
         "decide",
         form,
-        lambda: services.decide(
+        lambda: handling.decide(
             db.session, found, grant, form.note.data, actor(), form.new_unit.data
         ),
         lambda _value: _("已同意。") if grant else _("已答复不同意。"),
@@ -372,4 +372,4 @@ def decide(request_id: int) -> Any:
 def last_year_suggestions(sender: Any, department: Department) -> dict[str, Any]:
     """Answers `evaluation.campaign.signals.report_editor`: how last year's suggestions to
     the department were handled, for its report."""
-    return {"last_year": services.previous_campaign_suggestions(db.session, department)}
+    return {"last_year": handling.previous_campaign_suggestions(db.session, department)}

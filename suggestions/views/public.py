@@ -13,8 +13,8 @@ from evaluation.core.errors import Refused
 from evaluation.core.extensions import db, limiter
 from evaluation.core.forms import run_form
 from suggestions import board as boards
+from suggestions import handling, routing, services
 from suggestions import selection as selections
-from suggestions import services
 from suggestions.forms import (
     FeedbackForm,
     SuggestionForm,
@@ -76,12 +76,12 @@ def track() -> Any:
     if request.method == "GET" or not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("suggestions/track.html", form=form), status
-    suggestion = services.track(db.session, form.code.data, form.phone.data)
+    suggestion = handling.track(db.session, form.code.data, form.phone.data)
     status = 200
     if "rate" in request.form or "rating" in request.form:  # the rating form was sent
         outcome = run_form(
             feedback,
-            lambda: services.give_feedback(
+            lambda: handling.give_feedback(
                 db.session, suggestion, Satisfaction(feedback.rating.data)
             ),
         )
@@ -93,7 +93,7 @@ def track() -> Any:
     return render_template(
         "suggestions/tracked.html",
         suggestion=suggestion,
-        followed=services.effective(suggestion),
+        followed=handling.effective(suggestion),
         feedback=feedback,
         bounds=boards.warning_bounds(db.session),
     ), status
@@ -113,7 +113,7 @@ def index() -> str:
         args=args,
         bounds=bounds,
         units=[(d.code, d.name) for d in campaign.departments],
-        categories=services.categories_of(db.session, campaign),
+        categories=routing.categories_of(db.session, campaign),
         statuses=[s for s in Status if s != Status.REJECTED],
         summary=boards.summary(db.session, campaign),
     )
@@ -122,13 +122,13 @@ def index() -> str:
 @public_bp.route("/<int:suggestion_id>")
 def detail(suggestion_id: int) -> str:
     campaign = require_campaign(db.session)
-    suggestion = services.get_suggestion(db.session, campaign, suggestion_id)
+    suggestion = handling.get_suggestion(db.session, campaign, suggestion_id)
     if suggestion.status not in PUBLIC_STATUSES:  # not triaged yet, or not taken up
         raise Refused(_("找不到该意见建议。"), 404)
     return render_template(
         "suggestions/detail.html",
         suggestion=suggestion,
-        followed=services.effective(suggestion),
+        followed=handling.effective(suggestion),
         bounds=boards.warning_bounds(db.session),
     )
 

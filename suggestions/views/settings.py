@@ -16,7 +16,7 @@ from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
-from suggestions import services
+from suggestions import routing
 from suggestions.forms import (
     CategoryForm,
     DayOffForm,
@@ -46,11 +46,11 @@ def settings(status: int = 200, **posted: FlaskForm) -> tuple[str, int]:
     return render_template(
         "suggestions/office/settings.html",
         forms=forms,
-        categories=services.categories_of(db.session, campaign),
-        rules=services.rules_of(db.session, campaign),
+        categories=routing.categories_of(db.session, campaign),
+        rules=routing.rules_of(db.session, campaign),
         days=db.session.query(LocalDayOff).order_by(LocalDayOff.day).all(),
         confirm=posted.get("confirm") or ConfirmForm(formdata=None),
-        calendar_years=services.calendar_warning(),
+        calendar_years=routing.calendar_warning(),
     ), status
 
 
@@ -70,7 +70,7 @@ def add_category() -> Any:
     return _settings_action(
         "category",
         form,
-        lambda: services.add_category(db.session, campaign, form.name.data, actor()),
+        lambda: routing.add_category(db.session, campaign, form.name.data, actor()),
     )
 
 
@@ -84,7 +84,7 @@ def add_rule() -> Any:
     return _settings_action(
         "rule",
         form,
-        lambda: services.add_rule(
+        lambda: routing.add_rule(
             db.session, campaign, form.category.data, form.keywords.data, form.unit.data, actor()
         ),
     )
@@ -97,7 +97,7 @@ def remove_rule(rule_id: int) -> Any:
     return _settings_action(
         "confirm",
         ConfirmForm(),
-        lambda: services.remove_rule(db.session, campaign, rule_id, actor()),
+        lambda: routing.remove_rule(db.session, campaign, rule_id, actor()),
     )
 
 
@@ -108,7 +108,7 @@ def add_day_off() -> Any:
     return _settings_action(
         "day",
         form,
-        lambda: services.add_day_off(db.session, form.day.data, form.reason.data, actor()),
+        lambda: routing.add_day_off(db.session, form.day.data, form.reason.data, actor()),
     )
 
 
@@ -122,5 +122,5 @@ def remove_day_off(day: str) -> Any:
     if when is None:
         raise Refused(_("日期不正确。"), 404)
     return _settings_action(
-        "confirm", ConfirmForm(), lambda: services.remove_day_off(db.session, when, actor())
+        "confirm", ConfirmForm(), lambda: routing.remove_day_off(db.session, when, actor())
     )

@@ -5,7 +5,7 @@ import re
 from evaluation.campaign.models import Phase
 from evaluation.core.extensions import db
 from evaluation.core.models import Role, User
-from suggestions import services
+from suggestions import routing
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _fits_the_screen
 from tests.browser.test_reports import _log_in
@@ -23,8 +23,8 @@ def _world(app) -> None:
         traffic = factory.department(campaign, "JT", group)
         traffic.name, traffic.short_name = "市交通运输局", "交通运输局"
         factory.department(campaign, "JY", group)
-        services.add_category(db.session, campaign, "服务型政府建设", "test")
-        services.add_rule(db.session, campaign, None, "公交", traffic.id, "test")
+        routing.add_category(db.session, campaign, "服务型政府建设", "test")
+        routing.add_rule(db.session, campaign, None, "公交", traffic.id, "test")
         for username, role, unit in (("admin", Role.ADMIN, None), ("jt", Role.DEPARTMENT, traffic)):
             user = User(username=username, role=role.value, department=unit)
             user.set_password("sanmin-demo")

@@ -5,7 +5,7 @@ import pytest
 from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
 from evaluation.core.extensions import db as _db
 from evaluation.core.models import AuditEvent, User
-from suggestions import services
+from suggestions import routing
 from suggestions.board import WarningLevel, warning_bounds
 from suggestions.models import Channel, Status, Suggestion
 from tests.conftest import on_postgresql
@@ -38,7 +38,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     bounds = warning_bounds(session)
     levels = {bounds.level(s) for s in suggestions}
     assert {WarningLevel.RED, WarningLevel.BLUE} <= levels
-    if services.work_calendar(session).is_working_day(bounds.today):
+    if routing.work_calendar(session).is_working_day(bounds.today):
         assert WarningLevel.YELLOW in levels
     events = session.query(AuditEvent).count()
 

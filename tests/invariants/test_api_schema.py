@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from evaluation.campaign.models import Phase
-from suggestions import services
+from suggestions import handling, routing, services
 from suggestions.models import Channel, Urgency
 
 
@@ -18,12 +18,12 @@ def _campaign_with_suggestions(factory, db) -> None:
     """A campaign with a department, a category and suggestions in several states."""
     campaign = factory.campaign(phase=Phase.REPORTING)
     unit = factory.department(campaign, "A", factory.group(campaign))
-    services.add_category(db.session, campaign, "服务型政府建设", "t")
+    routing.add_category(db.session, campaign, "服务型政府建设", "t")
     for n in range(3):
         intake = services.Intake(channel=Channel.ONLINE, text=f"第{n}条：建议增开公交线路。")
         item = services.receive(db.session, campaign, intake, "t")
         if n:
-            services.assign(
+            handling.assign(
                 db.session, item, unit.id, [], Urgency.NORMAL, "t", dt.date(2026, 11, 2)
             )
     db.session.commit()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from evaluation.campaign.models import Campaign, Department, Phase, Venue
-from suggestions import services
+from suggestions import routing, services
 from suggestions.models import Channel, Suggestion, SuggestionCategory
 
 PHONE = "13912345678"
@@ -41,8 +41,8 @@ def world(factory: Any, db: Any) -> World:
     units = [factory.department(campaign, code, group) for code in ("A", "B", "C")]
     venue = factory.venue(campaign)
     for name in ("2027年经济社会发展", "服务型政府建设", "部门工作作风"):
-        services.add_category(db.session, campaign, name, "test")
-    categories = services.categories_of(db.session, campaign)
-    services.add_rule(db.session, campaign, None, "停车 红绿灯", units[1].id, "test")
+        routing.add_category(db.session, campaign, name, "test")
+    categories = routing.categories_of(db.session, campaign)
+    routing.add_rule(db.session, campaign, None, "停车 红绿灯", units[1].id, "test")
     db.session.commit()
     return World(campaign, units, venue, categories)

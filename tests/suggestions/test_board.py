@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
+from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role
+from suggestions import handling
 from suggestions import selection as selections
-from suggestions import services
 from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds
 from suggestions.models import NomineeKind, RejectReason, Satisfaction, Status, Urgency
-from suggestions.services import beijing_today
 from tests.suggestions.conftest import NAME, PHONE
 
 D = dt.date
@@ -18,12 +18,12 @@ REPLY = "已经安排专人负责，本月内完成整改并向社会公布。"
 
 def _handle(db, world, unit, assigned, answered=None, rating=None):
     suggestion = world.real_name(db)
-    services.assign(db.session, suggestion, unit.id, [], Urgency.NORMAL, "admin", assigned)
+    handling.assign(db.session, suggestion, unit.id, [], Urgency.NORMAL, "admin", assigned)
     if answered:
-        reply = services.save_reply(db.session, suggestion, unit, REPLY, True, "l")
-        services.approve_reply(db.session, reply, "admin", answered)
+        reply = handling.save_reply(db.session, suggestion, unit, REPLY, True, "l")
+        handling.approve_reply(db.session, reply, "admin", answered)
         if rating:
-            services.give_feedback(db.session, suggestion, rating, answered)
+            handling.give_feedback(db.session, suggestion, rating, answered)
     db.session.commit()
     return suggestion
 
@@ -35,7 +35,7 @@ def test_unit_statistics_add_up_by_hand(db, world):
     _handle(db, world, a, D(2026, 11, 23), D(2026, 12, 2))  # 7 days, late
     _handle(db, world, a, D(2026, 11, 2))  # open and overdue
     _handle(db, world, b, D(2026, 11, 23), D(2026, 11, 25), Satisfaction.DISSATISFIED)
-    services.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
+    handling.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
     db.session.commit()
     bounds = warning_bounds(db.session, D(2026, 11, 25))
     stats = {s.code: s for s in unit_statistics(db.session, world.campaign, bounds)}
@@ -58,7 +58,7 @@ def test_board_filters_and_pages(db, world, client):
     for _ in range(23):
         _handle(db, world, a, today)
     _handle(db, world, b, today - dt.timedelta(days=30))
-    services.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
+    handling.reject(db.session, world.real_name(db), RejectReason.SPAM, "", "admin")
     db.session.commit()
     everything = board(db.session, world.campaign, Filters())
     assert (everything.total, everything.pages, len(everything.items)) == (24, 2, 20)
@@ -94,7 +94,7 @@ def _select(db, factory, world, suggestion):
 def test_no_name_or_phone_on_any_public_page_or_api_response(db, world, client, factory):
     answered = _handle(db, world, world.units[0], D(2026, 11, 23), D(2026, 11, 24))
     typed = world.receive(db, text=f"我叫{NAME[:2]}，电话 {PHONE}，建议增加公交线路和班次。")
-    services.assign(db.session, typed, world.units[0].id, [], Urgency.NORMAL, "admin")
+    handling.assign(db.session, typed, world.units[0].id, [], Urgency.NORMAL, "admin")
     answered.name_consent = False
     _select(db, factory, world, answered)
     pages = [
@@ -133,7 +133,7 @@ def test_a_department_and_a_reviewer_see_typed_numbers_masked_the_office_does_no
     db, world, client, login_as
 ):
     item = world.real_name(db, text="建议延长办事大厅时间，我的电话 138 1234 5678。")
-    services.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
+    handling.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
     chosen = selections.selection_of(db.session, world.campaign, NomineeKind.SUGGESTION)
     selections.nominate(db.session, chosen, "admin", suggestion=item)
     db.session.commit()
@@ -165,7 +165,7 @@ def test_median_from_counts_agrees_with_statistics_median():
 def test_merged_duplicates_are_filtered_by_their_survivors_status_unit_and_warning(db, world):
     survivor = _handle(db, world, world.units[1], D(2026, 11, 2))  # open, overdue, unit B
     duplicate = world.real_name(db)
-    services.merge(db.session, duplicate, survivor, "admin")
+    handling.merge(db.session, duplicate, survivor, "admin")
     db.session.commit()
     bounds = warning_bounds(db.session, D(2026, 11, 25))
 
@@ -193,7 +193,7 @@ def test_a_suggestion_is_public_only_after_triage(db, world, client, login_as):
     login_as(Role.ADMIN)  # the office's triage queue has it
     assert f"No.{fresh.id}" in client.get("/office/suggestions/").get_data(as_text=True)
     client.post("/logout")
-    services.assign(db.session, fresh, world.units[0].id, [], Urgency.NORMAL, "admin")
+    handling.assign(db.session, fresh, world.units[0].id, [], Urgency.NORMAL, "admin")
     db.session.commit()
     assert client.get(f"/suggestions/{fresh.id}").status_code == 200
 
@@ -211,7 +211,7 @@ def test_a_suggestion_is_public_only_after_triage(db, world, client, login_as):
 )
 def test_personal_numbers_are_masked_however_they_are_typed(db, world, client, typed, hidden):
     item = world.receive(db, text=f"建议改进窗口服务。{typed}，请回电。")
-    services.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
+    handling.assign(db.session, item, world.units[0].id, [], Urgency.NORMAL, "admin")
     db.session.commit()
     page = client.get(f"/suggestions/{item.id}").get_data(as_text=True)
     api = client.get("/api/v1/suggestions").get_data(as_text=True)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from evaluation.core.audit import verify_chain
+from evaluation.core.errors import Conflict, Forbidden, Refused
 from evaluation.core.models import AuditEvent, Role
-from suggestions import services
+from suggestions import handling, services
 from suggestions.board import WarningBounds, WarningLevel, warning_bounds
 from suggestions.models import (
     Channel,
@@ -29,15 +30,15 @@ REPLY = "我局已安排专人实地查看，下周起在学校门口增设临�
 
 def _assigned(db, world, unit=0, urgency=Urgency.NORMAL, today=MONDAY, **values):
     suggestion = world.real_name(db, **values)
-    services.assign(db.session, suggestion, world.units[unit].id, [], urgency, "admin", today)
+    handling.assign(db.session, suggestion, world.units[unit].id, [], urgency, "admin", today)
     db.session.commit()
     return suggestion
 
 
 def _answered(db, world, today=MONDAY, answered=WEDNESDAY):
     suggestion = _assigned(db, world, today=today)
-    reply = services.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
-    services.approve_reply(db.session, reply, "admin", answered)
+    reply = handling.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
+    handling.approve_reply(db.session, reply, "admin", answered)
     db.session.commit()
     return suggestion
 
@@ -45,7 +46,7 @@ def _answered(db, world, today=MONDAY, answered=WEDNESDAY):
 def test_assignment_sets_lead_co_units_and_a_deadline_by_urgency(db, world):
     suggestion = world.real_name(db)
     a, b, c = world.units
-    services.assign(db.session, suggestion, a.id, [b.id, a.id], Urgency.URGENT, "admin", MONDAY)
+    handling.assign(db.session, suggestion, a.id, [b.id, a.id], Urgency.URGENT, "admin", MONDAY)
     assert suggestion.status == Status.ASSIGNED
     assert suggestion.lead_unit == a and suggestion.co_units == [b]  # the lead is not co
     assert suggestion.due_on == D(2026, 11, 26)  # Mon + 3 working days
@@ -53,8 +54,8 @@ def test_assignment_sets_lead_co_units_and_a_deadline_by_urgency(db, world):
 
 def test_reassignment_restarts_the_deadline_and_drops_the_old_units_draft(db, world):
     suggestion = _assigned(db, world)
-    services.save_reply(db.session, suggestion, world.units[0], REPLY, False, "liaison")
-    services.assign(
+    handling.save_reply(db.session, suggestion, world.units[0], REPLY, False, "liaison")
+    handling.assign(
         db.session, suggestion, world.units[1].id, [], Urgency.DIFFICULT, "admin", D(2026, 11, 25)
     )
     assert suggestion.lead_unit == world.units[1] and suggestion.replies == []
@@ -66,28 +67,28 @@ def test_reassignment_restarts_the_deadline_and_drops_the_old_units_draft(db, wo
 def test_merged_duplicates_follow_their_survivor(db, world, client):
     survivor = _answered(db, world)
     duplicate = world.real_name(db)
-    services.merge(db.session, duplicate, survivor, "admin")
+    handling.merge(db.session, duplicate, survivor, "admin")
     db.session.commit()
     assert duplicate.status == Status.MERGED
-    assert services.effective(duplicate) is survivor
+    assert handling.effective(duplicate) is survivor
     page = client.get(f"/suggestions/{duplicate.id}").get_data(as_text=True)
     assert "已合并" in page and REPLY in page  # the survivor's reply is shown
 
 
 def test_merge_refusals(db, world):
     first, second = world.real_name(db), world.real_name(db)
-    with pytest.raises(services.Refused):
-        services.merge(db.session, first, first, "admin")
-    services.reject(db.session, second, RejectReason.SPAM, "", "admin")
-    with pytest.raises(services.Conflict):
-        services.merge(db.session, first, second, "admin")
+    with pytest.raises(Refused):
+        handling.merge(db.session, first, first, "admin")
+    handling.reject(db.session, second, RejectReason.SPAM, "", "admin")
+    with pytest.raises(Conflict):
+        handling.merge(db.session, first, second, "admin")
 
 
 def test_rejection_needs_a_reason_for_other_and_is_counted_but_not_shown(db, world, client):
     suggestion = world.real_name(db)
-    with pytest.raises(services.Refused):
-        services.reject(db.session, suggestion, RejectReason.OTHER, " ", "admin")
-    services.reject(db.session, suggestion, RejectReason.OUT_OF_SCOPE, "", "admin")
+    with pytest.raises(Refused):
+        handling.reject(db.session, suggestion, RejectReason.OTHER, " ", "admin")
+    handling.reject(db.session, suggestion, RejectReason.OUT_OF_SCOPE, "", "admin")
     db.session.commit()
     assert client.get(f"/suggestions/{suggestion.id}").status_code == 404
     stats = client.get("/api/v1/units/stats").get_json()
@@ -108,12 +109,12 @@ def test_reply_workflow_draft_submit_return_resubmit_approve(db, world, client, 
     # While the office reviews it, the unit cannot change it.
     response = client.post(url + "/reply", data={"text": REPLY + "补充", "submit": "1"})
     assert response.status_code == 409
-    services.return_reply(db.session, reply, "请写明完成时间。", "admin")
+    handling.return_reply(db.session, reply, "请写明完成时间。", "admin")
     db.session.commit()
     client.post(url + "/reply", data={"text": REPLY + "本月底前完成。", "submit": "1"})
     db.session.refresh(reply)
     assert reply.state == ReplyState.SUBMITTED and "月底" in reply.text
-    services.approve_reply(db.session, reply, "admin", D(2026, 11, 27))
+    handling.approve_reply(db.session, reply, "admin", D(2026, 11, 27))
     db.session.commit()
     assert suggestion.status == Status.ANSWERED
     assert suggestion.working_days_taken == 4 and suggestion.on_time is True
@@ -128,7 +129,7 @@ def test_a_late_answer_is_not_on_time(db, world):
 
 def test_units_see_and_answer_only_their_own(db, world, client, login_as):
     suggestion = _assigned(db, world, unit=0)
-    services.assign(
+    handling.assign(
         db.session, suggestion, world.units[0].id, [world.units[1].id], Urgency.NORMAL, "admin"
     )
     db.session.commit()
@@ -153,21 +154,21 @@ def test_the_admin_sees_contact_details_in_full(db, world, client, login_as):
 
 def test_extension_request_granted_moves_the_deadline(db, world):
     suggestion = _assigned(db, world)
-    request = services.ask(
+    request = handling.ask(
         db.session, suggestion, world.units[0], RequestKind.EXTENSION, "需要现场勘查", "l", 3
     )
-    with pytest.raises(services.Conflict):  # one pending request at a time
-        services.ask(
+    with pytest.raises(Conflict):  # one pending request at a time
+        handling.ask(
             db.session, suggestion, world.units[0], RequestKind.EXTENSION, "还需要再延期", "l", 2
         )
-    services.decide(db.session, request, True, "", "admin")
+    handling.decide(db.session, request, True, "", "admin")
     assert request.state == RequestState.GRANTED
     assert suggestion.due_on == D(2026, 12, 3)  # 30 Nov + 3 working days
 
 
 def test_reassignment_request_granted_moves_the_item(db, world):
     suggestion = _assigned(db, world)
-    request = services.ask(
+    request = handling.ask(
         db.session,
         suggestion,
         world.units[0],
@@ -176,23 +177,23 @@ def test_reassignment_request_granted_moves_the_item(db, world):
         "l",
         proposed_unit_id=world.units[2].id,
     )
-    services.decide(db.session, request, True, "", "admin", today=D(2026, 11, 24))
+    handling.decide(db.session, request, True, "", "admin", today=D(2026, 11, 24))
     assert suggestion.lead_unit == world.units[2] and suggestion.due_on == D(2026, 12, 1)
 
 
 def test_request_refusals(db, world):
     suggestion = _assigned(db, world)
     unit = world.units[0]
-    with pytest.raises(services.Refused):
-        services.ask(db.session, suggestion, unit, RequestKind.EXTENSION, "需要时间", "l", 11)
-    with pytest.raises(services.Forbidden):
-        services.ask(db.session, suggestion, world.units[1], RequestKind.EXTENSION, "理由", "l", 2)
-    request = services.ask(db.session, suggestion, unit, RequestKind.EXTENSION, "理由充分", "l", 2)
-    with pytest.raises(services.Refused):  # refusing needs a reason
-        services.decide(db.session, request, False, "", "admin")
-    services.decide(db.session, request, False, "请按期办理", "admin")
-    with pytest.raises(services.Conflict):
-        services.decide(db.session, request, True, "", "admin")
+    with pytest.raises(Refused):
+        handling.ask(db.session, suggestion, unit, RequestKind.EXTENSION, "需要时间", "l", 11)
+    with pytest.raises(Forbidden):
+        handling.ask(db.session, suggestion, world.units[1], RequestKind.EXTENSION, "理由", "l", 2)
+    request = handling.ask(db.session, suggestion, unit, RequestKind.EXTENSION, "理由充分", "l", 2)
+    with pytest.raises(Refused):  # refusing needs a reason
+        handling.decide(db.session, request, False, "", "admin")
+    handling.decide(db.session, request, False, "请按期办理", "admin")
+    with pytest.raises(Conflict):
+        handling.decide(db.session, request, True, "", "admin")
     assert suggestion.due_on == D(2026, 11, 30)
 
 
@@ -217,11 +218,11 @@ def test_dissatisfied_feedback_reopens_once_for_follow_up_review(db, world, clie
     assert suggestion.status == Status.REVIEWING and suggestion.reopened
     again = client.post("/suggestions/track", data=data)
     assert again.status_code == 409  # feedback twice on the same reply
-    follow_up = services.save_reply(
+    follow_up = handling.save_reply(
         db.session, suggestion, world.units[0], REPLY + "复核", True, "l"
     )
     assert follow_up.follow_up
-    services.approve_reply(db.session, follow_up, "admin", D(2026, 12, 4))
+    handling.approve_reply(db.session, follow_up, "admin", D(2026, 12, 4))
     db.session.commit()
     assert suggestion.working_days_taken == 2  # the statistics keep the first answer
     client.post("/suggestions/track", data=data)
@@ -232,8 +233,8 @@ def test_dissatisfied_feedback_reopens_once_for_follow_up_review(db, world, clie
 
 def test_feedback_before_any_reply_is_refused(db, world):
     suggestion = _assigned(db, world)
-    with pytest.raises(services.Conflict):
-        services.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
+    with pytest.raises(Conflict):
+        handling.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
 
 
 def test_warning_levels(db, world):
@@ -251,7 +252,7 @@ def test_warning_levels(db, world):
 
 def test_every_handling_move_is_audited_and_the_chain_holds(db, world):
     suggestion = _answered(db, world)
-    services.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
+    handling.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
     db.session.commit()
     actions = db.session.execute(select(AuditEvent.action)).scalars().all()
     for action in ("suggestion.receive", "suggestion.assign", "suggestion.reply_submit"):
@@ -271,10 +272,10 @@ def test_the_report_editor_lists_last_years_suggestions_with_outcomes(
         services.Intake(channel=Channel.ONLINE, text="去年的建议：增设社区图书室方便居民。"),
         "test",
     )
-    services.assign(db.session, old, old_unit.id, [], Urgency.NORMAL, "admin", D(2025, 12, 1))
-    reply = services.save_reply(db.session, old, old_unit, REPLY, True, "l")
-    services.approve_reply(db.session, reply, "admin", D(2025, 12, 3))
-    services.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
+    handling.assign(db.session, old, old_unit.id, [], Urgency.NORMAL, "admin", D(2025, 12, 1))
+    reply = handling.save_reply(db.session, old, old_unit, REPLY, True, "l")
+    handling.approve_reply(db.session, reply, "admin", D(2025, 12, 3))
+    handling.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
     _assigned(db, world)  # this year's item is not listed
     db.session.commit()
     login_as(Role.DEPARTMENT, department=world.units[0])

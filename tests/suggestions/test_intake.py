@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from ballots.models import BallotComment, BoxState
 from evaluation.campaign.models import Phase
 from evaluation.core.models import Role
-from suggestions import services
+from suggestions import routing, services
 from suggestions.models import Channel, Status, Suggestion
 from tests.suggestions.conftest import NAME, PHONE, TEXT
 
@@ -109,9 +109,9 @@ def test_ballot_comments_of_sealed_boxes_arrive_once_without_identity(db, factor
 
 def test_routing_prefers_the_named_unit_then_the_rule_with_most_keyword_hits(db, world):
     campaign, (a, b, c) = world.campaign, world.units
-    services.add_rule(db.session, campaign, world.categories[0].id, "公交 地铁", c.id, "test")
-    services.add_rule(db.session, campaign, None, "公交", a.id, "test")
-    propose = services.propose_unit
+    routing.add_rule(db.session, campaign, world.categories[0].id, "公交 地铁", c.id, "test")
+    routing.add_rule(db.session, campaign, None, "公交", a.id, "test")
+    propose = routing.propose_unit
     assert propose(db.session, campaign, None, "公交和地铁换乘不便", None) == a
     assert propose(db.session, campaign, world.categories[0], "公交和地铁换乘不便", None) == c
     assert propose(db.session, campaign, world.categories[1], "公交太少", None) == a

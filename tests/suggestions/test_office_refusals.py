@@ -4,7 +4,7 @@ field and everything typed kept; nothing changes (invariant 5, and the house's f
 import datetime as dt
 
 from evaluation.core.models import AuditEvent, Role
-from suggestions import services
+from suggestions import handling, routing
 from suggestions.models import (
     HandlingRequest,
     ReplyState,
@@ -21,7 +21,7 @@ REPLY = "我局已安排专人实地查看，下周起在学校门口增设临�
 
 def _assigned(db, world):
     suggestion = world.real_name(db)
-    services.assign(db.session, suggestion, world.units[0].id, [], Urgency.NORMAL, "admin", MONDAY)
+    handling.assign(db.session, suggestion, world.units[0].id, [], Urgency.NORMAL, "admin", MONDAY)
     db.session.commit()
     return suggestion
 
@@ -34,7 +34,7 @@ def test_returning_a_reply_without_a_comment_shows_the_review_form_again(
     db, world, client, login_as
 ):
     suggestion = _assigned(db, world)
-    reply = services.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
+    reply = handling.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
     db.session.commit()
     before = _events(db)
     login_as(Role.ADMIN)
@@ -50,7 +50,7 @@ def test_refusing_a_request_without_a_note_shows_the_decision_form_again(
     db, world, client, login_as
 ):
     suggestion = _assigned(db, world)
-    request = services.ask(
+    request = handling.ask(
         db.session, suggestion, world.units[0], RequestKind.EXTENSION, "需要协调多个部门", "x", 3
     )
     db.session.commit()
@@ -111,4 +111,4 @@ def test_a_category_that_exists_comes_back_with_the_settings_form(db, world, cli
     name = world.categories[0].name
     response = client.post("/office/suggestions/settings/categories", data={"name": name})
     assert_form_reshown(response, "该类别已经存在", (f'value="{name}"',), status=409)
-    assert len(services.categories_of(db.session, world.campaign)) == len(world.categories)
+    assert len(routing.categories_of(db.session, world.campaign)) == len(world.categories)

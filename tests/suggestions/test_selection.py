@@ -2,9 +2,9 @@
 
 import pytest
 
+from evaluation.core.errors import Conflict, Refused
 from evaluation.core.models import Role
 from suggestions import selection as selections
-from suggestions import services
 from suggestions.models import NomineeKind, ReviewScore
 from tests.conftest import assert_form_reshown
 
@@ -31,7 +31,7 @@ def _score(db, factory, nominee, *totals):
 
 def test_only_real_name_suggestions_can_be_nominated(db, world):
     chosen = selections.selection_of(db.session, world.campaign, NomineeKind.SUGGESTION)
-    with pytest.raises(services.Refused, match="实名"):
+    with pytest.raises(Refused, match="实名"):
         selections.nominate(db.session, chosen, "admin", suggestion=world.receive(db))
 
 
@@ -46,7 +46,7 @@ def test_reviewers_cannot_see_each_others_scores_until_scoring_closes(
     page = client.get("/office/suggestions/selection/suggestion").get_data(as_text=True)
     assert 'value="9"' not in page and 'value="7"' not in page
     assert "已有 1 位评审打分" in page
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         selections.ranking(db.session, chosen)
     assert selections.own_scores(db.session, chosen, me) == {}
     selections.close_scoring(db.session, chosen, "admin")
@@ -103,17 +103,17 @@ def test_finalising_the_top_n_includes_ties_and_locks_scoring(db, factory, world
     _score(db, factory, first, 20)
     _score(db, factory, second, 20)
     _score(db, factory, third, 10)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         selections.finalise(db.session, chosen, 1, "admin")  # scoring still open
     selections.close_scoring(db.session, chosen, "admin")
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         selections.finalise(db.session, chosen, 4, "admin")
     selections.finalise(db.session, chosen, 1, "admin")
     assert [first.selected, second.selected, third.selected] == [True, True, False]
     public = selections.outstanding(db.session, world.campaign, NomineeKind.SUGGESTION)
     assert {r.nominee for r in public} == {first, second}
     reviewer = factory.user(Role.REVIEWER)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         selections.score(db.session, first, reviewer, {"value": "1"})
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from suggestions import services
+from suggestions import routing
 from suggestions.models import DEADLINE_WORKING_DAYS, Urgency
 from suggestions.workdays import WorkCalendar, official_working_day
 
@@ -47,14 +47,14 @@ def test_a_year_the_package_does_not_know_counts_weekends_only_and_is_reported()
 
 
 def test_the_admin_is_warned_when_deadlines_reach_an_unknown_year():
-    assert services.calendar_warning(D(2026, 12, 20)) == [2027]
-    assert services.calendar_warning(D(2026, 6, 1)) == []
+    assert routing.calendar_warning(D(2026, 12, 20)) == [2027]
+    assert routing.calendar_warning(D(2026, 6, 1)) == []
 
 
 def test_local_days_off_move_deadlines(db, world):
-    before = services.work_calendar(db.session).add_working_days(D(2026, 11, 23), 3)
-    services.add_day_off(db.session, D(2026, 11, 25), "本地节日", "test")
-    after = services.work_calendar(db.session).add_working_days(D(2026, 11, 23), 3)
+    before = routing.work_calendar(db.session).add_working_days(D(2026, 11, 23), 3)
+    routing.add_day_off(db.session, D(2026, 11, 25), "本地节日", "test")
+    after = routing.work_calendar(db.session).add_working_days(D(2026, 11, 23), 3)
     assert (before, after) == (D(2026, 11, 26), D(2026, 11, 27))
 
 
