@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ballots.models import BallotBox
 from evaluation.campaign.models import Campaign
-from questionnaires import services
+from questionnaires import answering, services
 from questionnaires.models import Question, QuestionKind, Questionnaire, QuestionnaireKind
 from questionnaires.models import QuestionnaireState as State
 from suggestions.models import Channel, Suggestion
@@ -52,7 +52,7 @@ def build_demo_questionnaires(session: Session, campaign: Campaign, actor: str) 
 def demo_respondents(session: Session, campaign: Campaign) -> Callable[[BallotBox], None]:
     """What a simulated voter does after casting: perhaps answer the open questionnaires."""
     rng = random.Random(campaign.year)
-    questionnaires = services.open_questionnaires(session, campaign.id)
+    questionnaires = answering.open_questionnaires(session, campaign.id)
     # Each question and matrix item gets its own leaning, the same for every run.
     leanings = {
         (q.id, i): [rng.uniform(0.2, 1.0) for _ in range(max(len(q.options), 5))]
@@ -84,14 +84,14 @@ def demo_respondents(session: Session, campaign: Campaign) -> Callable[[BallotBo
         return {name: rng.choice(TEXTS)} if rng.random() < TEXT_SHARE else {}
 
     def respond(box: BallotBox) -> None:
-        link = services.read_pass(DEMO_PASS_KEY, services.make_pass(DEMO_PASS_KEY, box.id))
+        link = answering.read_pass(DEMO_PASS_KEY, answering.make_pass(DEMO_PASS_KEY, box.id))
         for questionnaire in questionnaires:
             if rng.random() >= ANSWER_SHARE:
                 continue
             form: dict[str, str | list[str]] = {}
             for q in questionnaire.questions:
                 form.update(answers(q))
-            services.submit_response(session, questionnaire, form, link)
+            answering.submit_response(session, questionnaire, form, link)
 
     return respond
 
@@ -105,6 +105,6 @@ def route_demo_texts(session: Session, campaign: Campaign, actor: str) -> None:
         return
     questionnaire: Questionnaire
     for questionnaire in services.questionnaires_of(session, campaign):
-        texts = services.readable_text_answers(session, questionnaire)
+        texts = answering.readable_text_answers(session, questionnaire)
         for text, _question, _venue in texts[: ROUTED_TEXTS // 2]:
-            services.route_text_answer(session, questionnaire, text.id, actor)
+            answering.route_text_answer(session, questionnaire, text.id, actor)

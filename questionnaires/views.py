@@ -26,7 +26,7 @@ from evaluation.core.extensions import csrf, db, limiter
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
 from evaluation.core.security import SECURITY_HEADERS
-from questionnaires import services
+from questionnaires import answering, services
 from questionnaires.forms import (
     KIND_LABELS,
     QUESTION_KIND_LABELS,
@@ -60,12 +60,12 @@ def _numbers(questionnaire: Questionnaire) -> dict[int, int]:
 
 def _form_page(
     questionnaire: Questionnaire,
-    parsed: services.ParsedAnswers | None = None,
+    parsed: answering.ParsedAnswers | None = None,
     message: str | None = None,
     csrf_field: bool = False,
     submit: bool = True,
 ) -> str:
-    parsed = parsed or services.ParsedAnswers()
+    parsed = parsed or answering.ParsedAnswers()
     return render_template(
         "questionnaires/answer.html",
         questionnaire=questionnaire,
@@ -80,21 +80,21 @@ def _form_page(
 
 
 def _submit(
-    questionnaire: Questionnaire, answer_pass: services.AnswerPass | None, back: str | None
+    questionnaire: Questionnaire, answer_pass: answering.AnswerPass | None, back: str | None
 ) -> Any:
     try:
-        services.submit_response(db.session, questionnaire, request.form, answer_pass)
+        answering.submit_response(db.session, questionnaire, request.form, answer_pass)
 
-    except services.IncompleteResponse as refusal:
+    except answering.IncompleteResponse as refusal:
         db.session.rollback()
         page = _form_page(questionnaire, refusal.parsed, refusal.message, answer_pass is None)
         return page, refusal.status
     return render_template("questionnaires/thanks.html", back=back)
 
 
-def _read_pass(pass_token: str) -> tuple[services.AnswerPass, int]:
-    answer_pass = services.read_pass(current_app.config["SECRET_KEY"], pass_token)
-    box = services.pass_box(db.session, answer_pass)
+def _read_pass(pass_token: str) -> tuple[answering.AnswerPass, int]:
+    answer_pass = answering.read_pass(current_app.config["SECRET_KEY"], pass_token)
+    box = answering.pass_box(db.session, answer_pass)
     return answer_pass, box.campaign_id
 
 
@@ -106,13 +106,13 @@ def receipt_link(
     answers to the ballot."""
     open_ids = cached(
         ("questionnaires", campaign_id),
-        lambda: [q.id for q in services.open_questionnaires(db.session, campaign_id)],
+        lambda: [q.id for q in answering.open_questionnaires(db.session, campaign_id)],
     )
     if not open_ids:
         return None
     return url_for(
         "questionnaires.start",
-        pass_token=services.make_pass(current_app.config["SECRET_KEY"], box_id),
+        pass_token=answering.make_pass(current_app.config["SECRET_KEY"], box_id),
     )
 
 
@@ -122,8 +122,8 @@ def start(pass_token: str) -> str:
     return render_template(
         "questionnaires/start.html",
         pass_token=pass_token,
-        questionnaires=services.open_questionnaires(db.session, campaign_id),
-        answered=services.answered_with(db.session, answer_pass),
+        questionnaires=answering.open_questionnaires(db.session, campaign_id),
+        answered=answering.answered_with(db.session, answer_pass),
     )
 
 
@@ -137,7 +137,7 @@ def answer(pass_token: str, questionnaire_id: int) -> Any:
         raise NotFound(_("此链接不能填写该问卷。"))
     if request.method == "POST":
         return _submit(questionnaire, answer_pass, url_for(".start", pass_token=pass_token))
-    services.check_answerable(db.session, questionnaire, answer_pass)
+    answering.check_answerable(db.session, questionnaire, answer_pass)
     return _form_page(questionnaire)
 
 
@@ -150,7 +150,7 @@ def online(questionnaire_id: int) -> Any:
     )
     if request.method == "POST":
         return _submit(questionnaire, None, None)
-    services.check_answerable(db.session, questionnaire, None)
+    answering.check_answerable(db.session, questionnaire, None)
     return _form_page(questionnaire, csrf_field=True)
 
 
@@ -174,7 +174,7 @@ def index(form: NewQuestionnaireForm | None = None, status: int = 200) -> Any:
     return render_template(
         "questionnaires/office/index.html",
         questionnaires=questionnaires,
-        counts={q.id: services.response_counts(db.session, q) for q in questionnaires},
+        counts={q.id: answering.response_counts(db.session, q) for q in questionnaires},
         form=form or NewQuestionnaireForm(formdata=None),
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
@@ -206,7 +206,7 @@ def _edit_page(questionnaire: Questionnaire, status: int = 200, **posted: FlaskF
     message (a button's refusal above the page); the others are filled afresh."""
     question_form = posted.get("question_form") or QuestionForm(formdata=None)
     question_form.section.choices = [(s.id, s.title) for s in questionnaire.sections]
-    counts = services.response_counts(db.session, questionnaire)
+    counts = answering.response_counts(db.session, questionnaire)
     return render_template(
         "questionnaires/office/edit.html",
         questionnaire=questionnaire,
@@ -436,7 +436,7 @@ def preview(questionnaire_id: int) -> Response:
 def texts(questionnaire_id: int, confirm: ConfirmForm | None = None, status: int = 200) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     search = request.args.get("q", "")[:100]
-    answers = services.readable_text_answers(db.session, questionnaire, search)
+    answers = answering.readable_text_answers(db.session, questionnaire, search)
     pages = max(1, -(-len(answers) // TEXTS_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template(
@@ -455,7 +455,7 @@ def route_text(questionnaire_id: int, text_id: str) -> Any:
     questionnaire = _questionnaire(questionnaire_id)
     form = ConfirmForm()
     outcome = run_form(
-        form, lambda: services.route_text_answer(db.session, questionnaire, text_id, actor())
+        form, lambda: answering.route_text_answer(db.session, questionnaire, text_id, actor())
     )
     if not outcome.done:
         return texts(questionnaire_id, form, outcome.status)

@@ -295,19 +295,19 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
 ):
     import datetime as dt
 
-    from suggestions import services as suggestions
+    from suggestions import handling, services
     from suggestions.models import Channel, Satisfaction, Urgency
 
     campaign, _boxes = voted
     unit = campaign.departments[0]
-    intake = suggestions.Intake(channel=Channel.ONLINE, text="建议延长政务大厅周末开放时间。")
-    item = suggestions.receive(db.session, campaign, intake, "t")
-    suggestions.assign(db.session, item, unit.id, [], Urgency.NORMAL, "a", dt.date(2026, 11, 23))
-    reply = suggestions.save_reply(
+    intake = services.Intake(channel=Channel.ONLINE, text="建议延长政务大厅周末开放时间。")
+    item = services.receive(db.session, campaign, intake, "t")
+    handling.assign(db.session, item, unit.id, [], Urgency.NORMAL, "a", dt.date(2026, 11, 23))
+    reply = handling.save_reply(
         db.session, item, unit, "已决定周六上午开放，下月起实行。", True, "l"
     )
-    suggestions.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
-    suggestions.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
+    handling.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
+    handling.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
     db.session.commit()
     run = _release(client, login_as, db)
     assert "on_time" not in run.figures and "建议" not in run.figures

@@ -8,7 +8,7 @@ from ballots.cards import issue_cards
 from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Phase
-from questionnaires import services
+from questionnaires import answering, services
 from questionnaires.models import (
     TEXT_MAX_LENGTH,
     Answer,
@@ -162,7 +162,7 @@ def test_a_forged_or_altered_link_is_refused(client, db, survey):
     link = vote_for_link(client, survey.election)
     forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
     assert client.get(forged).status_code == 404
-    made_elsewhere = services.make_pass("another-secret", survey.election.box.id)
+    made_elsewhere = answering.make_pass("another-secret", survey.election.box.id)
     response = client.get(f"/q/{made_elsewhere}")
     assert response.status_code == 404
     assert "问卷链接无效" in response.get_data(as_text=True)
@@ -189,7 +189,7 @@ def test_a_link_cannot_answer_another_campaigns_questionnaire(client, db, survey
     )
     db.session.add(box)
     db.session.commit()
-    foreign = f"/q/{services.make_pass(app.config['SECRET_KEY'], box.id)}"
+    foreign = f"/q/{answering.make_pass(app.config['SECRET_KEY'], box.id)}"
     _refused(
         client, db, foreign, survey.social, full_answers(survey.social), 404, "此链接不能填写该问卷"
     )

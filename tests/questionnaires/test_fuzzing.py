@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from questionnaires import services
+from questionnaires import answering
 from tests.invariants.test_fuzzing import NASTY, _fingerprint
 
 
@@ -29,7 +29,7 @@ def test_random_answer_forms_never_fail_and_refusals_store_nothing(client, db, s
         max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     def post(data, which):
-        link = services.make_pass(app.config["SECRET_KEY"], box_id)  # a fresh voter each time
+        link = answering.make_pass(app.config["SECRET_KEY"], box_id)  # a fresh voter each time
         before = _fingerprint(db)
         response = client.post(f"/q/{link}/{which}", data=data)
         assert response.status_code < 500, (data, response.status_code)

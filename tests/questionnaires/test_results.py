@@ -18,7 +18,7 @@ from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Phase
 from evaluation.core.models import Role
-from questionnaires import results, services
+from questionnaires import answering, results, services
 from questionnaires.models import QuestionKind, QuestionnaireKind, QuestionnaireState
 from questionnaires.results import questionnaire_figures
 from suggestions.models import Channel, Suggestion
@@ -78,9 +78,9 @@ def answered(factory, db):
         for i, card in enumerate(issue_cards(db.session, box, 30, "t")):
             cast_ballot(db.session, card.token, {d.id: "satisfied" for d in departments})
             if i % 3:
-                link = services.read_pass("k", services.make_pass("k", box.id))
+                link = answering.read_pass("k", answering.make_pass("k", box.id))
                 for q in made:
-                    services.submit_response(db.session, q, FormFromSeed(q, rng), link)
+                    answering.submit_response(db.session, q, FormFromSeed(q, rng), link)
         boxes.append(box)
     db.session.commit()
     return campaign, boxes, made
@@ -292,7 +292,7 @@ def test_free_text_is_listed_for_the_office_only_from_closed_boxes_and_routes_on
     assert "公共停车场" in page or "公交车再准点" in page
     found = client.get(url, query_string={"q": "停车"}).get_data(as_text=True)
     assert "公交车再准点" not in found
-    text_id = services.readable_text_answers(db.session, social)[0][0].id
+    text_id = answering.readable_text_answers(db.session, social)[0][0].id
     assert client.post(f"{url}/{text_id}/route").status_code == 302
     suggestion = db.session.execute(select(Suggestion)).scalar_one()
     assert suggestion.channel == Channel.SURVEY
@@ -358,7 +358,7 @@ def test_a_text_too_short_for_a_suggestion_is_refused_and_nothing_changes(
 ):
     campaign, boxes, made = answered
     _seal(db, boxes)
-    text = services.readable_text_answers(db.session, made[0])[0][0]
+    text = answering.readable_text_answers(db.session, made[0])[0][0]
     text.text = "好"
     db.session.commit()
     login_as(Role.ADMIN)
@@ -373,7 +373,7 @@ def test_a_text_too_short_for_a_suggestion_is_refused_and_nothing_changes(
 def test_the_office_reads_free_text_a_page_at_a_time(client, db, login_as, answered, monkeypatch):
     campaign, boxes, made = answered
     _seal(db, boxes)
-    texts = services.readable_text_answers(db.session, made[0])
+    texts = answering.readable_text_answers(db.session, made[0])
     monkeypatch.setattr("questionnaires.views.TEXTS_PAGE_SIZE", 10)
     assert len(texts) > 20
     login_as(Role.STATISTICS)
