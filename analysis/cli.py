@@ -8,15 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from analysis.computation import figures_of
 from analysis.exports import results_csv, results_xlsx
-from analysis.services import (
-    current_run,
-    figures_of,
-    released_run,
-    run_tally,
-    unfinished_boxes,
-    verify,
-)
+from analysis.services import current_run, released_run, run_tally, unfinished_boxes, verify
 from evaluation.campaign.services import require_campaign
 from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db

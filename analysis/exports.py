@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from analysis import stats
+from analysis.computation import all_departments
 from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
-from analysis.services import all_departments
 from evaluation.core.spreadsheets import append_text_safe, csv_row
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind

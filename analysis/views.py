@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from analysis.charts import heat_map, scale_heat_map, score_bars
+from analysis.computation import INTERNAL, all_departments, figures_of
 from analysis.exports import export_name, questionnaire_csv, results_csv, results_xlsx
 from analysis.forms import (
     BAND_LABELS,
@@ -21,20 +22,15 @@ from analysis.forms import (
     SchemeForm,
 )
 from analysis.models import ResultRun, RunState
+from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
 from analysis.services import (
-    INTERNAL,
-    SCHEME_FIELDS,
-    all_departments,
     countersign,
     current_run,
-    figures_of,
     get_run,
     release,
     released_result,
     released_run,
     run_tally,
-    scheme_of,
-    scheme_warnings,
     sign_off,
     unfinished_boxes,
     update_scheme,

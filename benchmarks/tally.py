@@ -131,8 +131,8 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
+    from analysis.computation import _issued, ballot_sets, compute, sealed_boxes
     from analysis.records import stored_records
-    from analysis.services import _issued, ballot_sets, compute, sealed_boxes
     from ballots.models import Ballot, BallotRating
     from evaluation.campaign.services import require_campaign
     from evaluation.core.extensions import db

@@ -10,8 +10,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from analysis.computation import all_departments, figures_of
 from analysis.models import ResultRun
-from analysis.services import all_departments, figures_of, released_run
+from analysis.services import released_run
 from ballots.manifest import Manifest, box_index
 from ballots.models import BoxState
 from evaluation.campaign.models import Department, EvaluationMode

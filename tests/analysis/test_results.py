@@ -8,9 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from analysis.computation import published_records
 from analysis.models import ResultRun
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
-from analysis.services import published_records, verify
+from analysis.services import verify
 from analysis.stats import RATING_CODES
 from ballots.cards import issue_cards
 from ballots.casting import cast_ballot
