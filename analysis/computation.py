@@ -13,7 +13,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis import stats
+from analysis import ranks, stats
+from analysis.groups import analyse_group
 from analysis.models import ResultRun, RunState
 from analysis.records import BoxRecords, records_hash
 from analysis.schemes import scheme_of, stats_scheme
@@ -92,7 +93,7 @@ def compute(
     groups, draws = [], {}
     for index, key in enumerate(sorted(sets, key=lambda k: (k == INTERNAL, k))):
         name, ballots = sets[key]
-        analysis = stats.analyse_group(ballots, scheme, scheme.seed + index)
+        analysis = analyse_group(ballots, scheme, scheme.seed + index)
         for d in analysis.figures["departments"]:
             d.update(name=names[d["code"]], group=key, group_name=name)
         for h in analysis.figures["homogeneity"]:
@@ -113,7 +114,7 @@ def compute(
             continue
         departments = [d for k in keys for d in draws[k].figures["departments"]]
         joint = np.concatenate([draws[k].draws for k in keys], axis=0)
-        stats.rank_departments(departments, joint, scheme)
+        ranks.rank_departments(departments, joint, scheme)
         rankings[pool] = [
             d["code"]
             for d in sorted(

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from analysis import stats
-from analysis.stats import BallotSet, Scheme, analyse_group, rank_departments
+from analysis.groups import analyse_group
+from analysis.ranks import rank_departments
+from analysis.stats import BallotSet, Scheme
 from evaluation.core.intervals import wilson
 
 S, B, X, U = 0, 1, 2, 3  # 满意, 基本满意, 不满意, 不了解
@@ -208,8 +210,8 @@ def test_the_normal_limit_for_large_groups_agrees_with_resampling_whole_ballots(
     # Two venues big enough for the normal limit and one still resampled ballot by ballot.
     data = correlated(11, (900, 1100, 1300)).canonical()
     scheme = Scheme(resamples=2000, seed=5, venue_weighting=weighting)
-    exact_low, exact_high, exact = stats._bootstrap(data, scheme)
-    low, high, normal = stats._normal_bootstrap(data, scheme)
+    exact_low, exact_high, exact = stats.bootstrap(data, scheme)
+    low, high, normal = stats.normal_bootstrap(data, scheme)
     width = exact_high - exact_low
     assert np.all(np.abs(low - exact_low) < 0.1 * width)
     assert np.all(np.abs(high - exact_high) < 0.1 * width)

@@ -1,0 +1,109 @@
+"""Ranks (名次) with their intervals and bands, from the bootstrap draws of every department
+in a pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# Rating codes in the arrays, in the order the ballot prints them.
+from analysis.stats import (
+    Scheme,
+)
+
+
+def _ranks_with_ties(keys: list[np.ndarray]) -> np.ndarray:
+    """Rank 1 = best (highest keys, first key first); equal keys share the better rank (并列)."""
+    rounded = [np.round(k, 9) for k in keys]
+    order = np.lexsort([-k for k in rounded[::-1]])
+    ranks = np.empty(len(order), dtype=int)
+    previous, rank = None, 0
+    for position, i in enumerate(order, start=1):
+        current = tuple(k[i] for k in rounded)
+        if current != previous:
+            rank, previous = position, current
+        ranks[i] = rank
+    return ranks
+
+
+def rank_intervals(
+    estimate: np.ndarray, draws: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Marginal and simultaneous rank intervals from bootstrap draws (departments × resamples).
+
+    After Mogstad, Romano, Shaikh and Wilhelm (2024): confidence intervals for all pairwise
+    differences from max-|t| bootstrap critical values — per department for the marginal
+    interval, over all pairs for the simultaneous one. A department's rank lies between
+    1 + the number clearly better and p − the number clearly worse.
+    Returns (marginal low, marginal high, simultaneous low, simultaneous high, clearly_better)
+    where clearly_better[j, k] says k is clearly better than j under the joint intervals.
+    """
+    p = len(estimate)
+    difference = estimate[:, None] - estimate[None, :]
+    draws_difference = draws[:, None, :] - draws[None, :, :]
+    se = draws_difference.std(axis=2)
+    off = ~np.eye(p, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.abs(draws_difference - difference[:, :, None]) / se[:, :, None]
+    t = np.where(se[:, :, None] > 0, t, 0.0)  # a pair that never varies is known exactly
+    t = np.where(off[:, :, None], t, 0.0)
+    marginal_c = np.quantile(t.max(axis=1), level, axis=1)  # per department j
+    joint_c = np.quantile(t.max(axis=(0, 1)), level)
+
+    def bounds(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # k clearly better than j: the whole interval for θ_k − θ_j lies above zero
+        better = off & ((-difference) - c * se > 0)
+        worse = off & (difference - c * se > 0)
+        return 1 + better.sum(axis=1), p - worse.sum(axis=1), better
+
+    m_low, m_high, _ = bounds(marginal_c[:, None])
+    s_low, s_high, clearly_better = bounds(np.array(joint_c))
+    return m_low, m_high, s_low, s_high, clearly_better
+
+
+def bands(estimate: np.ndarray, draws: np.ndarray, confidence: float) -> list[str]:
+    """Clearly above, within, or clearly below the group's average, jointly for the group."""
+    if len(estimate) < 2:
+        return ["within"] * len(estimate)
+    gap = estimate - estimate.mean()
+    gap_draws = draws - draws.mean(axis=0, keepdims=True)
+    se = gap_draws.std(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(se[:, None] > 0, np.abs(gap_draws - gap[:, None]) / se[:, None], 0.0)
+    c = np.quantile(t.max(axis=0), confidence)
+    return [
+        "above" if g - c * s > 0 else "below" if g + c * s < 0 else "within"
+        for g, s in zip(gap, se, strict=True)
+    ]
+
+
+def rank_departments(departments: list[dict[str, Any]], draws: np.ndarray, scheme: Scheme) -> None:
+    """Rank the departments that may be ranked, in place: rank (并列 for ties), marginal and
+    simultaneous rank intervals, the departments clearly better, and the band."""
+    ranked = [j for j, d in enumerate(departments) if d["flag"] is None]
+    for d in departments:
+        d.update(rank=None, rank_interval=None, joint_rank_interval=None, band=None)
+        d["clearly_better"] = []
+    if not ranked:
+        return
+    score = np.array([departments[j]["score"] for j in ranked], dtype=float)
+    keys = [score] + [
+        np.array([departments[j][k] or 0.0 for j in ranked], dtype=float)
+        * (-1 if k == "dissatisfied_share" else 1)
+        for k in scheme.tie_breaks
+    ]
+    ranks = _ranks_with_ties(keys)
+    chosen = draws[ranked]
+    m_low, m_high, s_low, s_high, better = rank_intervals(score, chosen, scheme.rank_confidence)
+    group_bands = bands(score, chosen, scheme.confidence)
+    for position, j in enumerate(ranked):
+        departments[j].update(
+            rank=int(ranks[position]),
+            rank_interval=[int(m_low[position]), int(m_high[position])],
+            joint_rank_interval=[int(s_low[position]), int(s_high[position])],
+            clearly_better=[
+                departments[ranked[k]]["code"] for k in np.flatnonzero(better[position])
+            ],
+            band=group_bands[position],
+        )
