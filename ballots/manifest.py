@@ -35,8 +35,8 @@ from ballots.models import (
 )
 from ballots.tally import stored_records_csv
 from evaluation.campaign.models import Campaign
+from evaluation.campaign.reports.attachments import attachment_path, sniff_content_type
 from evaluation.campaign.reports.models import MAX_ATTACHMENT_BYTES
-from evaluation.campaign.reports.services import attachment_path, sniff_content_type
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.core.models import Role, User

@@ -18,7 +18,7 @@ from ballots.manifest import (
 from ballots.models import MinutesKind
 from ballots.tally import receipts_text, records_csv
 from ballots.views.blueprints import public_bp
-from evaluation.campaign.reports.services import attachment_path
+from evaluation.campaign.reports.attachments import attachment_path
 from evaluation.campaign.services import require_campaign
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db

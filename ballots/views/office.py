@@ -1,4 +1,5 @@
-"""The back office's boxes: turnout, keys, cards, sealing, paper ballots, attendance."""
+"""The back office's boxes: turnout, the key ceremony, cards, opening, closing and sealing,
+minutes and withdrawals."""
 
 from __future__ import annotations
 
@@ -16,10 +17,6 @@ from flask_wtf import FlaskForm
 
 from ballots.attendance import (
     attendance_by_box,
-    attendance_summary,
-    import_representatives,
-    mark_attendance,
-    representatives,
 )
 from ballots.boxes import boxes_of, check_box_access, ensure_boxes, get_box, turnout_by_box
 from ballots.cards import (
@@ -32,11 +29,9 @@ from ballots.cards import (
     valid_cards,
     void_card,
 )
-from ballots.casting import IncompleteBallot
 from ballots.forms import (
     ApproveCardsForm,
     IssueCardsForm,
-    PaperEntryForm,
     PassphraseForm,
     ScanForm,
     SealForm,
@@ -46,20 +41,15 @@ from ballots.forms import (
 from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
 from ballots.lifecycle import check_move, confirm_withdrawal, move_box, request_withdrawal
 from ballots.manifest import attach_scan, confirm_minutes, minutes_of
-from ballots.models import BoxState, MinutesKind, Rating
-from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
+from ballots.models import BoxState, MinutesKind
 from ballots.views.blueprints import (
-    PAPER_OUTCOMES,
     TURNOUT_REFRESH_SECONDS,
     admin_bp,
-    rating_labels,
 )
 from ballots.views.boxes import storage
-from evaluation.campaign.forms import ImportForm
-from evaluation.campaign.imports import ImportRefused, read_table
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
-from evaluation.core.errors import NotFound, Refused
+from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.models import Role
@@ -96,7 +86,7 @@ def setup() -> Response:
 @admin_bp.route("/<int:box_id>")
 @requires(Capability.WATCH_BOXES)
 def box(box_id: int) -> tuple[str, int]:
-    return _box_page(_box_for_user(box_id))
+    return _box_page(box_for_user(box_id))
 
 
 def _box_page(box: Any, status: int = 200, **posted: FlaskForm) -> tuple[str, int]:
@@ -137,7 +127,7 @@ def _box_action(
 
 
 def _move(box_id: int, target: BoxState, done: str) -> Any:
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     return _box_action(
         box, "form", ConfirmForm(), lambda: move_box(db.session, box, target, current_user), done
     )
@@ -158,7 +148,7 @@ def box_close(box_id: int) -> Any:
 @admin_bp.route("/<int:box_id>/seal", methods=["POST"])
 @requires(Capability.SEAL_BOXES)
 def box_seal(box_id: int) -> Any:
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     form = SealForm()
 
     def seal() -> None:
@@ -204,7 +194,7 @@ def keys() -> Any:
 @admin_bp.route("/<int:box_id>/cards", methods=["GET", "POST"])
 @requires(Capability.ISSUE_CARDS)
 def cards(box_id: int) -> Any:
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     check_box_access(current_user, box)
     form = IssueCardsForm()
     limit, have = card_limit(db.session, box), valid_cards(db.session, box)
@@ -223,7 +213,7 @@ def cards(box_id: int) -> Any:
 @requires(Capability.WATCH_BOXES)
 def confirm(box_id: int, kind: str) -> Any:
     """The venue's staff and supervision confirm the zero report or the closing minutes."""
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     try:
         which = MinutesKind(kind)
     except ValueError:
@@ -241,7 +231,7 @@ def confirm(box_id: int, kind: str) -> Any:
 @requires(Capability.WATCH_BOXES)
 def minutes_scan(box_id: int) -> Any:
     """A scan of the signed paper closing minutes, kept beside the recorded ones."""
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     form = ScanForm()
     return _box_action(
         box,
@@ -298,7 +288,7 @@ def approve_cards(box_id: int) -> Any:
 @admin_bp.route("/<int:box_id>/void", methods=["POST"])
 @requires(Capability.ISSUE_CARDS)
 def void(box_id: int) -> Any:
-    box = _box_for_user(box_id)
+    box = box_for_user(box_id)
     check_box_access(current_user, box)
     form = VoidCardForm()
     return _box_action(
@@ -310,149 +300,7 @@ def void(box_id: int) -> Any:
     )
 
 
-@admin_bp.route("/<int:box_id>/paper", methods=["GET", "POST"])
-@requires(Capability.ENTER_PAPER_BALLOTS)
-def paper(box_id: int) -> Any:
-    box = _box_for_user(box_id)
-    form = PaperEntryForm()
-    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
-    missing: set[int] = set()
-
-    def enter() -> Any:
-        try:
-            return enter_paper_ballot(
-                db.session,
-                box,
-                form.short_code.data,
-                chosen,
-                current_user,
-                current_app.config["SECRET_KEY"],
-            )
-        except IncompleteBallot as refusal:
-            missing.update(refusal.missing)  # marked in the grid
-            raise
-
-    outcome = run_form(form, enter)
-    if outcome.done:
-        flash(PAPER_OUTCOMES[outcome.value])
-        return redirect(url_for("ballots_office.paper", box_id=box.id))
-    return render_template(
-        "ballots/paper.html",
-        box=box,
-        form=form,
-        chosen=chosen,
-        missing=missing,
-        ratings=list(Rating),
-        labels=rating_labels(),
-        unfinished=unfinished_entries(db.session, box),
-    ), outcome.status
-
-
-@admin_bp.route("/<int:box_id>/conflicts")
-@requires(Capability.RESOLVE_PAPER_CONFLICTS)
-def paper_conflicts(box_id: int) -> tuple[str, int]:
-    return _conflicts_page(get_box(db.session, box_id))
-
-
-def _conflicts_page(
-    box: Any,
-    refused: int | None = None,
-    form: FlaskForm | None = None,
-    chosen: dict[int, str] | None = None,
-    missing: set[int] | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
-    """The paper conflicts; the entry whose check was refused keeps what was keyed in."""
-    return render_template(
-        "ballots/conflicts.html",
-        box=box,
-        entries=conflicts(db.session, box),
-        ratings=list(Rating),
-        labels=rating_labels(),
-        form=form or PaperEntryForm(formdata=None),
-        refused=refused,
-        chosen=chosen or {},
-        missing=missing or set(),
-    ), status
-
-
-@admin_bp.route("/<int:box_id>/conflicts/<int:entry_id>", methods=["POST"])
-@requires(Capability.RESOLVE_PAPER_CONFLICTS)
-def resolve(box_id: int, entry_id: int) -> Any:
-    box = get_box(db.session, box_id)
-    form = PaperEntryForm()
-    ratings = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
-    missing: set[int] = set()
-
-    def check() -> None:
-        try:
-            resolve_conflict(db.session, box, entry_id, form.short_code.data, ratings, current_user)
-        except IncompleteBallot as refusal:
-            missing.update(refusal.missing)
-            raise
-
-    outcome = run_form(form, check)
-    if outcome.done:
-        flash(_("已按纸质票核对结果计入。"))
-        return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
-    return _conflicts_page(box, entry_id, form, ratings, missing, outcome.status)
-
-
-@admin_bp.route("/<int:box_id>/attendance")
-@requires(Capability.WATCH_BOXES)
-def attendance(box_id: int) -> str:
-    box = _box_for_user(box_id)
-    return _attendance_page(box, ImportForm(), [], 200)
-
-
-def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> Any:
-    return render_template(
-        "ballots/attendance.html",
-        box=box,
-        people=representatives(db.session, box),
-        summary=attendance_summary(db.session, box),
-        import_form=form,
-        errors=errors,
-        mark_form=ConfirmForm(),
-    ), status
-
-
-@admin_bp.route("/<int:box_id>/attendance/import", methods=["POST"])
-@requires(Capability.KEEP_ATTENDANCE)
-def attendance_import(box_id: int) -> Any:
-    box = _box_for_user(box_id)
-    form = ImportForm()
-    errors: list = []
-
-    def add() -> int:
-        try:
-            rows = read_table(form.file.data.filename, form.file.data.stream)
-            return import_representatives(db.session, box, rows, actor())
-        except ImportRefused as refusal:
-            errors.extend(refusal.errors)  # every bad row, listed under the form
-            raise
-
-    outcome = run_form(form, add)
-    if outcome.done:
-        flash(_("已导入 %(n)s 位代表。", n=outcome.value))
-        return redirect(url_for("ballots_office.attendance", box_id=box.id))
-    return _attendance_page(box, form, errors, outcome.status)
-
-
-@admin_bp.route("/<int:box_id>/attendance/mark", methods=["POST"])
-@requires(Capability.KEEP_ATTENDANCE)
-def attendance_mark(box_id: int) -> Response:
-    box = _box_for_user(box_id)
-    try:
-        present = {int(v) for v in request.form.getlist("present")}
-    except ValueError:
-        raise Refused(_("名单中没有这些代表。")) from None
-    came = mark_attendance(db.session, box, present, actor())
-    flash(_("已登记出席 %(n)s 人。", n=came))
-    return redirect(url_for("ballots_office.attendance", box_id=box.id))
-
-
-def _box_for_user(box_id: int) -> Any:
+def box_for_user(box_id: int) -> Any:
     box = get_box(db.session, box_id)
     if current_user.role == Role.VENUE_STAFF:
         check_box_access(current_user, box)

@@ -40,10 +40,10 @@ from evaluation.campaign.services import (
     save_department,
     save_group,
     save_meeting,
-    save_user,
     save_venue,
     shift_department,
 )
+from evaluation.campaign.users import save_user
 from evaluation.core.auth import actor
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db

@@ -25,6 +25,12 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from evaluation.campaign.models import Meeting
+from evaluation.campaign.reports.attachments import (
+    add_attachment,
+    attachment_path,
+    public_attachment,
+    remove_attachment,
+)
 from evaluation.campaign.reports.forms import (
     BLANK_GOAL_ROWS,
     GOAL_STATUS_LABELS,
@@ -35,18 +41,14 @@ from evaluation.campaign.reports.forms import (
 )
 from evaluation.campaign.reports.models import SECTIONS, ReportState
 from evaluation.campaign.reports.services import (
-    add_attachment,
     approve,
-    attachment_path,
     campaign_status,
     diff_for_review,
     get_version,
     latest_version,
-    public_attachment,
     public_department,
     publish,
     published_versions,
-    remove_attachment,
     render_markdown,
     return_report,
     save_draft,

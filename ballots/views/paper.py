@@ -1,0 +1,182 @@
+"""A venue's paper work: paper ballots keyed in twice, conflicts checked by supervision against
+the paper, and the representatives' attendance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ballots.attendance import (
+    attendance_summary,
+    import_representatives,
+    mark_attendance,
+    representatives,
+)
+from ballots.boxes import get_box
+from ballots.casting import IncompleteBallot
+from ballots.forms import (
+    PaperEntryForm,
+)
+from ballots.models import Rating
+from ballots.paper import conflicts, enter_paper_ballot, resolve_conflict, unfinished_entries
+from ballots.views.blueprints import (
+    PAPER_OUTCOMES,
+    admin_bp,
+    rating_labels,
+)
+from ballots.views.office import (
+    box_for_user,
+)
+from evaluation.campaign.forms import ImportForm
+from evaluation.campaign.imports import ImportRefused, read_table
+from evaluation.core.auth import actor
+from evaluation.core.errors import Refused
+from evaluation.core.extensions import db
+from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.permissions import Capability, requires
+
+
+@admin_bp.route("/<int:box_id>/paper", methods=["GET", "POST"])
+@requires(Capability.ENTER_PAPER_BALLOTS)
+def paper(box_id: int) -> Any:
+    box = box_for_user(box_id)
+    form = PaperEntryForm()
+    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    missing: set[int] = set()
+
+    def enter() -> Any:
+        try:
+            return enter_paper_ballot(
+                db.session,
+                box,
+                form.short_code.data,
+                chosen,
+                current_user,
+                current_app.config["SECRET_KEY"],
+            )
+        except IncompleteBallot as refusal:
+            missing.update(refusal.missing)  # marked in the grid
+            raise
+
+    outcome = run_form(form, enter)
+    if outcome.done:
+        flash(PAPER_OUTCOMES[outcome.value])
+        return redirect(url_for("ballots_office.paper", box_id=box.id))
+    return render_template(
+        "ballots/paper.html",
+        box=box,
+        form=form,
+        chosen=chosen,
+        missing=missing,
+        ratings=list(Rating),
+        labels=rating_labels(),
+        unfinished=unfinished_entries(db.session, box),
+    ), outcome.status
+
+
+@admin_bp.route("/<int:box_id>/conflicts")
+@requires(Capability.RESOLVE_PAPER_CONFLICTS)
+def paper_conflicts(box_id: int) -> tuple[str, int]:
+    return _conflicts_page(get_box(db.session, box_id))
+
+
+def _conflicts_page(
+    box: Any,
+    refused: int | None = None,
+    form: FlaskForm | None = None,
+    chosen: dict[int, str] | None = None,
+    missing: set[int] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The paper conflicts; the entry whose check was refused keeps what was keyed in."""
+    return render_template(
+        "ballots/conflicts.html",
+        box=box,
+        entries=conflicts(db.session, box),
+        ratings=list(Rating),
+        labels=rating_labels(),
+        form=form or PaperEntryForm(formdata=None),
+        refused=refused,
+        chosen=chosen or {},
+        missing=missing or set(),
+    ), status
+
+
+@admin_bp.route("/<int:box_id>/conflicts/<int:entry_id>", methods=["POST"])
+@requires(Capability.RESOLVE_PAPER_CONFLICTS)
+def resolve(box_id: int, entry_id: int) -> Any:
+    box = get_box(db.session, box_id)
+    form = PaperEntryForm()
+    ratings = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    missing: set[int] = set()
+
+    def check() -> None:
+        try:
+            resolve_conflict(db.session, box, entry_id, form.short_code.data, ratings, current_user)
+        except IncompleteBallot as refusal:
+            missing.update(refusal.missing)
+            raise
+
+    outcome = run_form(form, check)
+    if outcome.done:
+        flash(_("已按纸质票核对结果计入。"))
+        return redirect(url_for("ballots_office.paper_conflicts", box_id=box.id))
+    return _conflicts_page(box, entry_id, form, ratings, missing, outcome.status)
+
+
+@admin_bp.route("/<int:box_id>/attendance")
+@requires(Capability.WATCH_BOXES)
+def attendance(box_id: int) -> str:
+    box = box_for_user(box_id)
+    return _attendance_page(box, ImportForm(), [], 200)
+
+
+def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> Any:
+    return render_template(
+        "ballots/attendance.html",
+        box=box,
+        people=representatives(db.session, box),
+        summary=attendance_summary(db.session, box),
+        import_form=form,
+        errors=errors,
+        mark_form=ConfirmForm(),
+    ), status
+
+
+@admin_bp.route("/<int:box_id>/attendance/import", methods=["POST"])
+@requires(Capability.KEEP_ATTENDANCE)
+def attendance_import(box_id: int) -> Any:
+    box = box_for_user(box_id)
+    form = ImportForm()
+    errors: list = []
+
+    def add() -> int:
+        try:
+            rows = read_table(form.file.data.filename, form.file.data.stream)
+            return import_representatives(db.session, box, rows, actor())
+        except ImportRefused as refusal:
+            errors.extend(refusal.errors)  # every bad row, listed under the form
+            raise
+
+    outcome = run_form(form, add)
+    if outcome.done:
+        flash(_("已导入 %(n)s 位代表。", n=outcome.value))
+        return redirect(url_for("ballots_office.attendance", box_id=box.id))
+    return _attendance_page(box, form, errors, outcome.status)
+
+
+@admin_bp.route("/<int:box_id>/attendance/mark", methods=["POST"])
+@requires(Capability.KEEP_ATTENDANCE)
+def attendance_mark(box_id: int) -> Response:
+    box = box_for_user(box_id)
+    try:
+        present = {int(v) for v in request.form.getlist("present")}
+    except ValueError:
+        raise Refused(_("名单中没有这些代表。")) from None
+    came = mark_attendance(db.session, box, present, actor())
+    flash(_("已登记出席 %(n)s 人。", n=came))
+    return redirect(url_for("ballots_office.attendance", box_id=box.id))
