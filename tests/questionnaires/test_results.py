@@ -374,7 +374,7 @@ def test_the_office_reads_free_text_a_page_at_a_time(client, db, login_as, answe
     campaign, boxes, made = answered
     _seal(db, boxes)
     texts = answering.readable_text_answers(db.session, made[0])
-    monkeypatch.setattr("questionnaires.views.TEXTS_PAGE_SIZE", 10)
+    monkeypatch.setattr("questionnaires.views.office.TEXTS_PAGE_SIZE", 10)
     assert len(texts) > 20
     login_as(Role.STATISTICS)
     url = f"/office/questionnaires/{made[0].id}/texts"

@@ -1,4 +1,4 @@
-"""Answering questionnaires (public, no login) and the office's builder and free-text list."""
+"""The office's questionnaires: the builder, versions, the phone preview and free-text answers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -22,7 +20,7 @@ from werkzeug.wrappers import Response
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.errors import NotFound, Refused
-from evaluation.core.extensions import csrf, db, limiter
+from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
 from evaluation.core.security import SECURITY_HEADERS
@@ -45,113 +43,10 @@ from questionnaires.models import (
     QuestionnaireState,
 )
 from questionnaires.presets import QuestionSpec
-
-public_bp = Blueprint("questionnaires", __name__)
-admin_bp = Blueprint("questionnaires_office", __name__, url_prefix="/office/questionnaires")
+from questionnaires.views.blueprints import admin_bp
+from questionnaires.views.public import form_page, numbers
 
 TEXTS_PAGE_SIZE = 50
-
-# ---------------------------------------------------------------- answering (public)
-
-
-def _numbers(questionnaire: Questionnaire) -> dict[int, int]:
-    return {q.id: n for n, q in enumerate(questionnaire.questions, start=1)}
-
-
-def _form_page(
-    questionnaire: Questionnaire,
-    parsed: answering.ParsedAnswers | None = None,
-    message: str | None = None,
-    csrf_field: bool = False,
-    submit: bool = True,
-) -> str:
-    parsed = parsed or answering.ParsedAnswers()
-    return render_template(
-        "questionnaires/answer.html",
-        questionnaire=questionnaire,
-        kept=parsed.kept,
-        errors=parsed.errors,
-        numbers=_numbers(questionnaire),
-        message=message,
-        csrf=csrf_field,
-        submit=submit,
-        framed=not submit,  # the office's phone preview shows the page as a citizen sees it
-    )
-
-
-def _submit(
-    questionnaire: Questionnaire, answer_pass: answering.AnswerPass | None, back: str | None
-) -> Any:
-    try:
-        answering.submit_response(db.session, questionnaire, request.form, answer_pass)
-
-    except answering.IncompleteResponse as refusal:
-        db.session.rollback()
-        page = _form_page(questionnaire, refusal.parsed, refusal.message, answer_pass is None)
-        return page, refusal.status
-    return render_template("questionnaires/thanks.html", back=back)
-
-
-def _read_pass(pass_token: str) -> tuple[answering.AnswerPass, int]:
-    answer_pass = answering.read_pass(current_app.config["SECRET_KEY"], pass_token)
-    box = answering.pass_box(db.session, answer_pass)
-    return answer_pass, box.campaign_id
-
-
-def receipt_link(
-    sender: Any, box_id: int, campaign_id: int, cached: Callable[..., Any]
-) -> str | None:
-    """Answers `ballots.signals.receipt_offer`: a fresh answer link for the voter when the
-    campaign has questionnaires open. Made here and stored nowhere: nothing joins the
-    answers to the ballot."""
-    open_ids = cached(
-        ("questionnaires", campaign_id),
-        lambda: [q.id for q in answering.open_questionnaires(db.session, campaign_id)],
-    )
-    if not open_ids:
-        return None
-    return url_for(
-        "questionnaires.start",
-        pass_token=answering.make_pass(current_app.config["SECRET_KEY"], box_id),
-    )
-
-
-@public_bp.route("/q/<pass_token>")
-def start(pass_token: str) -> str:
-    answer_pass, campaign_id = _read_pass(pass_token)
-    return render_template(
-        "questionnaires/start.html",
-        pass_token=pass_token,
-        questionnaires=answering.open_questionnaires(db.session, campaign_id),
-        answered=answering.answered_with(db.session, answer_pass),
-    )
-
-
-@public_bp.route("/q/<pass_token>/<int:questionnaire_id>", methods=["GET", "POST"])
-# The signed link is the secret that authorises the post, as a voting card is.
-@csrf.exempt
-def answer(pass_token: str, questionnaire_id: int) -> Any:
-    answer_pass, campaign_id = _read_pass(pass_token)
-    questionnaire = db.session.get(Questionnaire, questionnaire_id)
-    if questionnaire is None or questionnaire.campaign_id != campaign_id:
-        raise NotFound(_("此链接不能填写该问卷。"))
-    if request.method == "POST":
-        return _submit(questionnaire, answer_pass, url_for(".start", pass_token=pass_token))
-    answering.check_answerable(db.session, questionnaire, answer_pass)
-    return _form_page(questionnaire)
-
-
-@public_bp.route("/questionnaires/<int:questionnaire_id>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["QUESTIONNAIRE_ONLINE_LIMIT"], methods=["POST"])
-def online(questionnaire_id: int) -> Any:
-    """The public online form, when the office has opened one to everybody."""
-    questionnaire = services.get_questionnaire(
-        db.session, require_campaign(db.session), questionnaire_id
-    )
-    if request.method == "POST":
-        return _submit(questionnaire, None, None)
-    answering.check_answerable(db.session, questionnaire, None)
-    return _form_page(questionnaire, csrf_field=True)
 
 
 # ---------------------------------------------------------------- the office
@@ -216,7 +111,7 @@ def _edit_page(questionnaire: Questionnaire, status: int = 200, **posted: FlaskF
         section_form=posted.get("section_form") or SectionForm(formdata=None),
         question_form=question_form,
         confirm=posted.get("confirm") or ConfirmForm(formdata=None),
-        numbers=_numbers(questionnaire),
+        numbers=numbers(questionnaire),
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
         question_kind_labels=QUESTION_KIND_LABELS,
@@ -422,7 +317,7 @@ def version(questionnaire_id: int) -> Any:
 @requires(Capability.READ_QUESTIONNAIRES)
 def preview(questionnaire_id: int) -> Response:
     """The questionnaire as a phone shows it (the edit page frames it 360 px wide)."""
-    response = make_response(_form_page(_questionnaire(questionnaire_id), submit=False))
+    response = make_response(form_page(_questionnaire(questionnaire_id), submit=False))
     # The only page that may be framed, and only by the office's own pages.
     response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
         "Content-Security-Policy"
