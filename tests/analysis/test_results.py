@@ -20,7 +20,7 @@ from ballots.models import Ballot, BallotBox, BallotRating, BoxState
 from evaluation.campaign.models import Phase
 from evaluation.core.errors import Refused
 from evaluation.core.models import AuditEvent, Role
-from tests.conftest import seal
+from tests.conftest import assert_form_reshown, seal
 
 RATING_CODES_ORDER = list(RATING_CODES)
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"]
@@ -90,18 +90,18 @@ def test_results_go_from_tally_through_two_signatures_to_release(
 
     login_as(Role.ADMIN)
     early = client.post(f"/office/results/{run.id}/release")
-    assert early.status_code == 409 and "会签" in early.get_data(as_text=True)
+    assert_form_reshown(early, "会签", status=409)
     login_as(Role.SUPERVISION)
     assert client.post(f"/office/results/{run.id}/countersign").status_code == 302
     login_as(Role.ADMIN)
     assert client.post(f"/office/results/{run.id}/release").status_code == 302
     assert _run(db).state == "released"
     twice = client.post(f"/office/results/{run.id}/release")
-    assert twice.status_code == 409 and "已经发布" in twice.get_data(as_text=True)
+    assert_form_reshown(twice, "已经发布", status=409)
 
     login_as(Role.STATISTICS)
     again = client.post("/office/results/tally")
-    assert again.status_code == 409 and "不能重新计票" in again.get_data(as_text=True)
+    assert_form_reshown(again, "不能重新计票", status=409)
     actions = set(db.session.execute(select(AuditEvent.action)).scalars())
     assert {
         "results.tally",
@@ -152,7 +152,7 @@ def test_sign_off_waits_for_every_opened_box_to_be_sealed(client, login_as, fact
     client.post("/office/results/tally")  # a preview of the sealed boxes is allowed
     run = _run(db)
     refused = client.post(f"/office/results/{run.id}/sign")
-    assert refused.status_code == 409 and "未封箱" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "未封箱", status=409)
     assert _run(db).state == "draft"
 
 
@@ -273,7 +273,7 @@ def test_the_scheme_is_validated_warned_about_and_locked_after_release(
     saved = client.post("/office/results/scheme", data=form, follow_redirects=True)
     assert "不为零" in saved.get_data(as_text=True)  # a non-zero 不满意 weight is warned about
     bad = client.post("/office/results/scheme", data={**form, "min_awareness": "2"})
-    assert bad.status_code == 400 and "应在 0 到 1 之间" in bad.get_data(as_text=True)
+    assert_form_reshown(bad, "应在 0 到 1 之间", status=400)
     login_as(Role.STATISTICS)
     client.post("/office/results/tally")
     run = _run(db)
@@ -288,7 +288,7 @@ def test_the_scheme_is_validated_warned_about_and_locked_after_release(
     login_as(Role.ADMIN)
     client.post(f"/office/results/{run.id}/release")
     locked = client.post("/office/results/scheme", data=form)
-    assert locked.status_code == 409 and "锁定" in locked.get_data(as_text=True)
+    assert_form_reshown(locked, "锁定", status=409)
 
 
 def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(

@@ -10,7 +10,7 @@ from ballots.models import BallotBox, BoxState, BoxTally, VotingToken
 from ballots.tally import stored_tally, tally_from_records
 from evaluation.campaign.models import VenueKind
 from evaluation.core.models import AuditEvent, Role
-from tests.conftest import SEAL_FORM, seal
+from tests.conftest import SEAL_FORM, assert_form_reshown, seal
 
 
 def _state(db, box) -> str:
@@ -58,7 +58,7 @@ def test_supervision_seals_a_closed_box_and_the_tally_is_stored(client, election
     login_as(Role.SUPERVISION)
     url = f"/office/ballots/{election.box.id}"
     early = client.post(url + "/seal", data=SEAL_FORM)
-    assert early.status_code == 409 and "当前状态不能进行此操作" in early.get_data(as_text=True)
+    assert_form_reshown(early, "当前状态不能进行此操作", status=409)
     assert db.session.query(BoxTally).count() == 0
     assert client.post(url + "/close").status_code == 403  # closing is the venue's
     _set_state(db, election.box, BoxState.CLOSED)
@@ -124,15 +124,15 @@ def test_issuing_and_voiding_refusals(client, election, login_as, db):
     login_as(Role.ADMIN)
     url = f"/office/ballots/{election.box.id}"
     too_many = client.post(url + "/cards", data={"count": "999999", "base_url": "http://x"})
-    assert too_many.status_code == 400 and "5000" in too_many.get_data(as_text=True)
+    assert_form_reshown(too_many, "5000", status=400)
     bad_url = client.post(url + "/cards", data={"count": "5", "base_url": "javascript:alert(1)"})
     assert bad_url.status_code == 400
     unknown = client.post(url + "/void", data={"short_code": "AAAAA-AAAAA"})
-    assert unknown.status_code == 404 and "没有这个短码" in unknown.get_data(as_text=True)
+    assert_form_reshown(unknown, "没有这个短码", status=404)
     card = election.cards[0]
     client.post(f"/v/{card.token}", data=election.full_ballot())
     used = client.post(url + "/void", data={"short_code": card.short_code})
-    assert used.status_code == 409 and "已经投过票" in used.get_data(as_text=True)
+    assert_form_reshown(used, "已经投过票", status=409)
     db.session.expire_all()
     assert db.session.query(VotingToken).count() == 20
     assert db.session.query(VotingToken).filter_by(state="voided").count() == 0
@@ -235,15 +235,15 @@ def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
     url = "/office/ballots/keys"
     assert "未设置" in client.get(url).get_data(as_text=True)
     short = client.post(url, data={"passphrase": "too short", "confirm": "too short"})
-    assert short.status_code == 400 and "至少需要 12 个字符" in short.get_data(as_text=True)
+    assert_form_reshown(short, "至少需要 12 个字符", status=400)
     public = "sanmin-demo-supervision"
     demo = client.post(url, data={"passphrase": public, "confirm": public})
-    assert demo.status_code == 400 and "公开口令" in demo.get_data(as_text=True)
+    assert_form_reshown(demo, "公开口令", status=400)
     assert holders(db.session, campaign) == {}
     mine = "一条只有监察局知道的长口令"
     assert client.post(url, data={"passphrase": mine, "confirm": mine}).status_code == 302
     again = client.post(url, data={"passphrase": mine + "2", "confirm": mine + "2"})
-    assert again.status_code == 409 and "原口令" in again.get_data(as_text=True)
+    assert_form_reshown(again, "原口令", status=409)
     db.session.expire_all()
     assert set(holders(db.session, campaign)) == {KeyHolderRole.SUPERVISION}
     stored = repr([(h.wrapped, h.salt) for h in holders(db.session, campaign).values()])
@@ -254,4 +254,4 @@ def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
     db.session.commit()
     login_as(Role.ADMIN)
     refused = client.post(f"/office/ballots/{box.id}/open")
-    assert refused.status_code == 409 and "请先完成密钥仪式" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "请先完成密钥仪式", status=409)

@@ -12,7 +12,7 @@ from ballots.attendance import import_representatives, mark_attendance, represen
 from ballots.models import BoxMinutes, BoxState
 from evaluation.core.models import Role
 from evaluation.shell.api import OPENAPI
-from tests.conftest import SEAL_FORM
+from tests.conftest import SEAL_FORM, assert_form_reshown
 
 
 def _vote(client, election, n: int) -> None:
@@ -113,7 +113,7 @@ def test_more_ballots_than_representatives_checked_in_needs_supervisions_note(
     login_as(Role.SUPERVISION)
     url = f"/office/ballots/{election.box.id}"
     refused = client.post(url + "/seal", data=SEAL_FORM)
-    assert refused.status_code == 400 and "多于签到代表 2 人" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "多于签到代表 2 人", status=400)
     db.session.expire_all()
     assert db.session.get(type(election.box), election.box.id).state == "closed"
     note = "一位代表签到后才补登，现场核实无误"

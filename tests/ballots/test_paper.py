@@ -3,7 +3,7 @@
 from ballots.models import Ballot, BoxState, BoxTally, PaperEntry, PendingBallot, VotingToken
 from ballots.tally import stored_tally
 from evaluation.core.models import Role
-from tests.conftest import SEAL_FORM, TEST_PASSWORD, seal
+from tests.conftest import SEAL_FORM, TEST_PASSWORD, assert_form_reshown, seal
 
 
 def _login(client, user):
@@ -44,7 +44,7 @@ def test_two_matching_entries_count_as_one_paper_ballot(client, election, factor
     # The card can no longer vote by phone.
     assert client.post(f"/v/{card.token}", data=election.full_ballot()).status_code == 409
     again = _enter(client, election, card.short_code)
-    assert again.status_code == 409 and "另一位工作人员" in again.get_data(as_text=True)
+    assert_form_reshown(again, "另一位工作人员", status=409)
 
     _login(client, second)
     assert _enter(client, election, card.short_code).status_code == 302
@@ -69,7 +69,7 @@ def test_a_mismatch_goes_to_supervision_who_decides_from_the_paper(client, elect
     assert "不一致" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.query(Ballot).count() == 0
     third = _enter(client, election, card.short_code)
-    assert third.status_code == 409 and "等待监察局核对" in third.get_data(as_text=True)
+    assert_form_reshown(third, "等待监察局核对", status=409)
 
     _login(client, supervisor)
     page = client.get(f"/office/ballots/{election.box.id}/conflicts").get_data(as_text=True)
@@ -100,11 +100,11 @@ def test_paper_entry_refusals_change_nothing(client, election, factory, db):
         f"/office/ballots/{election.box.id}/paper",
         data={"short_code": election.cards[0].short_code},
     )
-    assert incomplete.status_code == 400 and "没有选择" in incomplete.get_data(as_text=True)
+    assert_form_reshown(incomplete, "没有选择", status=400)
     phone_card = election.cards[2]
     client.post(f"/v/{phone_card.token}", data=election.full_ballot())
     used = _enter(client, election, phone_card.short_code)
-    assert used.status_code == 409 and "已经投过票" in used.get_data(as_text=True)
+    assert_form_reshown(used, "已经投过票", status=409)
     db.session.expire_all()
     assert db.session.query(PaperEntry).count() == 0
     assert db.session.query(VotingToken).filter_by(state="used").count() == 1
@@ -122,7 +122,7 @@ def test_a_box_with_unfinished_paper_entries_cannot_be_sealed(client, election, 
     _login(client, supervisor)
     url = f"/office/ballots/{election.box.id}"
     refused = client.post(url + "/seal", data=SEAL_FORM)
-    assert refused.status_code == 409 and "纸质票" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "纸质票", status=409)
     assert db.session.query(BoxTally).count() == 0
     _login(client, second)
     assert _enter(client, election, election.cards[0].short_code).status_code == 302  # closed: ok

@@ -3,6 +3,7 @@ meetings and accounts. Bad input gets a Chinese message next to the form and cha
 
 from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
 from evaluation.core.models import AuditEvent, Role, User
+from tests.conftest import assert_form_reshown
 
 
 def _count(db, model) -> int:
@@ -124,11 +125,11 @@ def test_department_refusals_change_nothing(client, factory, login_as, db):
     duplicate = client.post(
         "/office/departments/new", data={**base, "code": "A", "group_id": str(group.id)}
     )
-    assert duplicate.status_code == 409 and "已被使用" in duplicate.get_data(as_text=True)
+    assert_form_reshown(duplicate, "已被使用", status=409)
     no_group = client.post("/office/departments/new", data={**base, "code": "N", "group_id": "0"})
-    assert no_group.status_code == 400 and "必须选择述职组" in no_group.get_data(as_text=True)
+    assert_form_reshown(no_group, "必须选择述职组", status=400)
     empty = client.post("/office/departments/new", data={"code": "", "evaluation_mode": "public"})
-    assert empty.status_code == 400 and "此项为必填项" in empty.get_data(as_text=True)
+    assert_form_reshown(empty, "此项为必填项", status=400)
     bad_move = client.post("/office/departments/1/move", data={"direction": "sideways"})
     assert bad_move.status_code == 400
     missing = client.get("/office/departments/999/edit")
@@ -143,13 +144,11 @@ def test_venue_rules(client, factory, login_as, db):
     second_main = client.post(
         "/office/venues/new", data={"kind": "main", "name": "第二主会场", "capacity": "100"}
     )
-    assert second_main.status_code == 409 and "只能有一个市级主会场" in second_main.get_data(
-        as_text=True
-    )
+    assert_form_reshown(second_main, "只能有一个市级主会场", status=409)
     zero = client.post(
         "/office/venues/new", data={"kind": "district", "name": "市南区分会场", "capacity": "0"}
     )
-    assert zero.status_code == 400 and "座位数应在" in zero.get_data(as_text=True)
+    assert_form_reshown(zero, "座位数应在", status=400)
     ok = client.post(
         "/office/venues/new",
         data={"kind": "district", "name": "市南区分会场", "district": "市南区", "capacity": "200"},
@@ -176,7 +175,7 @@ def test_meetings_give_each_department_a_slot_of_the_campaign_length(client, fac
         "/office/meetings/new",
         data={"group_id": str(group.id), "date": "2026-11-25", "starts_at": "09:00"},
     )
-    assert again.status_code == 409 and "已经安排了述职评议会" in again.get_data(as_text=True)
+    assert_form_reshown(again, "已经安排了述职评议会", status=409)
     assert _count(db, Meeting) == 1
 
 
@@ -195,7 +194,7 @@ def test_accounts_need_their_unit_and_a_password(client, factory, login_as, db):
             "active": "y",
         },
     )
-    assert no_venue.status_code == 400 and "必须选择所属会场" in no_venue.get_data(as_text=True)
+    assert_form_reshown(no_venue, "必须选择所属会场", status=400)
     no_password = client.post(
         "/office/users/new",
         data={
@@ -206,7 +205,7 @@ def test_accounts_need_their_unit_and_a_password(client, factory, login_as, db):
             "active": "y",
         },
     )
-    assert no_password.status_code == 400 and "必须设置密码" in no_password.get_data(as_text=True)
+    assert_form_reshown(no_password, "必须设置密码", status=400)
     short = client.post(
         "/office/users/new",
         data={
@@ -218,7 +217,7 @@ def test_accounts_need_their_unit_and_a_password(client, factory, login_as, db):
             "active": "y",
         },
     )
-    assert short.status_code == 400 and "至少 10 个字符" in short.get_data(as_text=True)
+    assert_form_reshown(short, "至少 10 个字符", status=400)
     assert _count(db, User) == 1
     ok = client.post(
         "/office/users/new",
@@ -244,6 +243,4 @@ def test_accounts_need_their_unit_and_a_password(client, factory, login_as, db):
             "department_id": "0",
         },
     )
-    assert demote_self.status_code == 400 and "不能停用自己的账号" in demote_self.get_data(
-        as_text=True
-    )
+    assert_form_reshown(demote_self, "不能停用自己的账号", status=400)

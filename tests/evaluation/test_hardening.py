@@ -9,7 +9,7 @@ import pytest
 
 from evaluation.campaign.models import Venue
 from evaluation.core.models import AuditEvent, Role
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, assert_form_reshown
 from tests.evaluation.test_imports import _upload, _xlsx
 
 OFF_SITE = ["/%09/evil.com", "/%0d/x", "//evil.com", "/\\evil.com", "https://evil.com/", "/%0a/x"]
@@ -94,7 +94,7 @@ def test_a_damaged_attendance_xlsx_is_refused(client, election, login_as, db):
         data={"file": (io.BytesIO(_truncated_xlsx()), "people.xlsx")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 400 and "无法读取该 XLSX" in response.get_data(as_text=True)
+    assert_form_reshown(response, "无法读取该 XLSX", status=400)
 
 
 def test_pages_that_show_secrets_are_never_stored_by_a_browser(client, election, login_as, db):

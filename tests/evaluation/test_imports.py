@@ -6,6 +6,7 @@ from openpyxl import Workbook
 
 from evaluation.campaign.models import Department, Group, Venue
 from evaluation.core.models import Role
+from tests.conftest import assert_form_reshown
 
 DEPARTMENTS_CSV = """代码,全称,简称,评议方式,组别,顺序,工作职责
 FGW,市发展和改革委员会,发展改革委,公开,1,2,负责全市发展规划
@@ -135,11 +136,11 @@ def test_a_missing_column_or_wrong_file_type_is_refused_clearly(client, factory,
     factory.campaign()
     login_as(Role.ADMIN)
     missing = _upload(client, "venues", "名称,容量\n主会场,100\n".encode(), "venues.csv")
-    assert missing.status_code == 422 and "缺少此列" in missing.get_data(as_text=True)
+    assert_form_reshown(missing, "缺少此列", status=422)
     wrong = _upload(client, "venues", b"%PDF-1.4", "venues.pdf")
-    assert wrong.status_code == 400 and "只能导入 CSV 或 XLSX" in wrong.get_data(as_text=True)
+    assert_form_reshown(wrong, "只能导入 CSV 或 XLSX", status=400)
     broken = _upload(client, "venues", b"not a zip", "venues.xlsx")
-    assert broken.status_code == 400 and "无法读取" in broken.get_data(as_text=True)
+    assert_form_reshown(broken, "无法读取", status=400)
     assert db.session.query(Venue).count() == 0
 
 

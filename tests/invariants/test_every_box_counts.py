@@ -38,7 +38,7 @@ def test_a_venue_login_alone_cannot_give_its_box_more_cards_than_seats_and_spare
     page = client.get(url).get_data(as_text=True)
     assert 'value="90"' in page  # what is left is offered, not more
     stuffed = client.post(url, data={"count": "91", "base_url": "http://x"})
-    assert stuffed.status_code == 409 and "须经监察局批准" in stuffed.get_data(as_text=True)
+    assert_form_reshown(stuffed, "须经监察局批准", status=409)
     assert _valid_cards(db, box) == 20
     assert client.post(url, data={"count": "90", "base_url": "http://x"}).status_code == 200
     assert _valid_cards(db, box) == 110
@@ -97,7 +97,7 @@ def test_results_are_not_signed_while_a_late_venue_box_has_not_been_counted(
     assert client.post("/office/results/tally").status_code == 302
     run = db.session.execute(select(ResultRun)).scalar_one()
     refused = client.post(f"/office/results/{run.id}/sign")
-    assert refused.status_code == 409 and "崂山区分会场" in refused.get_data(as_text=True)
+    assert_form_reshown(refused, "崂山区分会场", status=409)
     db.session.expire_all()
     assert db.session.get(ResultRun, run.id).state == "draft"
     assert db.session.get(type(campaign), campaign.id).tally_signed_at is None
@@ -120,7 +120,7 @@ def test_results_are_not_signed_while_a_late_venue_box_has_not_been_counted(
     assert db.session.get(BallotBox, late.id).state == BoxState.WITHDRAWN
     login_as(Role.STATISTICS)
     stale = client.post(f"/office/results/{run.id}/sign")  # counted before the withdrawal
-    assert stale.status_code == 409 and "重新计票" in stale.get_data(as_text=True)
+    assert_form_reshown(stale, "重新计票", status=409)
     client.post("/office/results/tally")
     run = db.session.execute(select(ResultRun).order_by(ResultRun.id.desc())).scalars().first()
     assert client.post(f"/office/results/{run.id}/sign").status_code == 302
@@ -177,11 +177,11 @@ def test_after_sign_off_nothing_can_be_cast_opened_or_added(
     # ...and neither the office nor the venue can open a box, add a venue or a meeting.
     login_as(Role.ADMIN)
     opened = client.post(f"/office/ballots/{late.id}/open")
-    assert opened.status_code == 409 and "已签发" in opened.get_data(as_text=True)
+    assert_form_reshown(opened, "已签发", status=409)
     added = client.post(
         "/office/venues/new", data={"kind": "district", "name": "胶州市分会场", "capacity": "200"}
     )
-    assert added.status_code == 409 and "已签发" in added.get_data(as_text=True)
+    assert_form_reshown(added, "已签发", status=409)
     assert db.session.query(Venue).filter_by(name="胶州市分会场").count() == 0
     more = client.post(
         f"/office/ballots/{late.id}/cards", data={"count": "1", "base_url": "http://x"}

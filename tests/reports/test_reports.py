@@ -82,7 +82,7 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
     assert client.post("/office/reports/mine/submit").status_code == 302
     assert _versions(db, own)[0].state == "submitted"
     locked = client.post("/office/reports/mine", data={**SECTIONS, "work": "偷偷改"})
-    assert locked.status_code == 409 and "审核中" in locked.get_data(as_text=True)
+    assert_form_reshown(locked, "审核中", status=409)
     assert _versions(db, own)[0].work == SECTIONS["work"]
     assert client.post(f"/office/reports/{_versions(db, own)[0].id}/approve").status_code == 403
 
@@ -112,7 +112,7 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
     assert client.get("/departments/FGW").status_code == 404  # approved is not public yet
     assert client.post(f"/office/reports/{second.id}/publish").status_code == 302
     twice = client.post(f"/office/reports/{second.id}/publish")
-    assert twice.status_code == 409 and "已经发布" in twice.get_data(as_text=True)
+    assert_form_reshown(twice, "已经发布", status=409)
 
     public = client.get("/departments/FGW")
     assert public.status_code == 200
@@ -204,7 +204,7 @@ def test_attachments_are_checked_by_content_and_size(
     login_as(Role.DEPARTMENT, department=own)
     assert _upload(client, PDF, "年报.pdf").status_code == 302
     disguised = _upload(client, b"MZ\x90\x00 this is an exe", "年报.pdf")
-    assert disguised.status_code == 415 and "按文件内容判断" in disguised.get_data(as_text=True)
+    assert_form_reshown(disguised, "按文件内容判断", status=415)
     huge = _upload(client, b"%PDF-" + b"0" * (5 * 1024 * 1024), "big.pdf")
     assert huge.status_code == 413
     (version,) = _versions(db, own)

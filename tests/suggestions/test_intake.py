@@ -8,6 +8,7 @@ from evaluation.campaign.models import Phase
 from evaluation.core.models import Role
 from suggestions import routing, services
 from suggestions.models import Channel, Status, Suggestion
+from tests.conftest import assert_form_reshown
 from tests.suggestions.conftest import NAME, PHONE, TEXT
 
 
@@ -149,7 +150,7 @@ def test_no_suggestions_once_the_campaign_is_closed(client, db, world):
     world.campaign.phase = Phase.CLOSED.value
     db.session.commit()
     response = client.post("/suggestions/new", data=_form(world))
-    assert response.status_code == 409 and "已结束" in response.get_data(as_text=True)
+    assert_form_reshown(response, "已结束", status=409)
     assert _count(db) == 0
 
 
