@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import on_postgresql
 from tests.invariants.test_nothing_lost import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# Packaging does not depend on the database: it runs once, in the SQLite pass.
+pytestmark = pytest.mark.skipif(on_postgresql(), reason="packaging is tested on SQLite")
 
 
 @pytest.fixture(scope="module")
