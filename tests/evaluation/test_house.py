@@ -74,3 +74,18 @@ def test_a_circle_would_be_caught():
 def test_no_room_imports_the_shell(room):
     graph = _graph()
     assert not graph.chain_exists(importer=room, imported="evaluation.shell", as_packages=True)
+
+
+MAX_MODULE_LINES = 400  # STYLE.md: split a module along its seams before it outgrows this
+
+
+def test_no_module_outgrows_the_house_s_line():
+    packages = [ROOT / p.replace(".", "/") for p in LINTER["root_packages"]]
+    long = {
+        str(path.relative_to(ROOT)): n
+        for package in packages
+        for path in package.rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
