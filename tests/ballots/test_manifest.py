@@ -10,8 +10,8 @@ from jsonschema_rs import Draft202012Validator  # comes with schemathesis
 
 from ballots.attendance import import_representatives, mark_attendance, representatives
 from ballots.models import BoxMinutes, BoxState
+from evaluation.core.api import SCHEMAS
 from evaluation.core.models import Role
-from evaluation.shell.api import OPENAPI
 from tests.conftest import SEAL_FORM, assert_form_reshown
 
 
@@ -30,7 +30,7 @@ def _close(db, election) -> None:
 def _api_boxes(client) -> list[dict]:
     """GET /api/v1/boxes, checked against the box schema its OpenAPI document promises."""
     body = client.get("/api/v1/boxes").get_json()
-    validator = Draft202012Validator(OPENAPI["components"]["schemas"]["Box"])
+    validator = Draft202012Validator(SCHEMAS["Box"])
     for box in body["boxes"]:
         validator.validate(box)
     return body["boxes"]
