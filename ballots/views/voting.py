@@ -18,6 +18,7 @@ from ballots.casting import IncompleteBallot, VoteRefused, ballot_shape, card_bo
 from ballots.models import Rating
 from ballots.signals import receipt_offer
 from ballots.views.blueprints import public_bp, rating_labels
+from evaluation.campaign.reports.services import published_codes
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import csrf, db
 from evaluation.core.signals import first_answer
@@ -122,6 +123,11 @@ def _ballot_form(
             message=message,
             ratings=list(Rating),
             labels=rating_labels(),
+            # Departments whose report is published get a 看报告 link beside their name.
+            published=_cached(
+                ("published", box.campaign_id),
+                lambda: published_codes(db.session, box.campaign),
+            ),
         )
     )
 

@@ -20,6 +20,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from evaluation.campaign.models import EvaluationMode, Phase, VenueKind
 from evaluation.core.forms import REQUIRED, ROLE_LABELS, choices_of
+from evaluation.core.models import Role
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -129,7 +130,8 @@ class MeetingForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(3, 64)])
     display_name = StringField(_l("姓名"), validators=[Length(max=100)])
-    role = SelectField(_l("角色"), choices=choices_of(ROLE_LABELS))
+    # A new account holds the least power until someone chooses more.
+    role = SelectField(_l("角色"), choices=choices_of(ROLE_LABELS), default=Role.REVIEWER.value)
     department_id = SelectField(_l("所属部门（部门联络员）"), coerce=int, validate_choice=False)
     venue_id = SelectField(_l("所属会场（会场工作人员）"), coerce=int, validate_choice=False)
     password = PasswordField(

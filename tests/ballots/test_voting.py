@@ -10,6 +10,7 @@ from ballots.models import (
     Receipt,
     VotingToken,
 )
+from evaluation.campaign.reports.services import approve, publish, save_draft, submit
 from evaluation.core.models import Role
 from tests.conftest import seal
 
@@ -37,6 +38,21 @@ def test_the_voting_page_lists_the_group_in_reporting_order_with_four_choices(cl
         assert label in page
     assert page.count('type="radio"') == 4 * len(election.departments)
     assert "Set-Cookie" not in response.headers  # a voter carries nothing away from the page
+
+
+def test_a_department_with_a_published_report_has_a_report_link_on_the_ballot(client, election, db):
+    first, second, _third = election.departments
+    goals = [{"goal": "目标", "target": "指标", "status": "done", "explanation": ""}]
+    sections = {"duties": "职责", "work": "工作", "problems": "问题", "measures": "措施"}
+    sections["suggestions_handled"] = "去年意见建议全部答复。"
+    save_draft(db.session, first, {**sections, "goals": goals}, "t")
+    version = submit(db.session, first, "t")
+    approve(db.session, version, "t")
+    publish(db.session, version, "t")
+    db.session.commit()
+    page = client.get(f"/v/{election.cards[0].token}").get_data(as_text=True)
+    assert f'href="/departments/{first.code}"' in page and "看报告" in page
+    assert f'href="/departments/{second.code}"' not in page  # no published report, no link
 
 
 def test_a_full_ballot_is_stored_and_answered_with_a_receipt(client, election, db):

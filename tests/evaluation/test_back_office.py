@@ -244,3 +244,11 @@ def test_accounts_need_their_unit_and_a_password(client, factory, login_as, db):
         },
     )
     assert_form_reshown(demote_self, "不能停用自己的账号", status=400)
+
+
+def test_a_new_account_starts_with_the_least_powerful_role(client, factory, login_as):
+    factory.campaign()
+    login_as(Role.ADMIN)
+    page = client.get("/office/users/new").get_data(as_text=True)
+    assert '<option selected value="reviewer">' in page
+    assert '<option selected value="admin">' not in page
