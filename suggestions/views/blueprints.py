@@ -15,6 +15,7 @@ from evaluation.core.permissions import Capability, can
 from suggestions import routing, services
 from suggestions.forms import (
     CHANNEL_LABELS,
+    REJECT_LABELS,
     SATISFACTION_LABELS,
     STATUS_LABELS,
     VISITED_LABELS,
@@ -31,6 +32,7 @@ admin_bp = Blueprint("suggestions_office", __name__, url_prefix="/office/suggest
 def register_template_helpers(app: Any) -> None:
     app.jinja_env.globals.update(
         SUGGESTION_STATUS_LABELS=STATUS_LABELS,
+        REJECT_LABELS=REJECT_LABELS,
         CHANNEL_LABELS=CHANNEL_LABELS,
         WARNING_LABELS=WARNING_LABELS,
         SATISFACTION_LABELS=SATISFACTION_LABELS,

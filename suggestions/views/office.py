@@ -121,7 +121,14 @@ def entry() -> Any:
 
     outcome = run_form(form, receive)
     if outcome.done:
-        flash(_("已登记，编号 %(id)s。可以继续录入下一条。", id=outcome.value.id))
+        flash(
+            _(
+                "已登记，编号 %(id)s，跟踪码 %(code)s：请抄给提出人，凭它（实名的还要手机号）"
+                "查询办理进度并评价答复。可以继续录入下一条。",
+                id=outcome.value.id,
+                code=outcome.value.tracking_code,
+            )
+        )
         return redirect(url_for(".entry"))
     title = _("录入走访代表委员意见") if visit else _("录入会场书面意见建议")
     return render_template("suggestions/office/entry.html", form=form, title=title), outcome.status

@@ -282,3 +282,13 @@ def test_the_report_editor_lists_last_years_suggestions_with_outcomes(
     page = client.get("/office/reports/mine").get_data(as_text=True)
     assert "增设社区图书室" in page and "按期" in page
     assert "主办 1 条，已答复 1 条，其中按期 1 条" in page
+
+
+def test_a_rejected_suggestion_s_tracking_page_gives_the_office_s_reason(db, world, client):
+    suggestion = world.real_name(db)
+    handling.reject(db.session, suggestion, RejectReason.OTHER, "属于司法程序，请向法院反映", "a")
+    db.session.commit()
+    page = client.post(
+        "/suggestions/track", data={"code": suggestion.tracking_code, "phone": PHONE}
+    ).get_data(as_text=True)
+    assert "不予受理：其他原因" in page and "属于司法程序，请向法院反映" in page

@@ -62,6 +62,9 @@ def test_paper_suggestion_is_entered_by_venue_staff_with_their_venue(client, db,
     suggestion = db.session.execute(select(Suggestion)).scalar_one()
     assert suggestion.channel == Channel.PAPER and suggestion.venue_id == world.venue.id
     assert suggestion.entered_by == staff.username
+    # The citizen who handed in the paper can follow it: staff see the code to pass on.
+    next_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert suggestion.tracking_code in next_page
 
 
 def test_visit_record_is_entered_by_the_department_and_proposed_to_it(client, db, login_as, world):
