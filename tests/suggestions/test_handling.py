@@ -292,3 +292,4 @@ def test_a_rejected_suggestion_s_tracking_page_gives_the_office_s_reason(db, wor
         "/suggestions/track", data={"code": suggestion.tracking_code, "phone": PHONE}
     ).get_data(as_text=True)
     assert "不予受理：其他原因" in page and "属于司法程序，请向法院反映" in page
+    assert f"/suggestions/{suggestion.id}" not in page  # no link to a page that is not public
