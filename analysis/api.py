@@ -1,190 +1,76 @@
-"""The released results in the public JSON API: departments' figures and the questionnaires."""
+"""The released results in the public JSON API: departments' figures and the questionnaires.
+
+The bodies are the released figures' own types (`analysis.figures`), so the OpenAPI document
+describes exactly what was signed and released.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
-from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from analysis.computation import all_departments, figures_of
+from analysis.computation import figures_of
+from analysis.figures import DepartmentFigures, Figures
 from analysis.models import ResultRun
 from analysis.services import released_run
+from analysis.stats import Scheme
+from evaluation.campaign.answers import CampaignRef
 from evaluation.campaign.services import require_campaign
-from evaluation.core.api import (
-    ERROR,
-    NULLABLE_INTERVAL,
-    NULLABLE_NUMBER,
-    ROW_ID,
-    api_bp,
-    describe,
-)
+from evaluation.core.api import ROW_ID, Answer, UtcTime, api_bp, describe_get, reply
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
-
-_rank_interval = {"type": ["array", "null"], "items": {"type": "integer"}}
-
-
-_result_schema = {
-    "type": "object",
-    "required": ["code", "name", "score", "valid", "counts"],
-    "properties": {
-        "code": {"type": "string"},
-        "name": {"type": "string"},
-        "group": {"type": "string", "description": "group number, or 'internal'"},
-        "group_name": {"type": "string"},
-        "rank": {"type": ["integer", "null"], "description": "null when not ranked (flag)"},
-        "rank_interval": _rank_interval,
-        "joint_rank_interval": _rank_interval,
-        "band": {"type": ["string", "null"], "enum": ["above", "within", "below", None]},
-        "score": NULLABLE_NUMBER,
-        "score_ci": {"$ref": "#/components/schemas/Interval"},
-        "satisfaction_rate": NULLABLE_NUMBER,
-        "satisfaction_ci": {"$ref": "#/components/schemas/Interval"},
-        "satisfied_share": NULLABLE_NUMBER,
-        "dissatisfied_share": NULLABLE_NUMBER,
-        "awareness": NULLABLE_NUMBER,
-        "returned": {"type": "integer"},
-        "valid": {"type": "integer"},
-        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "flag": {"type": ["string", "null"], "enum": ["too_few_valid", "low_awareness", None]},
-        "previous_score": NULLABLE_NUMBER,
-    },
-}
+from questionnaires.figures import QuestionnaireFigures, Respondents
+from questionnaires.models import QuestionnaireKind
 
 
-_scale_result = {
-    "type": "object",
-    "required": ["answered", "counts", "shares", "mean", "mean_ci"],
-    "properties": {
-        "answered": {"type": "integer"},
-        "counts": {"type": "array", "items": {"type": "integer"}},
-        "shares": {"type": "array", "items": NULLABLE_NUMBER},
-        "mean": NULLABLE_NUMBER,
-        "mean_ci": NULLABLE_INTERVAL,
-    },
-}
+class Results(Answer):
+    campaign: CampaignRef
+    released_at: UtcTime
+    scheme: Scheme
+    input_hash: str
+    departments: list[DepartmentFigures]
 
 
-_question_result = {
-    "type": "object",
-    "required": ["respondents", "answered"],
-    "description": "choice questions: counts, shares, share_cis; scale: as a scale result; "
-    "matrix: rows, one scale result per item; text: only how many answered",
-    "properties": {
-        "respondents": {"type": "integer"},
-        "answered": {"type": "integer"},
-        "counts": {"type": "array", "items": {"type": "integer"}},
-        "shares": {"type": "array", "items": NULLABLE_NUMBER},
-        "share_cis": {"type": "array", "items": NULLABLE_INTERVAL},
-        "mean": NULLABLE_NUMBER,
-        "mean_ci": NULLABLE_INTERVAL,
-        "rows": {"type": "array", "items": _scale_result},
-    },
-}
+class QuestionnaireSummary(Answer):
+    id: int
+    kind: QuestionnaireKind
+    title: str
+    version: int
+    respondents: Respondents
 
 
-_respondents = {
-    "type": "object",
-    "required": ["total", "online", "venues"],
-    "properties": {
-        "total": {"type": "integer", "description": "venue responses (online ones apart)"},
-        "online": {"type": "integer"},
-        "venues": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "venue": {"type": "string"},
-                    "respondents": {"type": "integer"},
-                },
-            },
-        },
-    },
-}
+class Questionnaires(Answer):
+    campaign: CampaignRef
+    released_at: UtcTime
+    questionnaires: list[QuestionnaireSummary]
 
 
-_questionnaire_summary = {
-    "type": "object",
-    "required": ["id", "kind", "title", "version", "respondents"],
-    "properties": {
-        "id": {"type": "integer"},
-        "kind": {"type": "string", "enum": ["social", "conduct", "other"]},
-        "title": {"type": "string"},
-        "version": {"type": "integer"},
-        "respondents": _respondents,
-    },
-}
-
-
-_questionnaire_schema = {
-    "type": "object",
-    "required": [*_questionnaire_summary["required"], "venues", "sections"],
-    "properties": {
-        **_questionnaire_summary["properties"],
-        "venues": {"type": "array", "items": {"type": "string"}},
-        "records_hash": {
-            "type": "string",
-            "description": "SHA-256 of the published response records, lines sorted",
-        },
-        "sections": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["title", "questions"],
-                "properties": {
-                    "title": {"type": "string"},
-                    "questions": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["id", "kind", "text", "total", "venues"],
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "kind": {
-                                    "type": "string",
-                                    "enum": ["single", "multiple", "scale", "matrix", "text"],
-                                },
-                                "text": {"type": "string"},
-                                "required": {"type": "boolean"},
-                                "max_choices": {"type": ["integer", "null"]},
-                                "options": {"type": "array", "items": {"type": "string"}},
-                                "items": {"type": "array", "items": {"type": "string"}},
-                                "total": _question_result,
-                                "venues": {"type": "array", "items": _question_result},
-                                "online": {"anyOf": [_question_result, {"type": "null"}]},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
-
-def _released_figures() -> tuple[ResultRun, dict[str, Any]]:
+def _released_figures() -> tuple[ResultRun, Figures]:
     run = released_run(db.session, require_campaign(db.session))
     if run is None:
         raise NotFound(_("评议结果尚未发布。"))
     return run, figures_of(run)
 
 
+def _released_at(run: ResultRun) -> dt.datetime:
+    assert run.released_at is not None  # a released run
+    return run.released_at
+
+
 @api_bp.route("/results")
 def results() -> ResponseReturnValue:
     """The released evaluation results: every department with its intervals, in rank order."""
     run, figures = _released_figures()
-    return jsonify(
-        {
-            "campaign": figures["campaign"],
-            "released_at": run.released_at.isoformat() + "Z",
-            "scheme": figures["scheme"],
-            "input_hash": figures["audit"]["input_hash"],
-            "departments": [
-                {k: d[k] for k in _result_schema["properties"]} for d in all_departments(figures)
-            ],
-        }
+    return reply(
+        Results(
+            campaign=figures.campaign,
+            released_at=_released_at(run),
+            scheme=figures.scheme,
+            input_hash=figures.audit.input_hash,
+            departments=figures.all_departments(),
+        )
     )
 
 
@@ -192,15 +78,17 @@ def results() -> ResponseReturnValue:
 def questionnaires() -> ResponseReturnValue:
     """The released questionnaires, each with its number of responses."""
     run, figures = _released_figures()
-    return jsonify(
-        {
-            "campaign": figures["campaign"],
-            "released_at": run.released_at.isoformat() + "Z",
-            "questionnaires": [
-                {k: q[k] for k in ("id", "kind", "title", "version", "respondents")}
-                for q in figures.get("questionnaires", [])
+    return reply(
+        Questionnaires(
+            campaign=figures.campaign,
+            released_at=_released_at(run),
+            questionnaires=[
+                QuestionnaireSummary.model_validate(
+                    q.model_dump(include=set(QuestionnaireSummary.model_fields))
+                )
+                for q in figures.questionnaires
             ],
-        }
+        )
     )
 
 
@@ -208,95 +96,29 @@ def questionnaires() -> ResponseReturnValue:
 def questionnaire(questionnaire_id: int) -> ResponseReturnValue:
     """One released questionnaire: every question in total, per venue and online apart."""
     _run, figures = _released_figures()
-    found = next(
-        (q for q in figures.get("questionnaires", []) if q["id"] == questionnaire_id), None
-    )
+    found = figures.questionnaire(questionnaire_id)
     if found is None:
         raise NotFound(_("没有这份问卷的结果。"))
-    return jsonify(found)
+    return reply(found)
 
 
-describe(
-    paths={
-        "/api/v1/results": {
-            "get": {
-                "summary": "The released evaluation results, in rank order",
-                "responses": {
-                    "200": {
-                        "description": "Every department's figures as released",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["campaign", "released_at", "departments"],
-                                    "properties": {
-                                        "campaign": {"type": "object"},
-                                        "released_at": {"type": "string", "format": "date-time"},
-                                        "scheme": {"type": "object"},
-                                        "input_hash": {"type": "string"},
-                                        "departments": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/Result"},
-                                        },
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "404": ERROR,
-                },
-            }
-        },
-        "/api/v1/questionnaires": {
-            "get": {
-                "summary": "The released questionnaires (released with the results)",
-                "responses": {
-                    "200": {
-                        "description": "Each questionnaire with its number of responses",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["campaign", "released_at", "questionnaires"],
-                                    "properties": {
-                                        "campaign": {"type": "object"},
-                                        "released_at": {"type": "string", "format": "date-time"},
-                                        "questionnaires": {
-                                            "type": "array",
-                                            "items": _questionnaire_summary,
-                                        },
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "404": ERROR,
-                },
-            }
-        },
-        "/api/v1/questionnaires/{questionnaire_id}": {
-            "get": {
-                "summary": "One released questionnaire's results, in total and per venue",
-                "parameters": [
-                    {
-                        "name": "questionnaire_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": ROW_ID,
-                    }
-                ],
-                "responses": {
-                    "200": {
-                        "description": "Every question: counts, shares with Wilson intervals, "
-                        "scale means with bootstrap intervals; online responses apart",
-                        "content": {"application/json": {"schema": _questionnaire_schema}},
-                    },
-                    "404": ERROR,
-                },
-            }
-        },
-    },
-    schemas={
-        "Result": _result_schema,
-    },
+describe_get(
+    "/results",
+    "The released evaluation results, in rank order",
+    Results,
+    "Every department's figures as released",
+)
+describe_get(
+    "/questionnaires",
+    "The released questionnaires (released with the results)",
+    Questionnaires,
+    "Each questionnaire with its number of responses",
+)
+describe_get(
+    "/questionnaires/{questionnaire_id}",
+    "One released questionnaire's results, in total and per venue",
+    QuestionnaireFigures,
+    "Every question: counts, shares with Wilson intervals, scale means with bootstrap "
+    "intervals; online responses apart",
+    parameters=[{"name": "questionnaire_id", "in": "path", "required": True, "schema": ROW_ID}],
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from markupsafe import Markup, escape
+
+from analysis.figures import DepartmentFigures, GroupFigures
 
 ROW = 22  # px per department
 LABEL = 118  # px for the department's short label
@@ -12,10 +12,10 @@ WIDTH = 340  # fits a 360 px phone screen inside a card
 SCALE_FROM = 60.0  # the score axis starts here: scores below are drawn at the edge
 
 
-def score_bars(departments: list[dict[str, Any]], names: dict[str, str]) -> Markup:
+def score_bars(departments: list[DepartmentFigures], names: dict[str, str]) -> Markup:
     """Horizontal bars of the scores with their 95% interval as whiskers."""
     plot = WIDTH - LABEL - 8
-    scored = [d for d in departments if d["score"] is not None]
+    scored = [d for d in departments if d.score is not None]
 
     def x(value: float) -> float:
         return LABEL + plot * max(0.0, min(1.0, (value - SCALE_FROM) / (100 - SCALE_FROM)))
@@ -32,14 +32,14 @@ def score_bars(departments: list[dict[str, Any]], names: dict[str, str]) -> Mark
         )
     for i, d in enumerate(scored):
         y = i * ROW
-        band = d.get("band") or "none"
+        band = d.band or "none"
         parts.append(
-            f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(names[d["code"]])}</text>'
-            f'<rect x="{LABEL}" y="{y + 5}" width="{x(d["score"]) - LABEL:.1f}" height="12" '
-            f'class="bar {band}"><title>{escape(d["name"])} {d["score"]:.2f}</title></rect>'
+            f'<text x="{LABEL - 4}" y="{y + 15}" class="label">{escape(names[d.code])}</text>'
+            f'<rect x="{LABEL}" y="{y + 5}" width="{x(d.score) - LABEL:.1f}" height="12" '
+            f'class="bar {band}"><title>{escape(d.name)} {d.score:.2f}</title></rect>'
         )
-        if d["score_ci"]:
-            low, high = (x(v) for v in d["score_ci"])
+        if d.score_ci:
+            low, high = (x(v) for v in d.score_ci)
             parts.append(
                 f'<line x1="{low:.1f}" x2="{high:.1f}" y1="{y + 11}" y2="{y + 11}" class="ci"/>'
                 f'<line x1="{low:.1f}" x2="{low:.1f}" y1="{y + 7}" y2="{y + 15}" class="ci"/>'
@@ -49,22 +49,20 @@ def score_bars(departments: list[dict[str, Any]], names: dict[str, str]) -> Mark
     return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)
 
 
-def heat_map(group: dict[str, Any], names: dict[str, str]) -> Markup:
+def heat_map(group: GroupFigures, names: dict[str, str]) -> Markup:
     """Department × venue: the satisfaction rate at each venue, darker is lower."""
-    venues = group["per_venue"]
+    venues = group.per_venue
     cells = []
-    for d in group["departments"]:
+    for d in group.departments:
         row = []
         for v in venues:
-            satisfied, basic, dissatisfied, _unknown = v["counts"][d["code"]]
+            satisfied, basic, dissatisfied, _unknown = v.counts[d.code]
             n = satisfied + basic + dissatisfied
             rate = (satisfied + basic) / n if n else None
             # 100% is the palest; every 5 points below it darkens the cell.
-            row.append((min(1.0, (1 - rate) * 5), f"{v['venue']} {rate:.1%}") if n else (None, ""))
+            row.append((min(1.0, (1 - rate) * 5), f"{v.venue} {rate:.1%}") if n else (None, ""))
         cells.append(row)
-    return _grid(
-        [names[d["code"]] for d in group["departments"]], [v["venue"] for v in venues], cells
-    )
+    return _grid([names[d.code] for d in group.departments], [v.venue for v in venues], cells)
 
 
 def scale_heat_map(items: list[str], venues: list[str], means: list[list[float | None]]) -> Markup:

@@ -29,7 +29,7 @@ def tally() -> None:
     campaign = require_campaign(db.session)
     waiting = unfinished_boxes(db.session, campaign)
     run = run_tally(db.session, campaign, None)  # the command line
-    click.echo(f"tally {run.id}: {figures_of(run)['audit']['boxes']} sealed boxes")
+    click.echo(f"tally {run.id}: {figures_of(run).audit.boxes} sealed boxes")
     if waiting:
         click.echo(f"{len(waiting)} boxes are still open or closed; sign-off waits for them")
 

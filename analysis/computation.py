@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import ranks, stats
+from analysis.figures import INTERNAL, Figures
 from analysis.groups import analyse_group
 from analysis.models import ResultRun, RunState
 from analysis.records import BoxRecords, records_hash
@@ -23,9 +24,6 @@ from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, TokenSt
 from ballots.tally import records_csv
 from evaluation.campaign.models import Campaign
 from questionnaires.results import questionnaire_figures
-
-INTERNAL = "internal"  # the key of the internal departments' results
-
 
 INTERNAL_NAME = "内部评议"  # stored in the figures as data, like group and venue names
 
@@ -80,7 +78,7 @@ def compute(
     campaign: Campaign,
     records: dict[int, BoxRecords],
     questionnaire_records: dict[int, str] | None = None,
-) -> dict[str, Any]:
+) -> Figures:
     """Every released figure, from the records alone (plus cards issued and the scheme).
 
     The questionnaires' figures come from their own response records (by default as
@@ -122,7 +120,7 @@ def compute(
             )
         ]
     _add_previous(session, campaign, groups)
-    return {
+    figures = {
         "campaign": {"year": campaign.year, "title": campaign.title},
         "scheme": asdict(scheme),
         "groups": groups,
@@ -162,6 +160,7 @@ def compute(
             },
         },
     }
+    return Figures.model_validate(figures)
 
 
 def _over_attendance(session: Session, boxes: list[BallotBox]) -> list[dict[str, Any]]:
@@ -198,11 +197,7 @@ def _add_previous(session: Session, campaign: Campaign, groups: list[dict[str, A
         .order_by(Campaign.year.desc())
     ).scalar()
     before = (
-        {
-            d["code"]: d["score"]
-            for g in json.loads(previous.figures)["groups"]
-            for d in g["departments"]
-        }
+        {d.code: d.score for g in figures_of(previous).groups for d in g.departments}
         if previous
         else {}
     )
@@ -211,15 +206,8 @@ def _add_previous(session: Session, campaign: Campaign, groups: list[dict[str, A
             d["previous_score"] = before.get(d["code"])
 
 
-def figures_of(run: ResultRun) -> dict[str, Any]:
-    return json.loads(run.figures)
-
-
-def all_departments(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every department's figures in ranking order, pool by pool."""
-    by_code = {d["code"]: d for g in figures["groups"] for d in g["departments"]}
-    pools = sorted(figures["rankings"], key=lambda pool: pool == INTERNAL)
-    return [by_code[code] for pool in pools for code in figures["rankings"][pool]]
+def figures_of(run: ResultRun) -> Figures:
+    return Figures.model_validate_json(run.figures)
 
 
 def differences(a: Any, b: Any, path: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import force_locale
@@ -13,41 +14,47 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from analysis import stats
-from analysis.computation import all_departments
+from analysis.figures import DepartmentFigures, Figures
 from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
 from evaluation.core.spreadsheets import append_text_safe, csv_row
+from questionnaires.figures import (
+    QuestionFigures,
+    QuestionnaireFigures,
+    QuestionResult,
+    ScaleResult,
+)
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
 
 EXPORT_LOCALE = "zh"  # the workbook and CSV are Chinese, like their column headers
 RATE = "0.00%"
 SCORE = "0.00"
-DEPARTMENT_COLUMNS: list[tuple[str, str, Any]] = [
-    ("排名", "", lambda d: d.get("rank")),
-    ("排名区间（90%）", "", lambda d: _interval(d.get("rank_interval"))),
-    ("联合排名区间（90%）", "", lambda d: _interval(d.get("joint_rank_interval"))),
-    ("分档", "", lambda d: str(BAND_LABELS.get(d.get("band") or "", ""))),
-    ("部门代码", "", lambda d: d["code"]),
-    ("部门", "", lambda d: d["name"]),
-    ("组别", "", lambda d: d["group_name"]),
-    ("得分", SCORE, lambda d: d["score"]),
-    ("得分区间下限", SCORE, lambda d: (d["score_ci"] or [None, None])[0]),
-    ("得分区间上限", SCORE, lambda d: (d["score_ci"] or [None, None])[1]),
-    ("满意率", RATE, lambda d: d["satisfaction_rate"]),
-    ("满意率区间下限", RATE, lambda d: (d["satisfaction_ci"] or [None, None])[0]),
-    ("满意率区间上限", RATE, lambda d: (d["satisfaction_ci"] or [None, None])[1]),
-    ("满意占比", RATE, lambda d: d["satisfied_share"]),
-    ("不满意占比", RATE, lambda d: d["dissatisfied_share"]),
-    ("了解率", RATE, lambda d: d["awareness"]),
-    ("回收票数", "", lambda d: d["returned"]),
-    ("有效票数", "", lambda d: d["valid"]),
-    ("满意", "", lambda d: d["counts"]["satisfied"]),
-    ("基本满意", "", lambda d: d["counts"]["basically_satisfied"]),
-    ("不满意", "", lambda d: d["counts"]["dissatisfied"]),
-    ("不了解", "", lambda d: d["counts"]["unknown"]),
-    ("未填", "", lambda d: d["counts"]["blank"]),
-    ("上年得分", SCORE, lambda d: d.get("previous_score")),
-    ("说明", "", lambda d: str(FLAG_LABELS.get(d["flag"] or "", ""))),
+DEPARTMENT_COLUMNS: list[tuple[str, str, Callable[[DepartmentFigures], Any]]] = [
+    ("排名", "", lambda d: d.rank),
+    ("排名区间（90%）", "", lambda d: _interval(d.rank_interval)),
+    ("联合排名区间（90%）", "", lambda d: _interval(d.joint_rank_interval)),
+    ("分档", "", lambda d: str(BAND_LABELS.get(d.band or "", ""))),
+    ("部门代码", "", lambda d: d.code),
+    ("部门", "", lambda d: d.name),
+    ("组别", "", lambda d: d.group_name),
+    ("得分", SCORE, lambda d: d.score),
+    ("得分区间下限", SCORE, lambda d: (d.score_ci or [None, None])[0]),
+    ("得分区间上限", SCORE, lambda d: (d.score_ci or [None, None])[1]),
+    ("满意率", RATE, lambda d: d.satisfaction_rate),
+    ("满意率区间下限", RATE, lambda d: (d.satisfaction_ci or [None, None])[0]),
+    ("满意率区间上限", RATE, lambda d: (d.satisfaction_ci or [None, None])[1]),
+    ("满意占比", RATE, lambda d: d.satisfied_share),
+    ("不满意占比", RATE, lambda d: d.dissatisfied_share),
+    ("了解率", RATE, lambda d: d.awareness),
+    ("回收票数", "", lambda d: d.returned),
+    ("有效票数", "", lambda d: d.valid),
+    ("满意", "", lambda d: d.counts.satisfied),
+    ("基本满意", "", lambda d: d.counts.basically_satisfied),
+    ("不满意", "", lambda d: d.counts.dissatisfied),
+    ("不了解", "", lambda d: d.counts.unknown),
+    ("未填", "", lambda d: d.counts.blank),
+    ("上年得分", SCORE, lambda d: d.previous_score),
+    ("说明", "", lambda d: str(FLAG_LABELS.get(d.flag or "", ""))),
 ]
 
 
@@ -57,11 +64,11 @@ def _interval(pair: list[int] | None) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}–{pair[1]}"
 
 
-def department_rows(figures: dict[str, Any]) -> list[list[Any]]:
-    return [[get(d) for _h, _f, get in DEPARTMENT_COLUMNS] for d in all_departments(figures)]
+def department_rows(figures: Figures) -> list[list[Any]]:
+    return [[get(d) for _h, _f, get in DEPARTMENT_COLUMNS] for d in figures.all_departments()]
 
 
-def results_csv(figures: dict[str, Any]) -> str:
+def results_csv(figures: Figures) -> str:
     """The department table; in Chinese whatever the visitor's language (headers are)."""
     with force_locale(EXPORT_LOCALE):
         rows = department_rows(figures)
@@ -73,11 +80,11 @@ def results_csv(figures: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _interval_method(figures: dict[str, Any]) -> str:
+def _interval_method(figures: Figures) -> str:
     """How the score intervals were drawn, naming the groups that used the normal limit."""
-    resamples = figures["scheme"]["resamples"]
+    resamples = figures.scheme.resamples
     text = f"按会场分层、整张选票重抽样的 bootstrap，{resamples} 次，95%，BCa 区间"
-    large = [g["name"] for g in figures["groups"] if g.get("bootstrap") == "normal"]
+    large = [g.name for g in figures.groups if g.bootstrap == "normal"]
     if large:
         text += (
             f"；选票达 {stats.NORMAL_FROM:,} 张的组（{'、'.join(large)}）按各会场评价计数的"
@@ -102,24 +109,24 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]]
     return sheet
 
 
-def results_xlsx(figures: dict[str, Any]) -> bytes:
+def results_xlsx(figures: Figures) -> bytes:
     with force_locale(EXPORT_LOCALE):
         return _workbook(figures)
 
 
-def _workbook(figures: dict[str, Any]) -> bytes:
+def _workbook(figures: Figures) -> bytes:
     book = Workbook()
     book.remove(book.active)
     summary = []
-    for g in figures["groups"]:
-        scores = [d["score"] for d in g["departments"] if d["score"] is not None]
+    for g in figures.groups:
+        scores = [d.score for d in g.departments if d.score is not None]
         summary.append(
             [
-                g["name"],
-                len(g["departments"]),
-                g["issued"],
-                g["ballots"],
-                g["ballots"] / g["issued"] if g["issued"] else None,
+                g.name,
+                len(g.departments),
+                g.issued,
+                g.ballots,
+                g.ballots / g.issued if g.issued else None,
                 sum(scores) / len(scores) if scores else None,
             ]
         )
@@ -137,16 +144,16 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         department_rows(figures),
         [f for _h, f, _g in DEPARTMENT_COLUMNS],
     )
-    names = {d["code"]: d["name"] for g in figures["groups"] for d in g["departments"]}
+    names = figures.names()
     per_venue = []
-    for g in figures["groups"]:
-        for v in g["per_venue"]:
-            for code, (s, b, x, u) in v["counts"].items():
+    for g in figures.groups:
+        for v in g.per_venue:
+            for code, (s, b, x, u) in v.counts.items():
                 n = s + b + x
                 per_venue.append(
                     [
-                        g["name"],
-                        v["venue"],
+                        g.name,
+                        v.venue,
                         code,
                         names[code],
                         s,
@@ -164,28 +171,28 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         ["", "", "", "", "", "", "", "", RATE],
     )
     venues = []
-    for g in figures["groups"]:
-        for v in g["venues"]:
+    for g in figures.groups:
+        for v in g.venues:
             venues.append(
                 [
-                    g["name"],
-                    v["venue"],
-                    v["issued"],
-                    v["ballots"],
-                    v["turnout"],
-                    v["paper"],
-                    v["straight_share"],
-                    v["repeated_share"],
-                    v["unknown_share"],
-                    "；".join(str(VENUE_FLAG_LABELS[f]) for f in v["flags"]),
+                    g.name,
+                    v.venue,
+                    v.issued,
+                    v.ballots,
+                    v.turnout,
+                    v.paper,
+                    v.straight_share,
+                    v.repeated_share,
+                    v.unknown_share,
+                    "；".join(str(VENUE_FLAG_LABELS[f]) for f in v.flags),
                 ]
             )
-        for h in g["homogeneity"]:
-            if h.get("flagged_venues"):
-                flagged = "、".join(h["flagged_venues"])
+        for h in g.homogeneity:
+            if h.flagged_venues:
+                flagged = "、".join(h.flagged_venues)
                 venues.append(
                     [
-                        g["name"],
+                        g.name,
                         flagged,
                         None,
                         None,
@@ -194,7 +201,7 @@ def _workbook(figures: dict[str, Any]) -> bytes:
                         None,
                         None,
                         None,
-                        f"{names[h['code']]}：各会场评价差异显著（q={h['q']:.4f}）",
+                        f"{names[h.code]}：各会场评价差异显著（q={h.q:.4f}）",
                     ]
                 )
     _sheet(
@@ -216,32 +223,30 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         ["", "", "", "", RATE, "", RATE, RATE, RATE, ""],
     )
     bands = []
-    for pool, codes in figures["rankings"].items():
-        by_code = {d["code"]: d for g in figures["groups"] for d in g["departments"]}
-        for code in codes:
-            d = by_code[code]
-            if d["band"]:
+    for pool in figures.rankings:
+        for d in figures.pool(pool):
+            if d.band:
                 bands.append(
                     [
                         pool,
-                        str(BAND_LABELS[d["band"]]),
-                        d["name"],
-                        d["rank"],
-                        _interval(d["joint_rank_interval"]),
+                        str(BAND_LABELS[d.band]),
+                        d.name,
+                        d.rank,
+                        _interval(d.joint_rank_interval),
                     ]
                 )
     _sheet(book, "分档", ["排名范围", "分档", "部门", "排名", "联合排名区间"], bands)
-    scheme = figures["scheme"]
+    scheme = figures.scheme
     method = [
         ["有效票", "满意 + 基本满意 + 不满意；“不了解”和未填不计入有效票"],
         ["满意率", "（满意 + 基本满意）÷ 有效票，95% Wilson 区间"],
         ["了解率", "有效票 ÷（有效票 + 不了解）"],
         [
             "得分",
-            f"（{scheme['w_satisfied']}×满意 + {scheme['w_basic']}×基本满意 + "
-            f"{scheme['w_dissatisfied']}×不满意）÷ 有效票",
+            f"（{scheme.w_satisfied}×满意 + {scheme.w_basic}×基本满意 + "
+            f"{scheme.w_dissatisfied}×不满意）÷ 有效票",
         ],
-        ["会场", "各会场合并计算" if scheme["venue_weighting"] == "pooled" else "各会场等权平均"],
+        ["会场", "各会场合并计算" if scheme.venue_weighting == "pooled" else "各会场等权平均"],
         ["得分区间", _interval_method(figures)],
         [
             "排名区间",
@@ -256,7 +261,7 @@ def _workbook(figures: dict[str, Any]) -> bytes:
         ],
         [
             "不排名",
-            f"有效票少于 {scheme['min_valid']} 张或了解率低于 {scheme['min_awareness']:.0%}",
+            f"有效票少于 {scheme.min_valid} 张或了解率低于 {scheme.min_awareness:.0%}",
         ],
         [
             "会场检查",
@@ -272,20 +277,20 @@ def _workbook(figures: dict[str, Any]) -> bytes:
     )
     _sheet(book, "说明", ["项目", "说明"], method)
     audit_rows = [
-        ["输入记录哈希（SHA-256）", figures["audit"]["input_hash"]],
-        ["封箱投票箱数", figures["audit"]["boxes"]],
-        ["随机种子", figures["audit"]["seed"]],
-        ["重抽样次数", figures["audit"]["resamples"]],
-        ["评分方案", json.dumps(scheme, ensure_ascii=False, sort_keys=True)],
+        ["输入记录哈希（SHA-256）", figures.audit.input_hash],
+        ["封箱投票箱数", figures.audit.boxes],
+        ["随机种子", figures.audit.seed],
+        ["重抽样次数", figures.audit.resamples],
+        ["评分方案", json.dumps(figures.plain()["scheme"], ensure_ascii=False, sort_keys=True)],
     ]
     audit_rows += [
-        [f"问卷答卷记录哈希 {q['title']}（第 {q['version']} 版）", q.get("records_hash", "")]
-        for q in figures.get("questionnaires", [])
+        [f"问卷答卷记录哈希 {q.title}（第 {q.version} 版）", q.records_hash]
+        for q in figures.questionnaires
     ]
-    audit_rows += [[f"软件 {k}", v] for k, v in figures["audit"]["software"].items()]
+    audit_rows += [[f"软件 {k}", v] for k, v in figures.audit.software.items()]
     _sheet(book, "审计", ["项目", "值"], audit_rows)
-    for number, questionnaire in enumerate(figures.get("questionnaires", []), start=1):
-        title = f"问卷{number} {questionnaire['title']}"[:31]  # Excel's sheet name limit
+    for number, questionnaire in enumerate(figures.questionnaires, start=1):
+        title = f"问卷{number} {questionnaire.title}"[:31]  # Excel's sheet name limit
         _sheet(
             book,
             title,
@@ -320,61 +325,59 @@ ALL_VENUES = "全部会场"
 ONLINE_SCOPE = "网上公开"
 
 
-def _scopes(question: dict[str, Any], venues: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    scopes = [(ALL_VENUES, question["total"]), *zip(venues, question["venues"], strict=True)]
-    if question.get("online"):
-        scopes.append((ONLINE_SCOPE, question["online"]))
+def _scopes(question: QuestionFigures, venues: list[str]) -> list[tuple[str, QuestionResult]]:
+    scopes = [(ALL_VENUES, question.total), *zip(venues, question.venues, strict=True)]
+    if question.online:
+        scopes.append((ONLINE_SCOPE, question.online))
     return scopes
 
 
-def _point_rows(result: dict[str, Any], labels: list[str]) -> list[list[Any]]:
+def _point_rows(result: QuestionResult | ScaleResult, labels: list[str]) -> list[list[Any]]:
     """item, option, answered, count, share, share CI, mean and its CI for one scale."""
     rows = [
-        ["", label, result["answered"], count, share, None, None, None, None, None]
-        for label, count, share in zip(labels, result["counts"], result["shares"], strict=True)
+        ["", label, result.answered, count, share, None, None, None, None, None]
+        for label, count, share in zip(labels, result.counts, result.shares, strict=True)
     ]
-    low, high = result["mean_ci"] or (None, None)
-    rows.append(
-        ["", MEAN_ROW, result["answered"], None, None, None, None, result["mean"], low, high]
-    )
+    low, high = result.mean_ci or (None, None)
+    rows.append(["", MEAN_ROW, result.answered, None, None, None, None, result.mean, low, high])
     return rows
 
 
-def questionnaire_rows(questionnaire: dict[str, Any]) -> list[list[Any]]:
+def questionnaire_rows(questionnaire: QuestionnaireFigures) -> list[list[Any]]:
     """One released questionnaire in long form: question × item × option × venue."""
     rows = []
     number = 0
-    for section in questionnaire["sections"]:
-        for q in section["questions"]:
+    for section in questionnaire.sections:
+        for q in section.questions:
             number += 1
-            kind = QuestionKind(q["kind"])
-            head = [number, q["text"], str(QUESTION_KIND_LABELS[kind])]
-            for scope, result in _scopes(q, questionnaire["venues"]):
+            kind = QuestionKind(q.kind)
+            head = [number, q.text, str(QUESTION_KIND_LABELS[kind])]
+            for scope, result in _scopes(q, questionnaire.venues):
                 if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
                     body = [
-                        ["", option, result["answered"], count, share, *(ci or (None, None))]
+                        ["", option, result.answered, count, share, *(ci or (None, None))]
                         + [None, None, None]
                         for option, count, share, ci in zip(
-                            q["options"],
-                            result["counts"],
-                            result["shares"],
-                            result["share_cis"],
+                            q.options,
+                            result.counts,
+                            result.shares,
+                            result.share_cis,
                             strict=True,
                         )
                     ]
                 elif kind == QuestionKind.SCALE:
-                    body = _point_rows(result, q["options"])
+                    body = _point_rows(result, q.options)
                 elif kind == QuestionKind.MATRIX:
                     body = []
-                    for item, row in zip(q["items"], result["rows"], strict=True):
-                        body += [[item, *r[1:]] for r in _point_rows(row, q["options"])]
+                    for item, row in zip(q.items, result.rows, strict=True):
+                        body += [[item, *r[1:]] for r in _point_rows(row, q.options)]
                 else:
-                    body = [["", TEXT_ROW, result["answered"], result["answered"]] + [None] * 6]
+                    body = [["", TEXT_ROW, result.answered, result.answered] + [None] * 6]
                 rows += [head + r[:2] + [scope] + r[2:] for r in body]
     return rows
 
 
-def questionnaire_csv(questionnaire: dict[str, Any]) -> str:
+def questionnaire_csv(questionnaire: QuestionnaireFigures) -> str:
     with force_locale(EXPORT_LOCALE):
         rows = questionnaire_rows(questionnaire)
     out = io.StringIO()
@@ -385,5 +388,5 @@ def questionnaire_csv(questionnaire: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def export_name(figures: dict[str, Any], extension: str) -> str:
-    return _("%(year)s年度评议结果", year=figures["campaign"]["year"]) + f".{extension}"
+def export_name(figures: Figures, extension: str) -> str:
+    return _("%(year)s年度评议结果", year=figures.campaign.year) + f".{extension}"

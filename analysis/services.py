@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from analysis import stats
 from analysis.computation import (
-    all_departments,
     compute,
     differences,
     figures_of,
     published_records,
     sealed_boxes,
 )
+from analysis.figures import DepartmentFigures
 from analysis.models import ResultRun, RunState, VenueWeighting
 from analysis.records import parse_records, stored_records
 from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
@@ -146,13 +145,15 @@ def run_tally(session: Session, campaign: Campaign, user: User | None) -> Result
         )
     figures = compute(session, campaign, records)
     # The chain's head as counted: `audit verify --expect-head` later shows nothing was cut.
-    figures["audit"]["audit_head"] = audit.head_hash(session)
+    figures = figures.model_copy(
+        update={"audit": figures.audit.model_copy(update={"audit_head": audit.head_hash(session)})}
+    )
     _supersede(session, campaign, actor, "new tally")
     run = ResultRun(
         campaign=campaign,
         state=RunState.DRAFT.value,
-        input_hash=figures["audit"]["input_hash"],
-        figures=json.dumps(figures, ensure_ascii=False, sort_keys=True),
+        input_hash=figures.audit.input_hash,
+        figures=figures.canonical_json(),
         computed_at=_now(),
         computed_by=actor,
     )
@@ -183,8 +184,8 @@ def sign_off(session: Session, run: ResultRun, user: User | None) -> None:
     boxes = boxes_of(session, run.campaign)
     sealed = [b for b in boxes if b.current_state == BoxState.SEALED]
     withdrawn = [b.id for b in boxes if b.current_state == BoxState.WITHDRAWN]
-    counted = figures_of(run)["audit"]
-    if counted["boxes"] != len(sealed) or [w["box"] for w in counted["withdrawn"]] != withdrawn:
+    counted = figures_of(run).audit
+    if counted.boxes != len(sealed) or [w.box for w in counted.withdrawn] != withdrawn:
         raise Conflict(_("计票后又有投票箱封箱或撤销，请重新计票。"))
     _move(session, run, RunState.SIGNED, actor, "signed")
     run.campaign.tally_signed_at = run.signed_at  # nothing can be cast or added from now on
@@ -231,12 +232,10 @@ def _move(session: Session, run: ResultRun, state: RunState, actor: str, prefix:
 # ---------------------------------------------------------------- the computation
 
 
-def released_result(session: Session, campaign: Campaign, code: str) -> dict[str, Any] | None:
+def released_result(session: Session, campaign: Campaign, code: str) -> DepartmentFigures | None:
     """One department's released figures, for its report page; None before release."""
     run = released_run(session, campaign)
-    if run is None:
-        return None
-    return next((d for d in all_departments(figures_of(run)) if d["code"] == code), None)
+    return None if run is None else figures_of(run).department(code)
 
 
 def verify(
@@ -260,8 +259,8 @@ def verify(
         recomputed = compute(session, campaign, parse_records(boxes, texts), questionnaire_records)
     except (ValueError, KeyError, IndexError) as error:
         raise Refused(_("记录文件无法读取：%(e)s", e=str(error))) from error
-    again = json.loads(json.dumps(recomputed, ensure_ascii=False))
-    for figures in (released, again):
+    compared = [figures.plain() for figures in (released, recomputed)]
+    for figures in compared:
         figures["audit"].pop("software")
         figures["audit"].pop("audit_head", None)
-    return list(differences(released, again, ""))
+    return list(differences(*compared, ""))

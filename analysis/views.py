@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from analysis.charts import heat_map, scale_heat_map, score_bars
-from analysis.computation import INTERNAL, all_departments, figures_of
+from analysis.computation import figures_of
 from analysis.exports import export_name, questionnaire_csv, results_csv, results_xlsx
+from analysis.figures import INTERNAL, Figures
 from analysis.forms import (
     BAND_LABELS,
     TIE_BREAK_LABELS,
@@ -42,6 +43,7 @@ from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
+from questionnaires.figures import QuestionnaireFigures
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
 from questionnaires.results import response_records
@@ -62,18 +64,18 @@ RUN_STATE_LABELS = {
 
 def _page(run: ResultRun, preview: bool) -> str:
     figures = figures_of(run)
-    names = {d["code"]: d["name"] for g in figures["groups"] for d in g["departments"]}
+    names = figures.names()
     short = {d.code: d.short_name or d.name for d in run.campaign.departments if d.code in names}
     pools = []
-    for pool in sorted(figures["rankings"], key=lambda p: p == INTERNAL):
-        rows = [d for d in all_departments(figures) if d["code"] in figures["rankings"][pool]]
+    for pool in sorted(figures.rankings, key=lambda p: p == INTERNAL):
+        rows = figures.pool(pool)
         pools.append((pool, rows, score_bars(rows, short)))
     return render_template(
         "analysis/results.html",
         run=run,
         figures=figures,
         pools=pools,
-        heat_maps=[(g, heat_map(g, short)) for g in figures["groups"]],
+        heat_maps=[(g, heat_map(g, short)) for g in figures.groups],
         preview=preview,
         band_labels=BAND_LABELS,
         venue_flag_labels=VENUE_FLAG_LABELS,
@@ -88,7 +90,7 @@ def _released() -> ResultRun:
     return run
 
 
-def _download(figures: dict[str, Any], fmt: str) -> Response:
+def _download(figures: Figures, fmt: str) -> Response:
     if fmt == "xlsx":
         body, mimetype = (
             results_xlsx(figures),
@@ -125,11 +127,10 @@ def results() -> str:
 @public_bp.route("/departments/<code>")
 def department(code: str) -> str:
     figures = figures_of(_released())
-    found = next((d for d in all_departments(figures) if d["code"] == code), None)
-    if found is None or found["group"] == INTERNAL:
+    found = figures.department(code)
+    if found is None or found.group == INTERNAL:
         raise NotFound(_("没有这个部门的公开评议结果。"))
-    group = next(g for g in figures["groups"] if g["key"] == found["group"])
-    venues = [(v["venue"], v["counts"][code]) for v in group["per_venue"]]
+    venues = [(v.venue, v.counts[code]) for v in figures.group(found.group).per_venue]
     # Shown beside the evaluation as it stands today; never part of the signed figures.
     campaign = require_campaign(db.session)
     handling = next((u for u in unit_statistics(db.session, campaign) if u.code == code), None)
@@ -148,10 +149,8 @@ def export(fmt: str) -> Response:
     return _download(figures_of(_released()), fmt)
 
 
-def _questionnaire(figures: dict[str, Any], questionnaire_id: int) -> dict[str, Any]:
-    found = next(
-        (q for q in figures.get("questionnaires", []) if q["id"] == questionnaire_id), None
-    )
+def _questionnaire(figures: Figures, questionnaire_id: int) -> QuestionnaireFigures:
+    found = figures.questionnaire(questionnaire_id)
     if found is None:
         raise NotFound(_("没有这份问卷的结果。"))
     return found
@@ -160,14 +159,13 @@ def _questionnaire(figures: dict[str, Any], questionnaire_id: int) -> dict[str, 
 def _questionnaire_page(run: ResultRun, questionnaire_id: int, preview: bool) -> str:
     questionnaire = _questionnaire(figures_of(run), questionnaire_id)
     charts = {
-        q["id"]: scale_heat_map(
-            q["items"],
-            questionnaire["venues"],
-            [[venue["rows"][i]["mean"] for venue in q["venues"]] for i in range(len(q["items"]))],
+        q.id: scale_heat_map(
+            q.items,
+            questionnaire.venues,
+            [[venue.rows[i].mean for venue in q.venues] for i in range(len(q.items))],  # type: ignore[index],
         )
-        for section in questionnaire["sections"]
-        for q in section["questions"]
-        if q["kind"] == QuestionKind.MATRIX
+        for q in questionnaire.questions
+        if q.kind == QuestionKind.MATRIX
     }
     return render_template(
         "analysis/questionnaire.html",
@@ -188,7 +186,7 @@ def questionnaire(questionnaire_id: int) -> str:
 def questionnaire_export(questionnaire_id: int) -> Response:
     found = _questionnaire(figures_of(_released()), questionnaire_id)
     return _attachment(
-        questionnaire_csv(found).encode("utf-8-sig"), "text/csv", f"{found['title']}.csv"
+        questionnaire_csv(found).encode("utf-8-sig"), "text/csv", f"{found.title}.csv"
     )
 
 

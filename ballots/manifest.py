@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ballots.attendance import attendance_summary
-from ballots.boxes import box_label, box_seats, boxes_of, check_box_access, turnout_by_box
+from ballots.boxes import box_label, box_seats, check_box_access, turnout_by_box
 from ballots.cards import default_card_count
 from ballots.models import (
     BallotBox,
@@ -34,7 +34,6 @@ from ballots.models import (
     VotingToken,
 )
 from ballots.tally import stored_records_csv
-from evaluation.campaign.models import Campaign
 from evaluation.campaign.reports.attachments import attachment_path, sniff_content_type
 from evaluation.campaign.reports.models import MAX_ATTACHMENT_BYTES
 from evaluation.core import audit
@@ -152,64 +151,6 @@ def manifests(session: Session, boxes: list[BallotBox]) -> dict[int, Manifest]:
 
 def manifest(session: Session, box: BallotBox) -> Manifest:
     return manifests(session, [box])[box.id]
-
-
-def box_index(session: Any, campaign: Campaign) -> list[dict[str, Any]]:
-    """Every box of the campaign as the public sees it: its manifest and, once sealed, its
-    receipt count, tally hash and audit head from the closing minutes (the API serves it)."""
-    boxes = boxes_of(session, campaign)
-    figures = manifests(session, boxes)
-    closing = {
-        m.box_id: m
-        for m in session.execute(
-            select(BoxMinutes).where(
-                BoxMinutes.box_id.in_([b.id for b in boxes]),
-                BoxMinutes.kind == MinutesKind.CLOSING.value,
-            )
-        ).scalars()
-    }
-    rows = []
-    for box in boxes:
-        manifest, minutes = figures[box.id], closing.get(box.id)
-        sealed = box.current_state == BoxState.SEALED
-        rows.append(
-            {
-                "id": box.id,
-                "group": manifest.group,
-                "venue": manifest.venue,
-                "internal": box.is_internal,
-                "state": box.state,
-                "manifest": public_manifest(manifest),
-                "withdrawal_reason": box.withdrawal_reason
-                if box.current_state == BoxState.WITHDRAWN
-                else None,
-                "sealed": (
-                    {
-                        "receipts": manifest.receipts,
-                        "tally_hash": minutes.tally_hash,
-                        "audit_head": minutes.audit_head,
-                        "minutes_confirmed": bool(
-                            minutes.staff_confirmed_by and minutes.supervision_confirmed_by
-                        ),
-                        "minutes": f"/boxes/{box.id}/minutes",
-                        "records": f"/boxes/{box.id}/records.csv",
-                        "receipt_list": f"/boxes/{box.id}/receipts.txt",
-                    }
-                    if sealed and minutes is not None
-                    else None
-                ),
-            }
-        )
-    return rows
-
-
-def public_manifest(manifest: Manifest) -> dict[str, Any]:
-    """The manifest's counts; approvals with their reasons but not who gave them."""
-    figures = manifest.as_json()
-    figures["approvals"] = [{"count": a.count, "reason": a.reason} for a in manifest.approvals]
-    for key in ("box_id", "group", "venue", "state"):
-        figures.pop(key)
-    return figures
 
 
 def tally_hash(session: Session, box: BallotBox) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Campaign
 from evaluation.core.intervals import wilson
+from questionnaires.figures import QuestionnaireFigures
 from questionnaires.models import (
     SCALE_POINTS,
     Answer,
@@ -49,7 +50,7 @@ def questionnaire_figures(
     resamples: int,
     confidence: float,
     records: dict[int, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[QuestionnaireFigures]:
     """Every questionnaire that has been opened, with its results, in the order they were made.
 
     The figures come from each questionnaire's published response records: `records`
@@ -64,7 +65,9 @@ def questionnaire_figures(
             else response_records(session, campaign, questionnaire)
         )
         figures.append(
-            _questionnaire(questionnaire, text, venue_order, seed, resamples, confidence)
+            QuestionnaireFigures.model_validate(
+                _questionnaire(questionnaire, text, venue_order, seed, resamples, confidence)
+            )
         )
     return figures
 

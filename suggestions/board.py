@@ -209,25 +209,6 @@ class UnitStats:
             return None
         return 1 - self.feedback[Satisfaction.DISSATISFIED] / self.rated
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "received": self.received,
-            "answered": self.answered,
-            "open": self.open,
-            "overdue": self.overdue,
-            "on_time": self.on_time,
-            "on_time_rate": _round(self.on_time_rate),
-            "median_working_days": self.median_working_days,
-            "feedback": dict(self.feedback),
-            "satisfaction_rate": _round(self.satisfaction_rate),
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
 
 def unit_statistics(
     session: Session, campaign: Campaign, bounds: WarningBounds | None = None

@@ -307,3 +307,14 @@ def assert_form_reshown(
     assert 'class="error' in page and message in page
     for value in kept:
         assert value in page, f"what was typed is lost: {value}"
+
+
+def assert_api_keeps_its_promise(client: FlaskClient, path: str, body: Any) -> None:
+    """The body matches the 200 schema /api/v1/openapi.json promises for `path` (a route
+    template such as /api/v1/questionnaires/{questionnaire_id}), its $refs resolved."""
+    from jsonschema_rs import Draft202012Validator  # comes with schemathesis
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    promised = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = {**promised["schema"], "components": document["components"]}
+    Draft202012Validator(schema).validate(body)

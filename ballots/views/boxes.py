@@ -9,8 +9,8 @@ from flask import Response, current_app, render_template, send_file
 from flask_babel import gettext as _
 
 from ballots.boxes import get_box
+from ballots.index import box_index
 from ballots.manifest import (
-    box_index,
     manifest_of_minutes,
     minutes_of,
     sealed_minutes,
@@ -49,7 +49,7 @@ def storage() -> Path:
 def index() -> str:
     campaign = require_campaign(db.session)
     rows = box_index(db.session, campaign)
-    by_group = [(group, list(items)) for group, items in groupby(rows, lambda r: r["group"])]
+    by_group = [(group, list(items)) for group, items in groupby(rows, lambda r: r.group)]
     return render_template("ballots/index.html", campaign=campaign, by_group=by_group)
 
 
