@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Campaign
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 
 class VenueWeighting(StrEnum):
@@ -31,7 +31,6 @@ class ScoringScheme(db.Model):
 
     __tablename__ = "scoring_scheme"
     __table_args__ = (
-        enum_check("venue_weighting", VenueWeighting),
         CheckConstraint("min_awareness >= 0 AND min_awareness <= 1", name="awareness_share"),
         CheckConstraint("min_valid >= 0", name="min_valid_positive"),
     )
@@ -43,7 +42,9 @@ class ScoringScheme(db.Model):
     w_satisfied: Mapped[float] = mapped_column(default=100.0)
     w_basic: Mapped[float] = mapped_column(default=80.0)
     w_dissatisfied: Mapped[float] = mapped_column(default=0.0)
-    venue_weighting: Mapped[str] = mapped_column(String(10), default=VenueWeighting.POOLED.value)
+    venue_weighting: Mapped[VenueWeighting] = mapped_column(
+        enum_type(VenueWeighting, "venue_weighting", 10), default=VenueWeighting.POOLED.value
+    )
     min_valid: Mapped[int] = mapped_column(default=30)
     min_awareness: Mapped[float] = mapped_column(default=0.5)
     tie_breaks: Mapped[str] = mapped_column(
@@ -60,13 +61,14 @@ class ResultRun(db.Model):
     """One tally of a campaign: the figures as computed, and who signed and released them."""
 
     __tablename__ = "result_run"
-    __table_args__ = (enum_check("state", RunState),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
-    state: Mapped[str] = mapped_column(String(15), default=RunState.DRAFT.value)
+    state: Mapped[RunState] = mapped_column(
+        enum_type(RunState, "state", 15), default=RunState.DRAFT.value
+    )
     input_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the ballot records used
     figures: Mapped[str] = mapped_column(Text)  # canonical JSON of every figure
     computed_at: Mapped[dt.datetime]

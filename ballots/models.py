@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Campaign, Department, Meeting, Venue
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 # Rules of the event, kept as named constants (the spare share is the campaign's setting).
 TOKEN_BYTES = 16  # 128 bits of randomness in every voting token
@@ -64,7 +64,6 @@ class BallotBox(db.Model):
     __tablename__ = "ballot_box"
     __table_args__ = (
         UniqueConstraint("meeting_id", "venue_id"),
-        enum_check("state", BoxState),
         # A venue box belongs to a meeting at a venue; the internal box to neither.
         CheckConstraint("(meeting_id IS NULL) = (venue_id IS NULL)", name="venue_box_whole"),
     )
@@ -73,7 +72,9 @@ class BallotBox(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="RESTRICT"))
-    state: Mapped[str] = mapped_column(String(20), default=BoxState.NOT_OPEN.value)
+    state: Mapped[BoxState] = mapped_column(
+        enum_type(BoxState, "state", 20), default=BoxState.NOT_OPEN.value
+    )
     # The box's public key (X25519): ballots are sealed to it until the box is sealed.
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # A withdrawal asked for by the office, waiting for supervision's countersign.
@@ -111,12 +112,11 @@ class BoxMinutes(db.Model):
     """A box's zero report or closing minutes, as recorded, and who confirmed them."""
 
     __tablename__ = "box_minutes"
-    __table_args__ = (enum_check("kind", MinutesKind),)
 
     box_id: Mapped[int] = mapped_column(
         ForeignKey("ballot_box.id", ondelete="CASCADE"), primary_key=True
     )
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[MinutesKind] = mapped_column(enum_type(MinutesKind, "kind", 10), primary_key=True)
     manifest: Mapped[str] = mapped_column(Text)  # canonical JSON of the manifest then
     tally_hash: Mapped[str | None] = mapped_column(String(64))
     audit_head: Mapped[str] = mapped_column(String(64))
@@ -149,30 +149,29 @@ class VotingToken(db.Model):
     """A voting card's secret (评议卡), kept only as hashes. Never linked to a ballot."""
 
     __tablename__ = "voting_token"
-    __table_args__ = (
-        UniqueConstraint("box_id", "short_code_hash"),
-        enum_check("state", TokenState),
-    )
+    __table_args__ = (UniqueConstraint("box_id", "short_code_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     short_code_hash: Mapped[str] = mapped_column(String(64))
     batch: Mapped[int]
-    state: Mapped[str] = mapped_column(String(10), default=TokenState.UNUSED.value)
+    state: Mapped[TokenState] = mapped_column(
+        enum_type(TokenState, "state", 10), default=TokenState.UNUSED.value
+    )
 
 
 class Ballot(db.Model):
     """One anonymous ballot (无记名评议票): a random id, its box and how it was cast."""
 
     __tablename__ = "ballot"
-    __table_args__ = (enum_check("channel", Channel), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     box_id: Mapped[int] = mapped_column(
         ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel", 10))
 
     ratings: Mapped[list[BallotRating]] = relationship(cascade="all, delete-orphan")
 
@@ -181,7 +180,7 @@ class BallotRating(db.Model):
     """The rating one ballot gives one department."""
 
     __tablename__ = "ballot_rating"
-    __table_args__ = (enum_check("rating", Rating), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
     ballot_id: Mapped[str] = mapped_column(
         ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True
@@ -189,7 +188,7 @@ class BallotRating(db.Model):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT"), primary_key=True
     )
-    rating: Mapped[str] = mapped_column(String(20))
+    rating: Mapped[Rating] = mapped_column(enum_type(Rating, "rating", 20))
 
 
 class Receipt(db.Model):
@@ -222,7 +221,6 @@ class BoxTally(db.Model):
     """The count stored when a box is sealed: department × rating × channel."""
 
     __tablename__ = "box_tally"
-    __table_args__ = (enum_check("rating", Rating), enum_check("channel", Channel))
 
     box_id: Mapped[int] = mapped_column(
         ForeignKey("ballot_box.id", ondelete="CASCADE"), primary_key=True
@@ -230,8 +228,8 @@ class BoxTally(db.Model):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT"), primary_key=True
     )
-    rating: Mapped[str] = mapped_column(String(20), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    rating: Mapped[Rating] = mapped_column(enum_type(Rating, "rating", 20), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel", 10), primary_key=True)
     count: Mapped[int]
 
 
@@ -265,14 +263,11 @@ class KeyHolder(db.Model):
     """One holder's key pair for a campaign; the private half only wrapped under a passphrase."""
 
     __tablename__ = "key_holder"
-    __table_args__ = (
-        UniqueConstraint("campaign_id", "holder"),
-        enum_check("holder", KeyHolderRole),
-    )
+    __table_args__ = (UniqueConstraint("campaign_id", "holder"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    holder: Mapped[str] = mapped_column(String(20))
+    holder: Mapped[KeyHolderRole] = mapped_column(enum_type(KeyHolderRole, "holder", 20))
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     salt: Mapped[bytes] = mapped_column(LargeBinary(16))
     opslimit: Mapped[int]
@@ -314,7 +309,6 @@ class PaperEntry(db.Model):
     """
 
     __tablename__ = "paper_entry"
-    __table_args__ = (enum_check("state", PaperEntryState),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     box_id: Mapped[int] = mapped_column(ForeignKey("ballot_box.id", ondelete="CASCADE"), index=True)
@@ -327,7 +321,9 @@ class PaperEntry(db.Model):
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )
     second_digest: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(10), default=PaperEntryState.PENDING.value)
+    state: Mapped[PaperEntryState] = mapped_column(
+        enum_type(PaperEntryState, "state", 10), default=PaperEntryState.PENDING.value
+    )
 
 
 # Who the representatives are (代表类别); the statistics bureau chooses them by these.

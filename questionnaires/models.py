@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ballots.models import WITHOUT_ROWID
 from evaluation.campaign.models import Campaign
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 # Rules of the questionnaires, kept as named constants.
 SCALE_POINTS = 5  # every scale and matrix question is a 5-point scale
@@ -55,19 +55,17 @@ class Questionnaire(db.Model):
     """One questionnaire of a campaign, in one version; questions freeze once answered."""
 
     __tablename__ = "questionnaire"
-    __table_args__ = (
-        UniqueConstraint("campaign_id", "title", "version"),
-        enum_check("kind", QuestionnaireKind),
-        enum_check("state", QuestionnaireState),
-    )
+    __table_args__ = (UniqueConstraint("campaign_id", "title", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[QuestionnaireKind] = mapped_column(enum_type(QuestionnaireKind, "kind", 10))
     title: Mapped[str] = mapped_column(String(100))
     intro: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
-    state: Mapped[str] = mapped_column(String(10), default=QuestionnaireState.DRAFT.value)
+    state: Mapped[QuestionnaireState] = mapped_column(
+        enum_type(QuestionnaireState, "state", 10), default=QuestionnaireState.DRAFT.value
+    )
     online: Mapped[bool] = mapped_column(default=False)  # also open to anyone on the web
 
     campaign: Mapped[Campaign] = relationship()
@@ -109,7 +107,6 @@ class Question(db.Model):
 
     __tablename__ = "questionnaire_question"
     __table_args__ = (
-        enum_check("kind", QuestionKind),
         CheckConstraint("kind != 'multiple' OR max_choices >= 1", name="multiple_has_max_choices"),
     )
 
@@ -118,7 +115,7 @@ class Question(db.Model):
         ForeignKey("questionnaire_section.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, "kind", 10))
     text: Mapped[str] = mapped_column(String(300))
     required: Mapped[bool] = mapped_column(default=True)
     max_choices: Mapped[int | None]
@@ -146,7 +143,6 @@ class QuestionnaireResponse(db.Model):
 
     __tablename__ = "questionnaire_response"
     __table_args__ = (
-        enum_check("source", ResponseSource),
         # A venue response is kept at its box (hence its venue); an online one has none.
         CheckConstraint("(source = 'venue') = (box_id IS NOT NULL)", name="venue_has_box"),
         WITHOUT_ROWID,
@@ -159,7 +155,7 @@ class QuestionnaireResponse(db.Model):
     box_id: Mapped[int | None] = mapped_column(
         ForeignKey("ballot_box.id", ondelete="RESTRICT"), index=True
     )
-    source: Mapped[str] = mapped_column(String(10))
+    source: Mapped[ResponseSource] = mapped_column(enum_type(ResponseSource, "source", 10))
 
 
 class Answer(db.Model):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Campaign, Department, Venue
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 TEXT_MIN_CHARS = 10
 TEXT_MAX_CHARS = 2000
@@ -159,9 +159,6 @@ class Suggestion(db.Model):
 
     __tablename__ = "suggestion"
     __table_args__ = (
-        enum_check("channel", Channel),
-        enum_check("status", Status),
-        enum_check("urgency", Urgency),
         CheckConstraint(
             "reject_reason IS NULL OR reject_reason IN ('spam', 'out_of_scope', 'other')",
             name="reject_reason_valid",
@@ -202,7 +199,7 @@ class Suggestion(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     # The submitter's secret for following and rating the handling; never shown publicly.
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel", 10))
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("suggestion_category.id", ondelete="SET NULL")
     )
@@ -220,8 +217,12 @@ class Suggestion(db.Model):
     entered_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime]
 
-    status: Mapped[str] = mapped_column(String(12), default=Status.RECEIVED.value)
-    urgency: Mapped[str] = mapped_column(String(10), default=Urgency.NORMAL.value)
+    status: Mapped[Status] = mapped_column(
+        enum_type(Status, "status", 12), default=Status.RECEIVED.value
+    )
+    urgency: Mapped[Urgency] = mapped_column(
+        enum_type(Urgency, "urgency", 10), default=Urgency.NORMAL.value
+    )
     proposed_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL")
     )
@@ -278,7 +279,6 @@ class SuggestionReply(db.Model):
 
     __tablename__ = "suggestion_reply"
     __table_args__ = (
-        enum_check("state", ReplyState),
         CheckConstraint(
             "feedback IS NULL OR feedback IN ('satisfied', 'basically_satisfied', 'dissatisfied')",
             name="feedback_valid",
@@ -291,7 +291,9 @@ class SuggestionReply(db.Model):
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(10), default=ReplyState.DRAFT.value)
+    state: Mapped[ReplyState] = mapped_column(
+        enum_type(ReplyState, "state", 10), default=ReplyState.DRAFT.value
+    )
     follow_up: Mapped[bool] = mapped_column(default=False)  # the 回访复核 round
     written_by: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[dt.datetime | None]
@@ -309,8 +311,6 @@ class HandlingRequest(db.Model):
 
     __tablename__ = "handling_request"
     __table_args__ = (
-        enum_check("kind", RequestKind),
-        enum_check("state", RequestState),
         CheckConstraint("kind != 'extension' OR extra_days > 0", name="extension_has_days"),
     )
 
@@ -319,13 +319,15 @@ class HandlingRequest(db.Model):
         ForeignKey("suggestion.id", ondelete="CASCADE"), index=True
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[RequestKind] = mapped_column(enum_type(RequestKind, "kind", 10))
     reason: Mapped[str] = mapped_column(String(1000))
     extra_days: Mapped[int | None]
     proposed_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL")
     )
-    state: Mapped[str] = mapped_column(String(10), default=RequestState.PENDING.value)
+    state: Mapped[RequestState] = mapped_column(
+        enum_type(RequestState, "state", 10), default=RequestState.PENDING.value
+    )
     asked_by: Mapped[str] = mapped_column(String(64))
     asked_at: Mapped[dt.datetime]
     decided_by: Mapped[str] = mapped_column(String(64), default="")
@@ -341,16 +343,14 @@ class Selection(db.Model):
     """One selection round (评选) of a campaign: outstanding suggestions or outstanding units."""
 
     __tablename__ = "selection"
-    __table_args__ = (
-        UniqueConstraint("campaign_id", "kind"),
-        enum_check("kind", NomineeKind),
-        enum_check("state", SelectionState),
-    )
+    __table_args__ = (UniqueConstraint("campaign_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12))
-    state: Mapped[str] = mapped_column(String(10), default=SelectionState.SCORING.value)
+    kind: Mapped[NomineeKind] = mapped_column(enum_type(NomineeKind, "kind", 12))
+    state: Mapped[SelectionState] = mapped_column(
+        enum_type(SelectionState, "state", 10), default=SelectionState.SCORING.value
+    )
     top_n: Mapped[int | None]
 
     nominees: Mapped[list[Nominee]] = relationship(

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 # Rules of the event, kept as named defaults; each campaign stores its own value.
 DEFAULT_SLOT_MINUTES = 10
@@ -44,7 +44,6 @@ class Campaign(db.Model):
 
     __tablename__ = "campaign"
     __table_args__ = (
-        enum_check("phase", Phase),
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
         CheckConstraint("spare_card_percent BETWEEN 0 AND 100", name="spare_card_percent_in_range"),
     )
@@ -52,7 +51,9 @@ class Campaign(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    phase: Mapped[str] = mapped_column(String(20), default=Phase.PREPARATION.value)
+    phase: Mapped[Phase] = mapped_column(
+        enum_type(Phase, "phase", 20), default=Phase.PREPARATION.value
+    )
     preparation_starts: Mapped[dt.date | None]
     reporting_starts: Mapped[dt.date | None]
     handling_starts: Mapped[dt.date | None]
@@ -119,7 +120,6 @@ class Department(db.Model):
     __tablename__ = "department"
     __table_args__ = (
         UniqueConstraint("campaign_id", "code"),
-        enum_check("evaluation_mode", EvaluationMode),
         # A public department reports at a group meeting; an internal one never does.
         CheckConstraint(
             "(evaluation_mode = 'public' AND group_id IS NOT NULL AND order_in_group > 0)"
@@ -135,7 +135,9 @@ class Department(db.Model):
     short_name: Mapped[str] = mapped_column(String(50))
     duties: Mapped[str] = mapped_column(Text, default="")  # 工作职责
     annual_goals: Mapped[str] = mapped_column(Text, default="")  # 年度目标
-    evaluation_mode: Mapped[str] = mapped_column(String(20), default=EvaluationMode.PUBLIC.value)
+    evaluation_mode: Mapped[EvaluationMode] = mapped_column(
+        enum_type(EvaluationMode, "evaluation_mode", 20), default=EvaluationMode.PUBLIC.value
+    )
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporting_group.id", ondelete="RESTRICT")
     )
@@ -189,13 +191,12 @@ class Venue(db.Model):
     __tablename__ = "venue"
     __table_args__ = (
         UniqueConstraint("campaign_id", "name"),
-        enum_check("kind", VenueKind),
         CheckConstraint("capacity > 0", name="capacity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[VenueKind] = mapped_column(enum_type(VenueKind, "kind", 20))
     name: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(50), default="")
     address: Mapped[str] = mapped_column(String(200), default="")

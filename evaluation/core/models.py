@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,9 +26,18 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
 
 
-def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
-    values = ", ".join(f"'{member.value}'" for member in enum)
-    return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+def enum_type(enum: type[StrEnum], column: str, length: int) -> Enum:
+    """The type of a column holding one of `enum`'s values: read back as the member, refused
+    before the database when unknown, and checked by the database too (CHECK `<column>_valid`)."""
+    return Enum(
+        enum,
+        name=f"{column}_valid",
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class User(UserMixin, db.Model):
@@ -36,7 +45,6 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        enum_check("role", Role),
         CheckConstraint(
             "role != 'department' OR department_id IS NOT NULL", name="department_needed"
         ),
@@ -47,7 +55,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role", 20))
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT")
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Department
 from evaluation.core.extensions import db
-from evaluation.core.models import enum_check
+from evaluation.core.models import enum_type
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the message is ours
 SECTION_MAX_CHARS = 20_000
@@ -40,12 +40,14 @@ class ReportVersion(db.Model):
     """One version of a department's duties, goals and year-end report."""
 
     __tablename__ = "report_version"
-    __table_args__ = (UniqueConstraint("department_id", "number"), enum_check("state", ReportState))
+    __table_args__ = (UniqueConstraint("department_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
     number: Mapped[int]
-    state: Mapped[str] = mapped_column(String(20), default=ReportState.DRAFT.value)
+    state: Mapped[ReportState] = mapped_column(
+        enum_type(ReportState, "state", 20), default=ReportState.DRAFT.value
+    )
     duties: Mapped[str] = mapped_column(Text, default="")  # 工作职责 (Markdown)
     goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # 年度目标
     work: Mapped[str] = mapped_column(Text, default="")  # 本年度工作及成效
