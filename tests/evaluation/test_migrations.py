@@ -72,3 +72,34 @@ def test_upgrading_a_database_that_holds_a_campaign_keeps_every_row(make_app, tm
         with _db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM voting_token")).scalar() == 1
         _db.engine.dispose()
+
+
+def test_every_enum_column_is_checked_by_the_database_and_refused_before_it(app, db, factory):
+    """An enum column holds only its members: the ORM refuses an unknown value before any SQL,
+    and a SQL account that writes one directly is stopped by the column's named CHECK."""
+    import pytest
+    from sqlalchemy import Enum, inspect, text
+    from sqlalchemy.exc import IntegrityError, StatementError
+
+    enum_columns = [
+        (table.name, column.name)
+        for table in _db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Enum)
+    ]
+    assert len(enum_columns) >= 25
+    inspector = inspect(db.engine)
+    for table, column in enum_columns:
+        checks = {c["name"] for c in inspector.get_check_constraints(table)}
+        assert f"ck_{table}_{column}_valid" in checks, (table, column)
+
+    campaign = factory.campaign()
+    db.session.commit()
+    campaign.phase = "finished"
+    with pytest.raises(StatementError):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE campaign SET phase = 'finished'"))
+    db.session.expire_all()
+    assert db.session.get(type(campaign), campaign.id).phase == "preparation"
