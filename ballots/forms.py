@@ -14,7 +14,7 @@ from ballots.cards import MAX_CARDS_PER_BATCH
 from ballots.keys import HOLDER_LABELS, PASSPHRASE_MIN_LENGTH
 from ballots.models import KeyHolderRole
 from evaluation.core.errors import Refused
-from evaluation.core.forms import REQUIRED, choices_of
+from evaluation.core.forms import REQUIRED, TypedConfirmForm, choices_of
 
 BOX_STATE_LABELS = {
     "not_open": _l("未开箱"),
@@ -98,8 +98,9 @@ class PaperEntryForm(FlaskForm):
     short_code = StringField(_l("评议卡短码"), validators=[DataRequired(REQUIRED), Length(max=20)])
 
 
-class SealForm(FlaskForm):
-    """Two key holders open the box's pool at sealing, each typing their own passphrase."""
+class SealForm(TypedConfirmForm):
+    """Two key holders open the box's pool at sealing, each typing their own passphrase; the
+    box's number is typed to confirm."""
 
     first_holder = SelectField(_l("第一位持钥人"), choices=choices_of(HOLDER_LABELS))
     first_passphrase = PasswordField(

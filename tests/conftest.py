@@ -283,6 +283,11 @@ def election(factory: Factory, db: Any) -> Election:
 
 
 # The office's sealing form, filled in by two holders of the test campaigns' keys.
+def seal_form(box_id: int, **more: str) -> dict[str, str]:
+    """The sealing step's form as two key holders fill it in, confirmed with the box's number."""
+    return SEAL_FORM | {"typed": str(box_id)} | more
+
+
 SEAL_FORM = {
     "first_holder": "supervision",
     "first_passphrase": DEMO_PASSPHRASES[KeyHolderRole.SUPERVISION],

@@ -34,14 +34,13 @@ from ballots.forms import (
     IssueCardsForm,
     PassphraseForm,
     ScanForm,
-    SealForm,
     VoidCardForm,
     WithdrawForm,
 )
-from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase, unlock_holders
-from ballots.lifecycle import check_move, confirm_withdrawal, move_box, request_withdrawal
+from ballots.keys import HOLDER_LABELS, HOLDER_OF_ROLE, holders, set_passphrase
+from ballots.lifecycle import confirm_withdrawal, request_withdrawal
 from ballots.manifest import attach_scan, confirm_minutes, minutes_of
-from ballots.models import BoxState, MinutesKind
+from ballots.models import MinutesKind
 from ballots.views.blueprints import (
     TURNOUT_REFRESH_SECONDS,
     admin_bp,
@@ -96,7 +95,6 @@ def _box_page(box: Any, status: int = 200, **posted: FlaskForm) -> tuple[str, in
     refresh itself, so nothing typed is lost."""
     forms = {
         "form": ConfirmForm,
-        "seal_form": SealForm,
         "approve_form": ApproveCardsForm,
         "withdraw_form": WithdrawForm,
         "scan_form": ScanForm,
@@ -114,7 +112,7 @@ def _box_page(box: Any, status: int = 200, **posted: FlaskForm) -> tuple[str, in
     ), status
 
 
-def _box_action(
+def box_action(
     box: Any, name: str, form: FlaskForm, action: Callable[[], Any], done: str
 ) -> Response | tuple[str, int]:
     """Run one of the box page's forms; done, back to the page with `done`, refused, the page
@@ -124,39 +122,6 @@ def _box_action(
         flash(done)
         return redirect(url_for("ballots_office.box", box_id=box.id))
     return _box_page(box, outcome.status, **{name: form})
-
-
-def _move(box_id: int, target: BoxState, done: str) -> Any:
-    box = box_for_user(box_id)
-    return _box_action(
-        box, "form", ConfirmForm(), lambda: move_box(db.session, box, target, current_user), done
-    )
-
-
-@admin_bp.route("/<int:box_id>/open", methods=["POST"])
-@requires(Capability.OPEN_AND_CLOSE_BOXES)
-def box_open(box_id: int) -> Any:
-    return _move(box_id, BoxState.OPEN, _("投票箱已开箱，可以开始投票。"))
-
-
-@admin_bp.route("/<int:box_id>/close", methods=["POST"])
-@requires(Capability.OPEN_AND_CLOSE_BOXES)
-def box_close(box_id: int) -> Any:
-    return _move(box_id, BoxState.CLOSED, _("投票箱已关箱，不再接受投票。"))
-
-
-@admin_bp.route("/<int:box_id>/seal", methods=["POST"])
-@requires(Capability.SEAL_BOXES)
-def box_seal(box_id: int) -> Any:
-    box = box_for_user(box_id)
-    form = SealForm()
-
-    def seal() -> None:
-        check_move(box, BoxState.SEALED, current_user)  # the state first: then the passphrases
-        keys = unlock_holders(db.session, box.campaign, form.passphrases())
-        move_box(db.session, box, BoxState.SEALED, current_user, keys, form.note.data)
-
-    return _box_action(box, "seal_form", form, seal, _("投票箱已封箱。"))
 
 
 @admin_bp.route("/keys", methods=["GET", "POST"])
@@ -218,7 +183,7 @@ def confirm(box_id: int, kind: str) -> Any:
         which = MinutesKind(kind)
     except ValueError:
         raise NotFound(_("该投票箱还没有这份记录。")) from None
-    return _box_action(
+    return box_action(
         box,
         "form",
         ConfirmForm(),
@@ -233,7 +198,7 @@ def minutes_scan(box_id: int) -> Any:
     """A scan of the signed paper closing minutes, kept beside the recorded ones."""
     box = box_for_user(box_id)
     form = ScanForm()
-    return _box_action(
+    return box_action(
         box,
         "scan_form",
         form,
@@ -248,7 +213,7 @@ def withdraw(box_id: int) -> Any:
     """The office asks to withdraw an empty box (撤销) with a reason; supervision countersigns."""
     box = get_box(db.session, box_id)
     form = WithdrawForm()
-    return _box_action(
+    return box_action(
         box,
         "withdraw_form",
         form,
@@ -261,7 +226,7 @@ def withdraw(box_id: int) -> Any:
 @requires(Capability.COUNTERSIGN_BOX_WITHDRAWAL)
 def countersign_withdrawal(box_id: int) -> Any:
     box = get_box(db.session, box_id)
-    return _box_action(
+    return box_action(
         box,
         "form",
         ConfirmForm(),
@@ -276,7 +241,7 @@ def approve_cards(box_id: int) -> Any:
     """Supervision approves cards beyond the box's seats and spares, with a reason."""
     box = get_box(db.session, box_id)
     form = ApproveCardsForm()
-    return _box_action(
+    return box_action(
         box,
         "approve_form",
         form,
@@ -291,7 +256,7 @@ def void(box_id: int) -> Any:
     box = box_for_user(box_id)
     check_box_access(current_user, box)
     form = VoidCardForm()
-    return _box_action(
+    return box_action(
         box,
         "void_form",
         form,

@@ -99,3 +99,27 @@ class LoginForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change something."""
+
+
+class TypedConfirmForm(FlaskForm):
+    """An irreversible step the user confirms by typing what it acts on (a box's number, the
+    year of the results), so a slip of the finger cannot do it."""
+
+    typed = StringField(_l("确认"), validators=[DataRequired(REQUIRED), Length(max=50)])
+
+    def expect(self, expected: str, prompt: str) -> None:
+        """What must be typed, and the field's label saying so."""
+        self.expected = expected
+        self.typed.label.text = prompt
+
+    def check_typed(self) -> None:
+        typed = (self.typed.data or "").strip()
+        if typed != self.expected:
+            raise Refused(
+                _(
+                    "输入的“%(typed)s”与“%(expected)s”不符，未执行。",
+                    typed=typed,
+                    expected=self.expected,
+                ),
+                field="typed",
+            )

@@ -10,7 +10,7 @@ from ballots.models import BallotBox, BoxState, BoxTally, VotingToken
 from ballots.tally import stored_tally, tally_from_records
 from evaluation.campaign.models import VenueKind
 from evaluation.core.models import AuditEvent, Role
-from tests.conftest import SEAL_FORM, assert_form_reshown, seal
+from tests.conftest import assert_form_reshown, seal, seal_form
 
 
 def _state(db, box) -> str:
@@ -33,7 +33,7 @@ def test_venue_staff_open_and_close_their_own_box_and_it_is_audited(client, elec
     assert _state(db, election.box) == "closed"
     actions = [e.action for e in db.session.query(AuditEvent).filter_by(actor=staff.username)]
     assert actions == ["box.open", "box.closed"]
-    refused = client.post(url + "/seal", data=SEAL_FORM)
+    refused = client.post(url + "/seal", data=seal_form(election.box.id))
     assert refused.status_code == 403
     assert _state(db, election.box) == "closed"
 
@@ -57,12 +57,12 @@ def test_supervision_seals_a_closed_box_and_the_tally_is_stored(client, election
         assert client.post(f"/v/{card.token}", data=election.full_ballot(rating)).status_code == 200
     login_as(Role.SUPERVISION)
     url = f"/office/ballots/{election.box.id}"
-    early = client.post(url + "/seal", data=SEAL_FORM)
+    early = client.post(url + "/seal", data=seal_form(election.box.id))
     assert_form_reshown(early, "当前状态不能进行此操作", status=409)
     assert db.session.query(BoxTally).count() == 0
     assert client.post(url + "/close").status_code == 403  # closing is the venue's
     _set_state(db, election.box, BoxState.CLOSED)
-    assert client.post(url + "/seal", data=SEAL_FORM).status_code == 302
+    assert client.post(url + "/seal", data=seal_form(election.box.id)).status_code == 302
     assert _state(db, election.box) == "sealed"
     tally = stored_tally(db.session, election.box)
     for department in election.departments:
@@ -255,3 +255,47 @@ def test_the_key_ceremony_in_the_office_sets_each_holders_own_passphrase(
     login_as(Role.ADMIN)
     refused = client.post(f"/office/ballots/{box.id}/open")
     assert_form_reshown(refused, "请先完成密钥仪式", status=409)
+
+
+def test_closing_is_confirmed_on_a_step_that_shows_the_box_and_says_it_cannot_be_undone(
+    client, election, login_as, db
+):
+    for card in election.cards[:3]:
+        assert client.post(f"/v/{card.token}", data=election.full_ballot()).status_code == 200
+    login_as(Role.VENUE_STAFF, venue=election.box.venue)
+    url = f"/office/ballots/{election.box.id}"
+    box_page = client.get(url).get_data(as_text=True)
+    assert f'href="{url}/close"' in box_page  # a link to the step, not a one-click button
+    step = client.get(url + "/close")
+    page = step.get_data(as_text=True)
+    assert step.status_code == 200 and _state(db, election.box) == "open"  # looking changes nothing
+    assert "此操作不可撤销" in page and "确认关箱" in page
+    assert election.box.venue.name in page and "3 张" in page  # the ballots in the box
+    done = client.post(url + "/close", follow_redirects=True)
+    assert "投票箱已关箱：箱内选票 3 张" in done.get_data(as_text=True)
+    assert _state(db, election.box) == "closed"
+    again = client.get(url + "/close").get_data(as_text=True)
+    assert "当前状态不能进行此操作" in again and "确认关箱" not in again
+
+
+def test_sealing_needs_the_box_number_typed_and_a_wrong_one_changes_nothing(
+    client, election, login_as, db
+):
+    assert (
+        client.post(f"/v/{election.cards[0].token}", data=election.full_ballot()).status_code == 200
+    )
+    _set_state(db, election.box, BoxState.CLOSED)
+    login_as(Role.SUPERVISION)
+    url = f"/office/ballots/{election.box.id}/seal"
+    page = client.get(url).get_data(as_text=True)
+    assert f"请输入投票箱编号 {election.box.id} 以确认封箱" in page and "此操作不可撤销" in page
+    note = "已与会场核对签到表"
+    wrong = client.post(url, data=seal_form(election.box.id, typed="99", note=note))
+    assert_form_reshown(wrong, "与“%s”不符，未执行" % election.box.id, kept=(note,), status=400)
+    missing = client.post(url, data=seal_form(election.box.id, typed=""))
+    assert_form_reshown(missing, "此项为必填项", status=400)
+    assert _state(db, election.box) == "closed"
+    assert db.session.query(BoxTally).count() == 0
+    done = client.post(url, data=seal_form(election.box.id), follow_redirects=True)
+    assert "投票箱已封箱：计入选票 1 张" in done.get_data(as_text=True)
+    assert _state(db, election.box) == "sealed"

@@ -9,7 +9,7 @@ import io
 from ballots.attendance import import_representatives, mark_attendance, representatives
 from ballots.models import BoxMinutes, BoxState
 from evaluation.core.models import Role
-from tests.conftest import SEAL_FORM, assert_api_keeps_its_promise, assert_form_reshown
+from tests.conftest import assert_api_keeps_its_promise, assert_form_reshown, seal_form
 
 
 def _vote(client, election, n: int) -> None:
@@ -53,7 +53,12 @@ def test_sealing_records_minutes_whose_tally_hash_anyone_can_recompute(
     _vote(client, election, 5)
     _close(db, election)
     login_as(Role.SUPERVISION)
-    assert client.post(f"/office/ballots/{election.box.id}/seal", data=SEAL_FORM).status_code == 302
+    assert (
+        client.post(
+            f"/office/ballots/{election.box.id}/seal", data=seal_form(election.box.id)
+        ).status_code
+        == 302
+    )
     (box,) = _api_boxes(client)
     sealed = box["sealed"]
     records = client.get(sealed["records"]).get_data(as_text=True)
@@ -107,12 +112,12 @@ def test_more_ballots_than_representatives_checked_in_needs_supervisions_note(
     _close(db, election)
     login_as(Role.SUPERVISION)
     url = f"/office/ballots/{election.box.id}"
-    refused = client.post(url + "/seal", data=SEAL_FORM)
+    refused = client.post(url + "/seal", data=seal_form(election.box.id))
     assert_form_reshown(refused, "多于签到代表 2 人", status=400)
     db.session.expire_all()
     assert db.session.get(type(election.box), election.box.id).state == "closed"
     note = "一位代表签到后才补登，现场核实无误"
-    assert client.post(url + "/seal", data=SEAL_FORM | {"note": note}).status_code == 302
+    assert client.post(url + "/seal", data=seal_form(election.box.id, note=note)).status_code == 302
     minutes = client.get(f"/boxes/{election.box.id}/minutes").get_data(as_text=True)
     assert note in minutes
 
@@ -123,7 +128,7 @@ def test_a_scan_of_the_signed_minutes_is_kept_and_only_a_pdf_or_image_is_taken(
     _vote(client, election, 1)
     _close(db, election)
     login_as(Role.SUPERVISION)
-    client.post(f"/office/ballots/{election.box.id}/seal", data=SEAL_FORM)
+    client.post(f"/office/ballots/{election.box.id}/seal", data=seal_form(election.box.id))
     url = f"/office/ballots/{election.box.id}/minutes/scan"
     text = client.post(url, data={"file": (io.BytesIO(b"not a scan"), "x.txt")})
     assert text.status_code == 415

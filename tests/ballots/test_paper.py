@@ -3,7 +3,7 @@
 from ballots.models import Ballot, BoxState, BoxTally, PaperEntry, PendingBallot, VotingToken
 from ballots.tally import stored_tally
 from evaluation.core.models import Role
-from tests.conftest import SEAL_FORM, TEST_PASSWORD, assert_form_reshown, seal
+from tests.conftest import TEST_PASSWORD, assert_form_reshown, seal, seal_form
 
 
 def _login(client, user):
@@ -121,13 +121,13 @@ def test_a_box_with_unfinished_paper_entries_cannot_be_sealed(client, election, 
     db.session.commit()
     _login(client, supervisor)
     url = f"/office/ballots/{election.box.id}"
-    refused = client.post(url + "/seal", data=SEAL_FORM)
+    refused = client.post(url + "/seal", data=seal_form(election.box.id))
     assert_form_reshown(refused, "纸质票", status=409)
     assert db.session.query(BoxTally).count() == 0
     _login(client, second)
     assert _enter(client, election, election.cards[0].short_code).status_code == 302  # closed: ok
     _login(client, supervisor)
-    assert client.post(url + "/seal", data=SEAL_FORM).status_code == 302
+    assert client.post(url + "/seal", data=seal_form(election.box.id)).status_code == 302
     tally = stored_tally(db.session, election.box)
     first_department = election.departments[0].id
     assert tally[(first_department, "satisfied", "paper")] == 1

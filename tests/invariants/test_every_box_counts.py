@@ -17,7 +17,7 @@ from ballots.models import BallotBox, BoxState, CardApproval, VotingToken
 from evaluation.campaign.models import Venue
 from evaluation.core.models import AuditEvent, Role
 from tests.analysis.test_results import voted  # noqa: F401  (the fixture)
-from tests.conftest import SEAL_FORM, assert_form_reshown
+from tests.conftest import assert_form_reshown, seal_form
 
 
 def _valid_cards(db, box) -> int:
@@ -187,6 +187,6 @@ def test_after_sign_off_nothing_can_be_cast_opened_or_added(
         f"/office/ballots/{late.id}/cards", data={"count": "1", "base_url": "http://x"}
     )
     assert more.status_code == 409
-    sealing = client.post(f"/office/ballots/{boxes[0].id}/seal", data=SEAL_FORM)
+    sealing = client.post(f"/office/ballots/{boxes[0].id}/seal", data=seal_form(boxes[0].id))
     assert sealing.status_code == 409
     assert re.search("已签发|当前状态", sealing.get_data(as_text=True))
