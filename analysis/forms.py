@@ -8,8 +8,9 @@ from wtforms import BooleanField, FloatField, IntegerField, SelectField, SelectM
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from analysis.models import VenueWeighting
+from analysis.models import RunState, VenueWeighting
 from evaluation.core.forms import choices_of
+from evaluation.core.permissions import Capability
 
 WEIGHTING_LABELS = {
     VenueWeighting.POOLED: _l("各会场合并（每张有效票计一次）"),
@@ -21,6 +22,17 @@ TIE_BREAK_LABELS = {
     "dissatisfied_share": _l("“不满意”占比（低者在前）"),
     "awareness": _l("了解率"),
 }
+# The signature a run waits for: its confirmation step, who gives it, and the button.
+NEXT_SIGNATURE = {
+    RunState.DRAFT: ("results_office.sign", Capability.SIGN_RESULTS, _l("签发")),
+    RunState.SIGNED: ("results_office.countersign_run", Capability.COUNTERSIGN_RESULTS, _l("会签")),
+    RunState.COUNTERSIGNED: (
+        "results_office.release_run",
+        Capability.RELEASE_RESULTS,
+        _l("发布结果"),
+    ),
+}
+
 BAND_LABELS = {
     "above": _l("明显高于平均"),
     "within": _l("与平均无明显差别"),

@@ -21,7 +21,7 @@ from analysis.figures import DepartmentFigures
 from analysis.models import ResultRun, RunState, VenueWeighting
 from analysis.records import parse_records, stored_records
 from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
-from ballots.boxes import box_label, boxes_of, ensure_boxes
+from ballots.boxes import box_name, boxes_of, ensure_boxes
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Campaign
 from evaluation.core import audit
@@ -112,18 +112,35 @@ def unfinished_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
     ]
 
 
+def _waiting(waiting: list[BallotBox]) -> Conflict:
+    return Conflict(
+        _(
+            "还有 %(n)s 个投票箱既未封箱也未正式撤销（%(names)s），不能签发、会签或发布。",
+            n=len(waiting),
+            names="、".join(box_name(b) for b in waiting[:5]),
+        )
+    )
+
+
 def _require_every_box_counted(session: Session, campaign: Campaign, actor: str) -> None:
     # A venue or meeting added late has a box too, even if nobody has made it yet.
     ensure_boxes(session, campaign, actor)
     waiting = unfinished_boxes(session, campaign)
     if waiting:
-        raise Conflict(
-            _(
-                "还有 %(n)s 个投票箱既未封箱也未正式撤销（%(names)s），不能签发、会签或发布。",
-                n=len(waiting),
-                names="、".join(box_label(b) for b in waiting[:5]),
-            )
-        )
+        raise _waiting(waiting)
+
+
+def step_refusal(session: Session, run: ResultRun, state: RunState) -> str | None:
+    """Why the signature that moves `run` on from `state` cannot be given now (None: it can),
+    for the confirmation step to say before anyone tries; writes nothing."""
+    try:
+        _expect(run, state)
+        waiting = unfinished_boxes(session, run.campaign)
+        if waiting:
+            raise _waiting(waiting)
+    except Conflict as refusal:
+        return refusal.message
+    return None
 
 
 def run_tally(session: Session, campaign: Campaign, user: User | None) -> ResultRun:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from analysis.charts import heat_map, scale_heat_map, score_bars
 from analysis.computation import figures_of
@@ -17,32 +15,18 @@ from analysis.exports import export_name, questionnaire_csv, results_csv, result
 from analysis.figures import INTERNAL, Figures
 from analysis.forms import (
     BAND_LABELS,
-    TIE_BREAK_LABELS,
+    NEXT_SIGNATURE,
     VENUE_FLAG_LABELS,
-    WEIGHTING_LABELS,
-    SchemeForm,
 )
 from analysis.models import ResultRun, RunState
-from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
 from analysis.services import (
-    countersign,
-    current_run,
-    get_run,
-    release,
     released_result,
     released_run,
-    run_tally,
-    sign_off,
-    unfinished_boxes,
-    update_scheme,
 )
 from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm, run_form
-from evaluation.core.permissions import Capability, requires
 from questionnaires.figures import QuestionnaireFigures
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind
@@ -51,7 +35,6 @@ from questionnaires.services import get_questionnaire
 from suggestions.board import unit_statistics
 
 public_bp = Blueprint("results", __name__, url_prefix="/results")
-admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
 
 RUN_STATE_LABELS = {
     RunState.DRAFT: _l("待签发"),
@@ -62,7 +45,7 @@ RUN_STATE_LABELS = {
 }
 
 
-def _page(run: ResultRun, preview: bool) -> str:
+def results_page(run: ResultRun, preview: bool) -> str:
     figures = figures_of(run)
     names = figures.names()
     short = {d.code: d.short_name or d.name for d in run.campaign.departments if d.code in names}
@@ -80,6 +63,7 @@ def _page(run: ResultRun, preview: bool) -> str:
         band_labels=BAND_LABELS,
         venue_flag_labels=VENUE_FLAG_LABELS,
         state_labels=RUN_STATE_LABELS,
+        next_step=NEXT_SIGNATURE.get(run.state) if run else None,
     )
 
 
@@ -90,7 +74,7 @@ def _released() -> ResultRun:
     return run
 
 
-def _download(figures: Figures, fmt: str) -> Response:
+def download(figures: Figures, fmt: str) -> Response:
     if fmt == "xlsx":
         body, mimetype = (
             results_xlsx(figures),
@@ -121,7 +105,7 @@ def department_result(sender: Any, campaign: Campaign, department: Department) -
 
 @public_bp.route("/")
 def results() -> str:
-    return _page(_released(), preview=False)
+    return results_page(_released(), preview=False)
 
 
 @public_bp.route("/departments/<code>")
@@ -146,7 +130,7 @@ def department(code: str) -> str:
 
 @public_bp.route("/export.<fmt>")
 def export(fmt: str) -> Response:
-    return _download(figures_of(_released()), fmt)
+    return download(figures_of(_released()), fmt)
 
 
 def _questionnaire(figures: Figures, questionnaire_id: int) -> QuestionnaireFigures:
@@ -156,7 +140,7 @@ def _questionnaire(figures: Figures, questionnaire_id: int) -> QuestionnaireFigu
     return found
 
 
-def _questionnaire_page(run: ResultRun, questionnaire_id: int, preview: bool) -> str:
+def questionnaire_page(run: ResultRun, questionnaire_id: int, preview: bool) -> str:
     questionnaire = _questionnaire(figures_of(run), questionnaire_id)
     charts = {
         q.id: scale_heat_map(
@@ -179,7 +163,7 @@ def _questionnaire_page(run: ResultRun, questionnaire_id: int, preview: bool) ->
 
 @public_bp.route("/questionnaires/<int:questionnaire_id>")
 def questionnaire(questionnaire_id: int) -> str:
-    return _questionnaire_page(_released(), questionnaire_id, preview=False)
+    return questionnaire_page(_released(), questionnaire_id, preview=False)
 
 
 @public_bp.route("/questionnaires/<int:questionnaire_id>/export.csv")
@@ -198,117 +182,3 @@ def questionnaire_records(questionnaire_id: int) -> Response:
     questionnaire = get_questionnaire(db.session, campaign, questionnaire_id)
     text = response_records(db.session, campaign, questionnaire)
     return _attachment(text.encode(), "text/csv", f"questionnaire-{questionnaire_id}-records.csv")
-
-
-# ---------------------------------------------------------------- the bureaus
-
-
-def _office(
-    form: SchemeForm | None = None, confirm: ConfirmForm | None = None, status: int = 200
-) -> tuple[str, int]:
-    """The bureaus' page; a refused form comes back as it was sent, with its message."""
-    campaign = require_campaign(db.session)
-    scheme = scheme_of(db.session, campaign)
-    if form is None:
-        form = SchemeForm(obj=scheme)
-        form.tie_breaks.data = [t for t in scheme.tie_breaks.split(",") if t]
-    # A refused post renders the default scheme without keeping it: a refusal changes nothing.
-    return render_template(
-        "analysis/office.html",
-        campaign=campaign,
-        scheme=scheme,
-        form=form,
-        warnings=scheme_warnings(scheme),
-        waiting=unfinished_boxes(db.session, campaign),
-        run=current_run(db.session, campaign),
-        released=released_run(db.session, campaign),
-        confirm=confirm or ConfirmForm(formdata=None),
-        state_labels=RUN_STATE_LABELS,
-        weighting_labels=WEIGHTING_LABELS,
-        tie_labels=TIE_BREAK_LABELS,
-    ), status
-
-
-@admin_bp.route("/")
-@requires(Capability.READ_RESULT_RUNS)
-def overview() -> tuple[str, int]:
-    return _office()
-
-
-@admin_bp.route("/scheme", methods=["POST"])
-@requires(Capability.EDIT_SCORING_SCHEME)
-def save_scheme() -> Any:
-    form = SchemeForm()
-
-    def save() -> list[str]:
-        values = {name: form[name].data for name in SCHEME_FIELDS if name != "tie_breaks"}
-        values["tie_breaks"] = ",".join(form.tie_breaks.data or [])
-        return update_scheme(db.session, require_campaign(db.session), values, actor())
-
-    outcome = run_form(form, save)
-    if not outcome.done:
-        return _office(form=form, status=outcome.status)
-    flash(_("评分方案已保存。"))
-    for warning in outcome.value:
-        flash(warning)
-    return redirect(url_for("results_office.overview"))
-
-
-@admin_bp.route("/tally", methods=["POST"])
-@requires(Capability.RUN_TALLY)
-def tally() -> Any:
-    form = ConfirmForm()
-    outcome = run_form(
-        form, lambda: run_tally(db.session, require_campaign(db.session), current_user)
-    )
-    if not outcome.done:
-        return _office(confirm=form, status=outcome.status)
-    flash(_("计票完成，请预览核对后签发。"))
-    return redirect(url_for("results_office.preview", run_id=outcome.value.id))
-
-
-def _step(run_id: int, service: Callable[..., None], done: str) -> Any:
-    """One step of the sign-off (签发, 会签, 发布): refused, the office page says why."""
-    run = get_run(db.session, run_id)
-    form = ConfirmForm()
-    outcome = run_form(form, lambda: service(db.session, run, current_user))
-    if not outcome.done:
-        return _office(confirm=form, status=outcome.status)
-    flash(done)
-    return redirect(url_for("results_office.overview"))
-
-
-@admin_bp.route("/<int:run_id>/sign", methods=["POST"])
-@requires(Capability.SIGN_RESULTS)
-def sign(run_id: int) -> Any:
-    return _step(run_id, sign_off, _("统计局已签发，等待监察局会签。"))
-
-
-@admin_bp.route("/<int:run_id>/countersign", methods=["POST"])
-@requires(Capability.COUNTERSIGN_RESULTS)
-def countersign_run(run_id: int) -> Any:
-    return _step(run_id, countersign, _("监察局已会签，等待联席会议办公室发布。"))
-
-
-@admin_bp.route("/<int:run_id>/release", methods=["POST"])
-@requires(Capability.RELEASE_RESULTS)
-def release_run(run_id: int) -> Any:
-    return _step(run_id, release, _("结果已发布。"))
-
-
-@admin_bp.route("/<int:run_id>")
-@requires(Capability.READ_RESULT_RUNS)
-def preview(run_id: int) -> str:
-    return _page(get_run(db.session, run_id), preview=True)
-
-
-@admin_bp.route("/<int:run_id>/export.<fmt>")
-@requires(Capability.READ_RESULT_RUNS)
-def export_run(run_id: int, fmt: str) -> Response:
-    return _download(figures_of(get_run(db.session, run_id)), fmt)
-
-
-@admin_bp.route("/<int:run_id>/questionnaires/<int:questionnaire_id>")
-@requires(Capability.READ_RESULT_RUNS)
-def questionnaire_preview(run_id: int, questionnaire_id: int) -> str:
-    return _questionnaire_page(get_run(db.session, run_id), questionnaire_id, preview=True)

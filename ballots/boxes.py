@@ -79,6 +79,13 @@ def check_box_access(user: User, box: BallotBox) -> None:
     raise Forbidden(_("只能操作本会场的投票箱。"))
 
 
+def box_name(box: BallotBox) -> str:
+    """The box as people call it: 第1组 · 市级主会场, or the internal box."""
+    if box.is_internal:
+        return _("内部述职评议投票箱")
+    return _("第%(n)s组", n=box.meeting.group.number) + f" · {box.venue.name}"
+
+
 def box_label(box: BallotBox) -> str:
     if box.is_internal:
         return f"box:{box.id}:internal"

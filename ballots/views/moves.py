@@ -9,6 +9,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ballots.boxes import box_name
 from ballots.forms import SealForm
 from ballots.keys import unlock_holders
 from ballots.lifecycle import check_move, move_box
@@ -36,12 +37,6 @@ def box_open(box_id: int) -> Any:
     )
 
 
-def _name(box: BallotBox) -> str:
-    if box.is_internal:
-        return _("内部述职评议投票箱")
-    return _("第%(n)s组", n=box.meeting.group.number) + f" · {box.venue.name}"
-
-
 def _step(box: BallotBox, target: BoxState, **text: str) -> Confirmation:
     """The step's page: the box's manifest, and why the move cannot be made, if it cannot."""
     figures = manifest(db.session, box)
@@ -51,7 +46,7 @@ def _step(box: BallotBox, target: BoxState, **text: str) -> Confirmation:
     except Refused as refusal:
         blocked = refusal.message
     rows: list[tuple[str, object]] = [
-        (_("投票箱"), _name(box)),
+        (_("投票箱"), box_name(box)),
         (_("编号"), box.id),
         (_("已发评议卡"), _("%(n)s 张", n=figures.cards_issued)),
         (

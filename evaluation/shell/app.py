@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from analysis import office as analysis_office
 from analysis import views as analysis_views
 from ballots import views as ballots_views
 from ballots.forms import BOX_STATE_LABELS
@@ -57,7 +58,7 @@ BLUEPRINTS = (
     report_views.admin_bp,
     api_bp,
     analysis_views.public_bp,
-    analysis_views.admin_bp,
+    analysis_office.admin_bp,
     ballots_views.public_bp,
     ballots_views.admin_bp,
     suggestion_views.public_bp,

@@ -66,7 +66,7 @@ def _release(client, login_as, db) -> ResultRun:
     login_as(Role.SUPERVISION)
     client.post(f"/office/results/{run.id}/countersign")
     login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
+    client.post(f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)})
     return _run(db)
 
 
@@ -84,19 +84,29 @@ def test_results_go_from_tally_through_two_signatures_to_release(
     preview = client.get(f"/office/results/{run.id}").get_data(as_text=True)
     assert "预览" in preview and "市A局" in preview
     assert client.get("/results/").status_code == 404  # nothing public before release
-    assert client.post(f"/office/results/{run.id}/release").status_code == 403
+    assert (
+        client.post(
+            f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/office/results/{run.id}/sign").status_code == 302
     assert _run(db).state == "signed"
 
     login_as(Role.ADMIN)
-    early = client.post(f"/office/results/{run.id}/release")
+    early = client.post(f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)})
     assert_form_reshown(early, "会签", status=409)
     login_as(Role.SUPERVISION)
     assert client.post(f"/office/results/{run.id}/countersign").status_code == 302
     login_as(Role.ADMIN)
-    assert client.post(f"/office/results/{run.id}/release").status_code == 302
+    assert (
+        client.post(
+            f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)}
+        ).status_code
+        == 302
+    )
     assert _run(db).state == "released"
-    twice = client.post(f"/office/results/{run.id}/release")
+    twice = client.post(f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)})
     assert_form_reshown(twice, "已经发布", status=409)
 
     login_as(Role.STATISTICS)
@@ -286,7 +296,7 @@ def test_the_scheme_is_validated_warned_about_and_locked_after_release(
     login_as(Role.SUPERVISION)
     client.post(f"/office/results/{run.id}/countersign")
     login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
+    client.post(f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)})
     locked = client.post("/office/results/scheme", data=form)
     assert_form_reshown(locked, "锁定", status=409)
 
@@ -331,3 +341,34 @@ def test_a_departments_report_page_shows_its_result_once_released(
     )
     page = client.get(f"/departments/{unit.code}").get_data(as_text=True)
     assert "市民评议结果" in page and f"{figures['score']:.2f}" in page
+
+
+def test_each_signature_is_given_on_a_step_showing_the_run_and_release_needs_the_year_typed(
+    client, login_as, db, voted
+):
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    preview = client.get(f"/office/results/{run.id}").get_data(as_text=True)
+    assert f'href="/office/results/{run.id}/sign"' in preview  # the next step, at the top
+    step = client.get(f"/office/results/{run.id}/sign").get_data(as_text=True)
+    assert "此操作不可撤销" in step and run.input_hash in step and "计入投票箱" in step
+    assert _run(db).state == "draft"  # looking at the step signs nothing
+    done = client.post(f"/office/results/{run.id}/sign", follow_redirects=True)
+    assert "统计局已签发" in done.get_data(as_text=True)
+    login_as(Role.ADMIN)
+    early = client.get(f"/office/results/{run.id}/release").get_data(as_text=True)
+    assert "监察局会签后才能发布" in early and "确认发布" not in early
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    url = f"/office/results/{run.id}/release"
+    step = client.get(url).get_data(as_text=True)
+    assert "请输入年度 2026 以确认发布" in step and "统计局签发" in step and "监察局会签" in step
+    wrong = client.post(url, data={"typed": "2025"})
+    assert_form_reshown(wrong, "与“2026”不符，未执行", kept=("2025",), status=400)
+    assert _run(db).state == "countersigned"
+    assert client.get("/results/").status_code == 404
+    done = client.post(url, data={"typed": "2026"}, follow_redirects=True)
+    assert "2026年度评议结果已发布" in done.get_data(as_text=True)
+    assert _run(db).state == "released"

@@ -291,7 +291,7 @@ def test_sealing_needs_the_box_number_typed_and_a_wrong_one_changes_nothing(
     assert f"请输入投票箱编号 {election.box.id} 以确认封箱" in page and "此操作不可撤销" in page
     note = "已与会场核对签到表"
     wrong = client.post(url, data=seal_form(election.box.id, typed="99", note=note))
-    assert_form_reshown(wrong, "与“%s”不符，未执行" % election.box.id, kept=(note,), status=400)
+    assert_form_reshown(wrong, f"与“{election.box.id}”不符，未执行", kept=(note,), status=400)
     missing = client.post(url, data=seal_form(election.box.id, typed=""))
     assert_form_reshown(missing, "此项为必填项", status=400)
     assert _state(db, election.box) == "closed"

@@ -127,7 +127,12 @@ def test_results_are_not_signed_while_a_late_venue_box_has_not_been_counted(
     login_as(Role.SUPERVISION)
     assert client.post(f"/office/results/{run.id}/countersign").status_code == 302
     login_as(Role.ADMIN)
-    assert client.post(f"/office/results/{run.id}/release").status_code == 302
+    assert (
+        client.post(
+            f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)}
+        ).status_code
+        == 302
+    )
     page = client.get("/results/").get_data(as_text=True)
     assert "已撤销的投票箱" in page and "该会场取消" in page
 

@@ -184,7 +184,7 @@ def _release(client, login_as, db):
     login_as(Role.SUPERVISION)
     client.post(f"/office/results/{run.id}/countersign")
     login_as(Role.ADMIN)
-    client.post(f"/office/results/{run.id}/release")
+    client.post(f"/office/results/{run.id}/release", data={"typed": str(run.campaign.year)})
     db.session.expire_all()
     return run
 
