@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from evaluation.core.forms import MAX_ID, REQUIRED, choices_of, database_id
+from evaluation.core.forms import MAX_ID, REQUIRED, StepForm, choices_of, database_id
 from suggestions.board import WarningLevel
 from suggestions.handling import MAX_EXTENSION_DAYS
 from suggestions.models import (
@@ -178,13 +178,13 @@ class AssignForm(FlaskForm):
     urgency = SelectField(_l("紧急程度"), choices=choices_of(URGENCY_LABELS), default="normal")
 
 
-class MergeForm(FlaskForm):
+class MergeForm(StepForm):
     survivor = IntegerField(
         _l("合并到编号"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=MAX_ID)]
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(StepForm):
     reason = SelectField(_l("不予受理的原因"), choices=choices_of(REJECT_LABELS))
     note = StringField(_l("说明"), validators=[Length(max=500, message=TOO_LONG)])
 

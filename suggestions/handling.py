@@ -89,8 +89,8 @@ def assign(
     )
 
 
-def merge(session: Session, duplicate: Suggestion, survivor: Suggestion, actor: str) -> None:
-    """A duplicate follows its survivor's status from now on (and so do its own duplicates)."""
+def check_merge(duplicate: Suggestion, survivor: Suggestion) -> None:
+    """Whether `duplicate` may be merged into `survivor`; refused with the reason if not."""
     if duplicate.id == survivor.id:
         raise Refused(_("不能与自身合并。"), field="survivor")
     if survivor.campaign_id != duplicate.campaign_id:
@@ -99,6 +99,11 @@ def merge(session: Session, duplicate: Suggestion, survivor: Suggestion, actor: 
         raise Conflict(_("不能合并到已合并或不予受理的意见建议。"))
     if duplicate.status not in (Status.RECEIVED, Status.ASSIGNED) or duplicate.public_reply:
         raise Conflict(_("已答复、已合并或不予受理的意见建议不能再合并。"))
+
+
+def merge(session: Session, duplicate: Suggestion, survivor: Suggestion, actor: str) -> None:
+    """A duplicate follows its survivor's status from now on (and so do its own duplicates)."""
+    check_merge(duplicate, survivor)
     for follower in session.execute(
         select(Suggestion).where(Suggestion.merged_into_id == duplicate.id)
     ).scalars():
@@ -110,15 +115,21 @@ def merge(session: Session, duplicate: Suggestion, survivor: Suggestion, actor: 
     audit.record(session, actor, "suggestion.merge", f"suggestion:{duplicate.id}", into=survivor.id)
 
 
-def reject(
-    session: Session, suggestion: Suggestion, reason: RejectReason, note: str, actor: str
-) -> None:
-    """Not taken up (spam, out of scope…): kept and counted, never shown on the board."""
+def check_reject(suggestion: Suggestion, reason: RejectReason, note: str) -> str:
+    """Whether the suggestion may be rejected for this reason; the note as it will be kept."""
     if suggestion.status != Status.RECEIVED:
         raise Conflict(_("只有待分办的意见建议可以不予受理。"))
     note = (note or "").strip()
     if reason == RejectReason.OTHER and not note:
         raise Refused(_("请写明不予受理的理由。"), field="note")
+    return note
+
+
+def reject(
+    session: Session, suggestion: Suggestion, reason: RejectReason, note: str, actor: str
+) -> None:
+    """Not taken up (spam, out of scope…): kept and counted, never shown on the board."""
+    note = check_reject(suggestion, reason, note)
     suggestion.status = Status.REJECTED.value
     suggestion.reject_reason = reason.value
     suggestion.reject_note = note[:500]

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -123,3 +123,17 @@ class TypedConfirmForm(FlaskForm):
                 ),
                 field="typed",
             )
+
+
+class StepForm(FlaskForm):
+    """A form filled in on a working page whose first post shows its confirmation step
+    (`evaluation.core.confirm`); the step posts it again with `confirmed`, and that does it."""
+
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
+
+    def to_confirm(self) -> None:
+        self.confirmed.data = "1"

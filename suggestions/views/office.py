@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 from evaluation.campaign.models import Department
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
-from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, require_valid, run_form
 from evaluation.core.permissions import Capability, can, requires
@@ -38,14 +37,12 @@ from suggestions.forms import (
 from suggestions.models import (
     Channel,
     HandlingRequest,
-    RejectReason,
     ReplyState,
     RequestKind,
     RequestState,
     Status,
     Suggestion,
     SuggestionReply,
-    Urgency,
 )
 from suggestions.views.blueprints import (
     admin_bp,
@@ -156,10 +153,10 @@ def visible(suggestion_id: int) -> Suggestion:
 @admin_bp.route("/<int:suggestion_id>")
 @requires(Capability.READ_SUGGESTIONS)
 def item(suggestion_id: int) -> tuple[str, int]:
-    return _item_page(visible(suggestion_id))
+    return item_page(visible(suggestion_id))
 
 
-def _item_page(
+def item_page(
     suggestion: Suggestion, status: int = 200, target: int | None = None, **posted: FlaskForm
 ) -> tuple[str, int]:
     """One suggestion in the office. A form that was posted and refused comes back as it was
@@ -226,71 +223,7 @@ def item_action(
     if outcome.done:
         flash(done(outcome.value))
         return redirect(url_for(".item", suggestion_id=suggestion.id))
-    return _item_page(suggestion, outcome.status, target, **{name: form})
-
-
-@admin_bp.route("/<int:suggestion_id>/assign", methods=["POST"])
-@requires(Capability.TRIAGE_SUGGESTIONS)
-def assign(suggestion_id: int) -> Any:
-    suggestion = visible(suggestion_id)
-    form = AssignForm()
-    form.lead_unit.choices = unit_choices(suggestion.campaign, _("请选择"))
-    form.co_units.choices = unit_list(suggestion.campaign)
-    return item_action(
-        suggestion,
-        "assign",
-        form,
-        lambda: handling.assign(
-            db.session,
-            suggestion,
-            form.lead_unit.data,
-            form.co_units.data or [],
-            Urgency(form.urgency.data),
-            actor(),
-        ),
-        lambda _value: _("已交办，办理期限为 %(d)s。", d=suggestion.due_on.isoformat()),
-    )
-
-
-@admin_bp.route("/<int:suggestion_id>/merge", methods=["POST"])
-@requires(Capability.TRIAGE_SUGGESTIONS)
-def merge(suggestion_id: int) -> Any:
-    suggestion = visible(suggestion_id)
-    form = MergeForm()
-
-    def merge_into() -> Suggestion:
-        try:
-            survivor = handling.get_suggestion(db.session, suggestion.campaign, form.survivor.data)
-        except NotFound:
-            raise Refused(
-                _("找不到编号为 %(id)s 的意见建议。", id=form.survivor.data), field="survivor"
-            ) from None
-        handling.merge(db.session, suggestion, survivor, actor())
-        return survivor
-
-    return item_action(
-        suggestion,
-        "merge",
-        form,
-        merge_into,
-        lambda survivor: _("已合并到编号 %(id)s。", id=survivor.id),
-    )
-
-
-@admin_bp.route("/<int:suggestion_id>/reject", methods=["POST"])
-@requires(Capability.TRIAGE_SUGGESTIONS)
-def reject(suggestion_id: int) -> Any:
-    suggestion = visible(suggestion_id)
-    form = RejectForm()
-    return item_action(
-        suggestion,
-        "reject",
-        form,
-        lambda: handling.reject(
-            db.session, suggestion, RejectReason(form.reason.data), form.note.data, actor()
-        ),
-        lambda _value: _("已标记为不予受理。"),
-    )
+    return item_page(suggestion, outcome.status, target, **{name: form})
 
 
 @admin_bp.route("/<int:suggestion_id>/reply", methods=["POST"])

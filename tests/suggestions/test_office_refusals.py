@@ -112,3 +112,50 @@ def test_a_category_that_exists_comes_back_with_the_settings_form(db, world, cli
     response = client.post("/office/suggestions/settings/categories", data={"name": name})
     assert_form_reshown(response, "该类别已经存在", (f'value="{name}"',), status=409)
     assert len(routing.categories_of(db.session, world.campaign)) == len(world.categories)
+
+
+def test_merging_shows_both_suggestions_on_a_step_before_anything_changes(
+    db, world, client, login_as
+):
+    duplicate = world.real_name(db, text="学校门口早晚高峰拥堵，建议增设临时停车位。")
+    survivor = world.real_name(db, text="请解决实验小学门口接送孩子时的停车难问题。")
+    before = _events(db)
+    login_as(Role.ADMIN)
+    url = f"/office/suggestions/{duplicate.id}/merge"
+    step = client.post(url, data={"survivor": str(survivor.id)})
+    page = step.get_data(as_text=True)
+    assert step.status_code == 200 and "此操作不可撤销" in page and "确认合并" in page
+    assert "增设临时停车位" in page and "实验小学门口" in page  # both texts, side by side
+    assert (
+        f'name="survivor" value="{survivor.id}"' in page
+        and 'name="confirmed" type="hidden" value="1"' in page
+    )
+    db.session.refresh(duplicate)
+    assert duplicate.status == Status.RECEIVED and _events(db) == before  # the step did nothing
+    done = client.post(url, data={"survivor": str(survivor.id), "confirmed": "1"})
+    assert done.status_code == 302
+    db.session.refresh(duplicate)
+    assert duplicate.status == Status.MERGED and duplicate.merged_into_id == survivor.id
+    into_itself = client.post(
+        f"/office/suggestions/{survivor.id}/merge", data={"survivor": str(survivor.id)}
+    )
+    assert_form_reshown(into_itself, "不能与自身合并", (f'value="{survivor.id}"',), status=400)
+
+
+def test_not_taking_up_shows_the_reason_the_citizen_will_read_before_it_is_done(
+    db, world, client, login_as
+):
+    suggestion = world.real_name(db)
+    login_as(Role.ADMIN)
+    url = f"/office/suggestions/{suggestion.id}/reject"
+    without_note = client.post(url, data={"reason": "other", "note": ""})
+    assert_form_reshown(without_note, "请写明不予受理的理由", status=400)
+    note = "内容与本次活动无关，已转12345热线。"
+    step = client.post(url, data={"reason": "other", "note": note}).get_data(as_text=True)
+    assert "不予受理" in step and note in step and "确认不予受理" in step
+    db.session.refresh(suggestion)
+    assert suggestion.status == Status.RECEIVED
+    done = client.post(url, data={"reason": "other", "note": note, "confirmed": "1"})
+    assert done.status_code == 302
+    db.session.refresh(suggestion)
+    assert suggestion.status == Status.REJECTED and suggestion.reject_note == note
