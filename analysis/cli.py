@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from analysis.computation import figures_of
-from analysis.exports import results_csv, results_xlsx
+from analysis.exports import preview_mark, results_csv, results_xlsx
 from analysis.services import current_run, released_run, run_tally, unfinished_boxes, verify
 from evaluation.campaign.services import require_campaign
 from evaluation.core.cli import one_transaction
@@ -47,7 +47,10 @@ def export(fmt: str, out: Path) -> None:
         click.echo("no tally yet: run `sanmin results tally` first", err=True)
         sys.exit(1)
     figures = figures_of(run)
-    out.write_bytes(results_xlsx(figures) if fmt == "xlsx" else results_csv(figures).encode())
+    mark = preview_mark(run)
+    out.write_bytes(
+        results_xlsx(figures, mark) if fmt == "xlsx" else results_csv(figures, mark).encode()
+    )
     click.echo(f"{out} ({run.state})")
 
 

@@ -15,7 +15,8 @@ from openpyxl.styles import Font
 
 from analysis import stats
 from analysis.figures import DepartmentFigures, Figures
-from analysis.forms import BAND_LABELS, FLAG_LABELS, VENUE_FLAG_LABELS
+from analysis.forms import BAND_LABELS, FLAG_LABELS, RUN_STATE_LABELS, VENUE_FLAG_LABELS
+from analysis.models import ResultRun, RunState
 from evaluation.core.spreadsheets import append_text_safe, csv_row
 from questionnaires.figures import (
     QuestionFigures,
@@ -68,12 +69,27 @@ def department_rows(figures: Figures) -> list[list[Any]]:
     return [[get(d) for _h, _f, get in DEPARTMENT_COLUMNS] for d in figures.all_departments()]
 
 
-def results_csv(figures: Figures) -> str:
-    """The department table; in Chinese whatever the visitor's language (headers are)."""
+def preview_mark(run: ResultRun) -> str | None:
+    """What a file exported before release says on its first line (None once released)."""
+    if run.state == RunState.RELEASED:
+        return None
+    with force_locale(EXPORT_LOCALE):
+        return _(
+            "预览（未发布）：计票 #%(id)s，%(state)s。不是正式结果，不得引用。",
+            id=run.id,
+            state=str(RUN_STATE_LABELS[run.state]),
+        )
+
+
+def results_csv(figures: Figures, mark: str | None = None) -> str:
+    """The department table; in Chinese whatever the visitor's language (headers are).
+    `mark`: a preview's mark, written as the first line."""
     with force_locale(EXPORT_LOCALE):
         rows = department_rows(figures)
     out = io.StringIO()
     writer = csv.writer(out)
+    if mark:
+        writer.writerow([mark])
     writer.writerow([h for h, _f, _g in DEPARTMENT_COLUMNS])
     for row in rows:
         writer.writerow(csv_row(row))
@@ -109,12 +125,24 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]]
     return sheet
 
 
-def results_xlsx(figures: Figures) -> bytes:
+def results_xlsx(figures: Figures, mark: str | None = None) -> bytes:
+    """The workbook; `mark`: a preview's mark, on top of every sheet and in its tab."""
     with force_locale(EXPORT_LOCALE):
-        return _workbook(figures)
+        return _workbook(figures, mark)
 
 
-def _workbook(figures: Figures) -> bytes:
+def _mark(book: Workbook, mark: str) -> None:
+    for sheet in book.worksheets:
+        sheet.insert_rows(1)
+        sheet["A1"] = mark
+        sheet["A1"].font = Font(bold=True, color="B3261E")
+        sheet.freeze_panes = "A3"
+        sheet.sheet_properties.tabColor = "B3261E"
+        sheet.oddHeader.center.text = mark
+        sheet.title = f"{sheet.title}（预览）"[:31]
+
+
+def _workbook(figures: Figures, mark: str | None) -> bytes:
     book = Workbook()
     book.remove(book.active)
     summary = []
@@ -298,6 +326,8 @@ def _workbook(figures: Figures) -> bytes:
             questionnaire_rows(questionnaire),
             [f for _h, f in QUESTIONNAIRE_COLUMNS],
         )
+    if mark:
+        _mark(book, mark)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -388,5 +418,9 @@ def questionnaire_csv(questionnaire: QuestionnaireFigures) -> str:
     return out.getvalue()
 
 
-def export_name(figures: Figures, extension: str) -> str:
-    return _("%(year)s年度评议结果", year=figures.campaign.year) + f".{extension}"
+def export_name(figures: Figures, extension: str, preview: bool = False) -> str:
+    with force_locale(EXPORT_LOCALE):
+        name = _("%(year)s年度评议结果", year=figures.campaign.year)
+        if preview:
+            name += _("（预览-未发布）")
+    return f"{name}.{extension}"

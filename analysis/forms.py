@@ -22,6 +22,14 @@ TIE_BREAK_LABELS = {
     "dissatisfied_share": _l("“不满意”占比（低者在前）"),
     "awareness": _l("了解率"),
 }
+RUN_STATE_LABELS = {
+    RunState.DRAFT: _l("待签发"),
+    RunState.SIGNED: _l("统计局已签发，待监察局会签"),
+    RunState.COUNTERSIGNED: _l("监察局已会签，待发布"),
+    RunState.RELEASED: _l("已发布"),
+    RunState.SUPERSEDED: _l("已被新的计票取代"),
+}
+
 # The signature a run waits for: its confirmation step, who gives it, and the button.
 NEXT_SIGNATURE = {
     RunState.DRAFT: ("results_office.sign", Capability.SIGN_RESULTS, _l("签发")),

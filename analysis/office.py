@@ -13,7 +13,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from analysis.computation import figures_of
-from analysis.forms import NEXT_SIGNATURE, TIE_BREAK_LABELS, WEIGHTING_LABELS, SchemeForm
+from analysis.forms import (
+    NEXT_SIGNATURE,
+    RUN_STATE_LABELS,
+    TIE_BREAK_LABELS,
+    WEIGHTING_LABELS,
+    SchemeForm,
+)
 from analysis.models import ResultRun, RunState
 from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
 from analysis.services import (
@@ -28,7 +34,7 @@ from analysis.services import (
     unfinished_boxes,
     update_scheme,
 )
-from analysis.views import RUN_STATE_LABELS, download, questionnaire_page, results_page
+from analysis.views import download, questionnaire_page, results_page
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.confirm import Confirmation, confirm_page
@@ -241,7 +247,7 @@ def preview(run_id: int) -> str:
 @admin_bp.route("/<int:run_id>/export.<fmt>")
 @requires(Capability.READ_RESULT_RUNS)
 def export_run(run_id: int, fmt: str) -> Response:
-    return download(figures_of(get_run(db.session, run_id)), fmt)
+    return download(get_run(db.session, run_id), fmt)
 
 
 @admin_bp.route("/<int:run_id>/questionnaires/<int:questionnaire_id>")

@@ -7,18 +7,24 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from analysis.charts import heat_map, scale_heat_map, score_bars
 from analysis.computation import figures_of
-from analysis.exports import export_name, questionnaire_csv, results_csv, results_xlsx
+from analysis.exports import (
+    export_name,
+    preview_mark,
+    questionnaire_csv,
+    results_csv,
+    results_xlsx,
+)
 from analysis.figures import INTERNAL, Figures
 from analysis.forms import (
     BAND_LABELS,
     NEXT_SIGNATURE,
+    RUN_STATE_LABELS,
     VENUE_FLAG_LABELS,
 )
-from analysis.models import ResultRun, RunState
+from analysis.models import ResultRun
 from analysis.services import (
     released_result,
     released_run,
@@ -35,14 +41,6 @@ from questionnaires.services import get_questionnaire
 from suggestions.board import unit_statistics
 
 public_bp = Blueprint("results", __name__, url_prefix="/results")
-
-RUN_STATE_LABELS = {
-    RunState.DRAFT: _l("待签发"),
-    RunState.SIGNED: _l("统计局已签发，待监察局会签"),
-    RunState.COUNTERSIGNED: _l("监察局已会签，待发布"),
-    RunState.RELEASED: _l("已发布"),
-    RunState.SUPERSEDED: _l("已被新的计票取代"),
-}
 
 
 def results_page(run: ResultRun, preview: bool) -> str:
@@ -74,17 +72,20 @@ def _released() -> ResultRun:
     return run
 
 
-def download(figures: Figures, fmt: str) -> Response:
+def download(run: ResultRun, fmt: str) -> Response:
+    """The run's figures as a file; before release, marked as a preview in it and its name."""
+    figures = figures_of(run)
+    mark = preview_mark(run)
     if fmt == "xlsx":
         body, mimetype = (
-            results_xlsx(figures),
+            results_xlsx(figures, mark),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     elif fmt == "csv":
-        body, mimetype = results_csv(figures).encode("utf-8-sig"), "text/csv"
+        body, mimetype = results_csv(figures, mark).encode("utf-8-sig"), "text/csv"
     else:
         raise NotFound(_("没有这种导出格式。"))
-    return _attachment(body, mimetype, export_name(figures, fmt))
+    return _attachment(body, mimetype, export_name(figures, fmt, preview=mark is not None))
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
@@ -130,7 +131,7 @@ def department(code: str) -> str:
 
 @public_bp.route("/export.<fmt>")
 def export(fmt: str) -> Response:
-    return download(figures_of(_released()), fmt)
+    return download(_released(), fmt)
 
 
 def _questionnaire(figures: Figures, questionnaire_id: int) -> QuestionnaireFigures:

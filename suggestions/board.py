@@ -156,8 +156,10 @@ def board(
     bounds: WarningBounds | None = None,
     per_page: int = BOARD_PAGE_SIZE,
     public: bool = True,
+    oldest_first: bool = False,
 ) -> Page:
-    """One page of the board, newest first (`public` False: the office's full list)."""
+    """One page of the board, newest first (`public` False: the office's full list;
+    `oldest_first`: the office's queue, where the longest waiting come first)."""
     bounds = bounds or warning_bounds(session)
     query = filtered(campaign, filters, bounds, public)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -170,7 +172,7 @@ def board(
                 joinedload(Suggestion.category),
                 joinedload(Suggestion.merged_into),
             )
-            .order_by(Suggestion.id.desc())
+            .order_by(Suggestion.id.asc() if oldest_first else Suggestion.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
         )

@@ -53,6 +53,8 @@ from suggestions.views.blueprints import (
 
 # ---------------------------------------------------------------- office: lists and entry
 
+TRIAGE_PAGE_SIZE = 30  # the queue waiting for triage, the longest waiting first
+
 
 def my_unit() -> Department:
     return current_user.department
@@ -73,7 +75,14 @@ def overview() -> str:
     return render_template(
         "suggestions/office/overview.html",
         received=boards.board(
-            db.session, campaign, boards.Filters(status=Status.RECEIVED), 1, bounds, 50, False
+            db.session,
+            campaign,
+            boards.Filters(status=Status.RECEIVED),
+            request.args.get("triage", 1, type=int),
+            bounds,
+            TRIAGE_PAGE_SIZE,
+            public=False,
+            oldest_first=True,
         ),
         replies=db.session.query(SuggestionReply).filter_by(state=ReplyState.SUBMITTED.value).all(),
         requests=db.session.query(HandlingRequest)
@@ -81,7 +90,7 @@ def overview() -> str:
         .all(),
         page=boards.board(db.session, campaign, filters, number, bounds, public=False),
         filters=filters,
-        args={k: v for k, v in request.args.items() if k != "page" and v},
+        args={k: v for k, v in request.args.items() if k not in ("page", "triage") and v},
         bounds=bounds,
         units=[(d.code, d.name) for d in campaign.departments],
         categories=routing.categories_of(db.session, campaign),

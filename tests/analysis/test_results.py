@@ -372,3 +372,29 @@ def test_each_signature_is_given_on_a_step_showing_the_run_and_release_needs_the
     done = client.post(url, data={"typed": "2026"}, follow_redirects=True)
     assert "2026年度评议结果已发布" in done.get_data(as_text=True)
     assert _run(db).state == "released"
+
+
+def test_files_downloaded_before_release_say_they_are_a_preview_on_every_sheet(
+    client, login_as, db, voted
+):
+    from urllib.parse import unquote
+
+    login_as(Role.STATISTICS)
+    client.post("/office/results/tally")
+    run = _run(db)
+    response = client.get(f"/office/results/{run.id}/export.xlsx")
+    assert "预览-未发布" in unquote(response.headers["Content-Disposition"])
+    book = load_workbook(io.BytesIO(response.data))
+    for sheet in book.worksheets:
+        assert sheet.title.endswith("（预览）")
+        assert sheet["A1"].value.startswith(f"预览（未发布）：计票 #{run.id}，待签发")
+    lines = client.get(f"/office/results/{run.id}/export.csv").data.decode("utf-8-sig")
+    assert lines.splitlines()[0].startswith("预览（未发布）")
+    client.post(f"/office/results/{run.id}/sign")
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/results/{run.id}/countersign")
+    login_as(Role.ADMIN)
+    client.post(f"/office/results/{run.id}/release", data={"typed": "2026"})
+    released = client.get(f"/office/results/{run.id}/export.xlsx")
+    assert "预览" not in unquote(released.headers["Content-Disposition"])
+    assert "部门" in load_workbook(io.BytesIO(released.data)).sheetnames

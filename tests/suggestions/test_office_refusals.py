@@ -159,3 +159,18 @@ def test_not_taking_up_shows_the_reason_the_citizen_will_read_before_it_is_done(
     assert done.status_code == 302
     db.session.refresh(suggestion)
     assert suggestion.status == Status.REJECTED and suggestion.reject_note == note
+
+
+def test_the_triage_queue_shows_the_longest_waiting_first_and_pages_through_all(
+    db, world, client, login_as
+):
+    made = [world.receive(db, text=f"第{n}条：建议在社区增设便民服务点。") for n in range(35)]
+    login_as(Role.ADMIN)
+    first = client.get("/office/suggestions/").get_data(as_text=True)
+    queue = first[first.index("待分办（35）") : first.index("待审核的答复")]
+    assert f"No.{made[0].id}<" in queue and f"No.{made[29].id}<" in queue
+    assert f"No.{made[30].id}<" not in queue  # on the next page, none hidden for good
+    assert queue.index(f"No.{made[0].id}<") < queue.index(f"No.{made[1].id}<")
+    second = client.get("/office/suggestions/?triage=2").get_data(as_text=True)
+    queue = second[second.index("待分办（35）") : second.index("待审核的答复")]
+    assert f"No.{made[34].id}<" in queue and f"No.{made[0].id}<" not in queue
