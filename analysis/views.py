@@ -30,7 +30,7 @@ from analysis.services import (
     released_run,
 )
 from evaluation.campaign.models import Campaign, Department
-from evaluation.campaign.services import require_campaign
+from evaluation.campaign.services import meetings_of, require_campaign
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
 from questionnaires.figures import QuestionnaireFigures
@@ -105,8 +105,17 @@ def department_result(sender: Any, campaign: Campaign, department: Department) -
 
 
 @public_bp.route("/")
-def results() -> str:
-    return results_page(_released(), preview=False)
+def results() -> str | tuple[str, int]:
+    campaign = require_campaign(db.session)
+    run = released_run(db.session, campaign)
+    if run is None:  # say when, not just "not found"
+        meetings = meetings_of(db.session, campaign)
+        return render_template(
+            "analysis/not_yet.html",
+            campaign=campaign,
+            last_meeting=meetings[-1].date if meetings else None,
+        ), 404
+    return results_page(run, preview=False)
 
 
 @public_bp.route("/departments/<code>")

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from analysis.services import released_run
 from evaluation.campaign.models import Phase
 from evaluation.campaign.reports.services import published_codes
 from evaluation.campaign.services import current_campaign, meetings_of
@@ -35,6 +36,7 @@ def home() -> str:
         next_meeting_id=next_meeting.id if next_meeting else None,
         published=published_codes(db.session, campaign) if campaign else set(),
         phases=list(Phase),
+        results_released=campaign is not None and released_run(db.session, campaign) is not None,
     )
 
 

@@ -398,3 +398,17 @@ def test_files_downloaded_before_release_say_they_are_a_preview_on_every_sheet(
     released = client.get(f"/office/results/{run.id}/export.xlsx")
     assert "预览" not in unquote(released.headers["Content-Disposition"])
     assert "部门" in load_workbook(io.BytesIO(released.data)).sheetnames
+
+
+def test_before_release_the_results_page_says_when_and_after_it_the_home_page_leads_there(
+    client, login_as, db, voted
+):
+    before = client.get("/results/")
+    page = before.get_data(as_text=True)
+    assert before.status_code == 404 and "评议结果尚未发布" in page and "页面不存在" not in page
+    assert "最后一场评议会议" in page  # when to come back
+    assert "/results/" not in client.get("/").get_data(as_text=True).replace("/results/q", "")
+    _release(client, login_as, db)
+    client.post("/logout")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/results/"' in home and "查看评议结果" in home

@@ -94,3 +94,18 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     phone.goto(base + "/suggestions/units")
     assert "100.0%" in phone.inner_text("body")  # answered on time, rated satisfied
     screenshot(phone, f"suggestion-units-360-{phone.js_label}")
+
+
+def test_choosing_anonymous_hides_the_name_and_phone_fields(live_server, phone):
+    base, app = live_server
+    _world(app)
+    phone.goto(base + "/suggestions/new")
+    assert phone.is_visible("input[name=author_name]")
+    assert phone.is_visible("input[name=author_phone]")
+    phone.check("input[name=identity][value=anonymous]")
+    assert not phone.is_visible("input[name=author_name]")
+    assert not phone.is_visible("input[name=author_phone]")
+    assert not phone.is_visible("input[name=name_consent]")
+    screenshot(phone, f"suggestion-form-anonymous-360-{phone.js_label}")
+    phone.check("input[name=identity][value=real]")
+    assert phone.is_visible("input[name=author_phone]")
