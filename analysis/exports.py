@@ -17,19 +17,9 @@ from analysis import stats
 from analysis.figures import DepartmentFigures, Figures
 from analysis.forms import BAND_LABELS, FLAG_LABELS, RUN_STATE_LABELS, VENUE_FLAG_LABELS
 from analysis.models import ResultRun, RunState
-from evaluation.core.spreadsheets import append_text_safe, csv_row
-from questionnaires.figures import (
-    QuestionFigures,
-    QuestionnaireFigures,
-    QuestionResult,
-    ScaleResult,
-)
-from questionnaires.forms import QUESTION_KIND_LABELS
-from questionnaires.models import QuestionKind
+from evaluation.core.spreadsheets import EXPORT_LOCALE, RATE, SCORE, append_text_safe, csv_row
+from questionnaires.exports import QUESTIONNAIRE_COLUMNS, questionnaire_rows
 
-EXPORT_LOCALE = "zh"  # the workbook and CSV are Chinese, like their column headers
-RATE = "0.00%"
-SCORE = "0.00"
 DEPARTMENT_COLUMNS: list[tuple[str, str, Callable[[DepartmentFigures], Any]]] = [
     ("排名", "", lambda d: d.rank),
     ("排名区间（90%）", "", lambda d: _interval(d.rank_interval)),
@@ -330,91 +320,6 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
         _mark(book, mark)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-QUESTIONNAIRE_COLUMNS = [
-    ("题号", ""),
-    ("题目", ""),
-    ("题型", ""),
-    ("小项", ""),
-    ("选项", ""),
-    ("范围", ""),
-    ("答题人数", ""),
-    ("选择人数", ""),
-    ("占比", RATE),
-    ("占比区间下限", RATE),
-    ("占比区间上限", RATE),
-    ("均值", SCORE),
-    ("均值区间下限", SCORE),
-    ("均值区间上限", SCORE),
-]
-MEAN_ROW = "（均值）"
-TEXT_ROW = "（文字回答）"
-ALL_VENUES = "全部会场"
-ONLINE_SCOPE = "网上公开"
-
-
-def _scopes(question: QuestionFigures, venues: list[str]) -> list[tuple[str, QuestionResult]]:
-    scopes = [(ALL_VENUES, question.total), *zip(venues, question.venues, strict=True)]
-    if question.online:
-        scopes.append((ONLINE_SCOPE, question.online))
-    return scopes
-
-
-def _point_rows(result: QuestionResult | ScaleResult, labels: list[str]) -> list[list[Any]]:
-    """item, option, answered, count, share, share CI, mean and its CI for one scale."""
-    rows = [
-        ["", label, result.answered, count, share, None, None, None, None, None]
-        for label, count, share in zip(labels, result.counts, result.shares, strict=True)
-    ]
-    low, high = result.mean_ci or (None, None)
-    rows.append(["", MEAN_ROW, result.answered, None, None, None, None, result.mean, low, high])
-    return rows
-
-
-def questionnaire_rows(questionnaire: QuestionnaireFigures) -> list[list[Any]]:
-    """One released questionnaire in long form: question × item × option × venue."""
-    rows = []
-    number = 0
-    for section in questionnaire.sections:
-        for q in section.questions:
-            number += 1
-            kind = QuestionKind(q.kind)
-            head = [number, q.text, str(QUESTION_KIND_LABELS[kind])]
-            for scope, result in _scopes(q, questionnaire.venues):
-                if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-                    body = [
-                        ["", option, result.answered, count, share, *(ci or (None, None))]
-                        + [None, None, None]
-                        for option, count, share, ci in zip(
-                            q.options,
-                            result.counts,
-                            result.shares,
-                            result.share_cis,
-                            strict=True,
-                        )
-                    ]
-                elif kind == QuestionKind.SCALE:
-                    body = _point_rows(result, q.options)
-                elif kind == QuestionKind.MATRIX:
-                    body = []
-                    for item, row in zip(q.items, result.rows, strict=True):
-                        body += [[item, *r[1:]] for r in _point_rows(row, q.options)]
-                else:
-                    body = [["", TEXT_ROW, result.answered, result.answered] + [None] * 6]
-                rows += [head + r[:2] + [scope] + r[2:] for r in body]
-    return rows
-
-
-def questionnaire_csv(questionnaire: QuestionnaireFigures) -> str:
-    with force_locale(EXPORT_LOCALE):
-        rows = questionnaire_rows(questionnaire)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([h for h, _f in QUESTIONNAIRE_COLUMNS])
-    for row in rows:
-        writer.writerow(csv_row(row))
     return out.getvalue()
 
 

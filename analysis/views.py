@@ -13,7 +13,6 @@ from analysis.computation import figures_of
 from analysis.exports import (
     export_name,
     preview_mark,
-    questionnaire_csv,
     results_csv,
     results_xlsx,
 )
@@ -33,6 +32,7 @@ from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import meetings_of, require_campaign
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
+from questionnaires.exports import questionnaire_csv
 from questionnaires.figures import QuestionnaireFigures
 from questionnaires.forms import QUESTION_KIND_LABELS
 from questionnaires.models import QuestionKind

@@ -12,6 +12,9 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_LOCALE = "zh"  # exported workbooks and CSV are Chinese, like their column headers
+RATE = "0.00%"  # number formats of exported cells
+SCORE = "0.00"
 
 
 def csv_cell(value: Any) -> Any:

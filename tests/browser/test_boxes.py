@@ -18,7 +18,10 @@ def test_two_holders_seal_the_box_and_anyone_reads_its_minutes_on_a_phone(live_s
 
     venue = _log_in(browser, base, "venue")
     venue.goto(f"{base}/office/ballots/{box_id}")
-    venue.click("button:has-text('关箱')")
+    venue.click("a:has-text('关箱')")
+    assert "此操作不可撤销" in venue.inner_text("body")  # the step, showing the box
+    screenshot(venue, "box-close-step-360")
+    venue.click("button:has-text('确认关箱')")
     assert "已关箱" in venue.inner_text("body")
     venue.context.close()
 
@@ -28,16 +31,18 @@ def test_two_holders_seal_the_box_and_anyone_reads_its_minutes_on_a_phone(live_s
     assert _fits_the_screen(supervision)
     screenshot(supervision, "ballot-keys-360")
     supervision.goto(f"{base}/office/ballots/{box_id}")
+    supervision.click("a:has-text('核验并封箱')")
     supervision.fill("input[name=first_passphrase]", "not the passphrase")
     supervision.fill("input[name=second_passphrase]", DEMO_PASSPHRASES[KeyHolderRole.STATISTICS])
+    supervision.fill("input[name=typed]", str(box_id))
     assert _fits_the_screen(supervision)
     screenshot(supervision, "box-seal-form-360")
-    supervision.click("button:has-text('核验并封箱')")
+    supervision.click("button:has-text('确认封箱')")
     assert "口令不正确" in supervision.inner_text("body")
-    supervision.goto(f"{base}/office/ballots/{box_id}")
+    assert supervision.input_value("input[name=typed]") == str(box_id)  # kept
     supervision.fill("input[name=first_passphrase]", DEMO_PASSPHRASES[KeyHolderRole.SUPERVISION])
     supervision.fill("input[name=second_passphrase]", DEMO_PASSPHRASES[KeyHolderRole.STATISTICS])
-    supervision.click("button:has-text('核验并封箱')")
+    supervision.click("button:has-text('确认封箱')")
     body = supervision.inner_text("body")
     assert "已封箱" in body and "封箱记录" in body
     supervision.click("button:has-text('确认封箱记录')")
