@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from nacl.encoding import RawEncoder
+from nacl.exceptions import CryptoError
+from nacl.hash import blake2b
+from nacl.secret import SecretBox
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -79,13 +84,56 @@ CONSUME_CARD = (
             )
         ).exists(),
     )
-    .values(state=TokenState.USED.value)
+    .values(state=TokenState.USED.value, repeat_receipt=bindparam("repeat"))
     .returning(VotingToken.box_id)
     .execution_options(synchronize_session=False)
 )
 
 
 STORE_RECEIPT = insert(Receipt)
+
+READ_REPEAT = select(VotingToken.repeat_receipt).where(
+    VotingToken.token_hash == bindparam("card_hash")
+)
+
+# A double tap of 提交 within this time shows the same receipt again (while the box is open).
+REPEAT_WINDOW_SECONDS = 10 * 60
+
+
+def repeat_box(raw_token: str, nonce: str) -> SecretBox:
+    """The key of a card's repeat receipt: from its token (never stored: only its SHA-256
+    is) and the one-time value of the ballot page the phone posted. Another phone, or the
+    same card opened afresh, has another value and cannot open it."""
+    key = blake2b(
+        f"{raw_token}\n{nonce}".encode(),
+        digest_size=32,
+        person=b"sanmin-repeat",
+        encoder=RawEncoder,
+    )
+    return SecretBox(key)
+
+
+def seal_repeat(raw_token: str, nonce: str, receipt: str, now: float) -> bytes | None:
+    if not nonce:
+        return None
+    return bytes(repeat_box(raw_token, nonce).encrypt(f"{int(now)}:{receipt}".encode()))
+
+
+def repeat_receipt(session: Session, raw_token: str, nonce: str, now: float) -> str | None:
+    """The receipt of this card's ballot when the post repeats the one that cast it (the same
+    page, within the window, the box still open); None otherwise."""
+    if not nonce:
+        return None
+    sealed = (
+        session.connection().execute(READ_REPEAT, {"card_hash": hash_secret(raw_token)}).scalar()
+    )
+    if sealed is None:
+        return None
+    try:
+        at, receipt = repeat_box(raw_token, nonce).decrypt(sealed).decode().split(":", 1)
+    except CryptoError:
+        return None
+    return receipt if 0 <= now - int(at) <= REPEAT_WINDOW_SECONDS else None
 
 
 def card_box_id(session: Session, raw_token: str) -> int:
@@ -178,6 +226,7 @@ def cast_ballot(
     comments: dict[int, str] | None = None,
     channel: Channel = Channel.PHONE,
     shape_of: Callable[[int], BallotShape] | None = None,
+    nonce: str = "",
 ) -> Cast:
     """Consume the card and store its ballot in one transaction; return receipt code and box.
 
@@ -187,10 +236,18 @@ def cast_ballot(
     (a missing choice, a comment too long) leaves the caller to roll back, which gives the
     card back. The ballot is stored sealed to the box's key (`ballots.sealing`): nothing in
     this transaction can be read back as a choice. `shape_of(box_id)` may answer from a
-    cache; by default it asks the database. The caller commits.
+    cache; by default it asks the database. `nonce`: the ballot page's one-time value, under
+    which the receipt is kept for a repeat post (`repeat_receipt`). The caller commits.
     """
     connection = session.connection()  # Core statements: the ORM layer adds nothing here
-    box_id = connection.execute(CONSUME_CARD, {"card_hash": hash_secret(raw_token)}).scalar()
+    receipt = random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
+    box_id = connection.execute(
+        CONSUME_CARD,
+        {
+            "card_hash": hash_secret(raw_token),
+            "repeat": seal_repeat(raw_token, nonce, receipt, time.time()),
+        },
+    ).scalar()
     if box_id is None:
         card_box_id(session, raw_token)  # raises the refusal that says why
         raise VoteRefused("used", 409)  # another post of this card won just now
@@ -202,6 +259,5 @@ def cast_ballot(
     if set(texts) - set(checked):
         raise Refused(_("评议票中有不属于本场的部门。"))
     write_ballot(session, box_id, shape.public_key, channel, checked, texts)
-    receipt = random_code(RECEIPT_ALPHABET, RECEIPT_LENGTH)
     connection.execute(STORE_RECEIPT, {"code": receipt, "box_id": box_id})
     return Cast(receipt, box_id)

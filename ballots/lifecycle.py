@@ -65,6 +65,11 @@ def move_box(
         require_count_open(box.campaign)
         prepare_box_key(session, box)
         record_zero_report(session, box)
+    if target == BoxState.CLOSED:
+        # Voting has ended: no receipt is kept for a repeat post any longer.
+        session.execute(
+            update(VotingToken).where(VotingToken.box_id == box.id).values(repeat_receipt=None)
+        )
     if target == BoxState.SEALED:
         # Wait for the ballots still being stored (their cards were taken while the box was
         # open) and take the box from every later one: then open the pool and count.

@@ -159,6 +159,9 @@ class VotingToken(db.Model):
     state: Mapped[TokenState] = mapped_column(
         enum_type(TokenState, "state", 10), default=TokenState.UNUSED.value
     )
+    # The receipt, sealed under the card's token and the ballot page's one-time value, for a
+    # double tap of 提交 (`ballots.casting.repeat_receipt`); cleared when the box closes.
+    repeat_receipt: Mapped[bytes | None] = mapped_column(LargeBinary(128))
 
 
 class Ballot(db.Model):

@@ -89,6 +89,9 @@ def start_gunicorn(
         "SANMIN_DATABASE_URL": url,
         "SANMIN_SECRET_KEY": "b" * 40,
         "SANMIN_RATELIMIT_STORAGE_URI": storage,
+        # The server runs this checkout's code (a worktree measured against another one),
+        # not whatever the virtual environment's editable install points at.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     # The production command (README): gunicorn gthread workers.
     sanmin = str(Path(sys.executable).with_name("sanmin"))
@@ -244,10 +247,13 @@ def main() -> None:
         )
 
         async def vote(phone: Phone, token: str) -> bool:
-            status, _page = await phone.request("GET", f"/v/{token}")
+            status, page = await phone.request("GET", f"/v/{token}")
             if status != 200:
                 return False
-            status, content = await phone.request("POST", f"/v/{token}", body)
+            # The page's one-time value goes back with the ballot, as a browser sends it.
+            nonce = re.search(rb'name="n" value="([^"]*)"', page)
+            posted = body + (f"&n={nonce[1].decode()}" if nonce else "")
+            status, content = await phone.request("POST", f"/v/{token}", posted)
             found = re.search(r'<p class="receipt">(\w+)</p>', content.decode())
             if status == 200 and found:
                 receipts.append(found[1])

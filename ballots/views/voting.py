@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +16,14 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ballots.boxes import load_box
-from ballots.casting import IncompleteBallot, VoteRefused, ballot_shape, card_box_id, cast_ballot
+from ballots.casting import (
+    IncompleteBallot,
+    VoteRefused,
+    ballot_shape,
+    card_box_id,
+    cast_ballot,
+    repeat_receipt,
+)
 from ballots.models import Rating
 from ballots.signals import receipt_offer
 from ballots.views.blueprints import public_bp, rating_labels
@@ -39,11 +48,13 @@ def vote(token: str) -> Any:
             ("page", box_id, str(get_locale())),
             token,
             lambda: render_template(
-                "ballots/vote.html", form=_ballot_form(load_box(db.session, box_id))
+                "ballots/vote.html", form=_ballot_form(load_box(db.session, box_id), NONCE_MARK)
             ),
+            {NONCE_MARK: secrets.token_urlsafe(NONCE_BYTES)},
         )
     chosen = _numbered_fields("r")
     comments = _numbered_fields("c")
+    nonce = request.form.get("n", "")[: 2 * NONCE_BYTES]
     try:
         cast = cast_ballot(
             db.session,
@@ -51,15 +62,19 @@ def vote(token: str) -> Any:
             chosen,
             comments,
             shape_of=lambda b: _cached(("shape", b), lambda: ballot_shape(db.session, b)),
+            nonce=nonce,
         )  # committed when the receipt is ready, before it leaves: acknowledged once durable
     except VoteRefused as refusal:
         db.session.rollback()
+        again = refusal.reason == "used" and repeat_receipt(db.session, token, nonce, time.time())
+        if again:  # a double tap of 提交: the same receipt, nothing counted twice
+            return render_template("ballots/receipt.html", receipt=again, again=True), 409
         return _vote_refused(refusal)
     except Refused as refusal:
         db.session.rollback()
         missing = refusal.missing if isinstance(refusal, IncompleteBallot) else set()
         box = load_box(db.session, card_box_id(db.session, token))  # rare: only on a refusal
-        form = _ballot_form(box, chosen, comments, missing, refusal.message)
+        form = _ballot_form(box, nonce, chosen, comments, missing, refusal.message)
         return render_template("ballots/vote.html", form=form), refusal.status
     link = _receipt_offer(cast.box_id)
     return _shared_page(
@@ -77,6 +92,9 @@ def vote(token: str) -> Any:
 # per box and language with marks in those places, filled in for each phone. A visitor with
 # a session (a member of staff signed in, a message waiting) gets the page rendered afresh.
 TOKEN_MARK, RECEIPT_MARK, LINK_MARK = "zqTOKENqz", "zqRECEIPTqz", "zqLINKqz"
+# Each ballot page carries a fresh one-time value: a repeat post of that very page (a double
+# tap) may see its receipt again, a card opened on another phone may not.
+NONCE_MARK, NONCE_BYTES = "zqNONCEqz", 16
 
 
 def _shared_page(
@@ -108,6 +126,7 @@ def _numbered_fields(prefix: str) -> dict[int, str]:
 
 def _ballot_form(
     box: Any,
+    nonce: str,
     chosen: dict[int, str] | None = None,
     comments: dict[int, str] | None = None,
     missing: set[int] | None = None,
@@ -117,6 +136,7 @@ def _ballot_form(
         render_template(
             "ballots/_ballot_form.html",
             box=box,
+            nonce=nonce,
             chosen=chosen or {},
             comments=comments or {},
             missing=missing or set(),

@@ -1,5 +1,7 @@
 """Scan to vote on a phone: the card's URL, a missed choice fixed, the receipt, the used card."""
 
+import pytest
+
 from ballots.models import PendingBallot
 from evaluation.core.extensions import db
 from tests.browser.conftest import screenshot
@@ -53,5 +55,31 @@ def test_a_representative_votes_on_a_phone(live_server, phone):
 
     phone.goto(url)
     assert "这张评议卡已经投过票" in phone.inner_text("h1")
+    with app.app_context():
+        assert db.session.query(PendingBallot).count() == before + 1
+
+
+def test_a_double_tap_of_submit_shows_the_receipt_not_the_used_card_warning(live_server, phone):
+    base, app = live_server
+    url = _demo_card_urls(app, base)[1]
+    with app.app_context():
+        before = db.session.query(PendingBallot).count()
+    phone.goto(url)
+    fieldsets = phone.locator("fieldset.rate")
+    for i in range(fieldsets.count()):
+        fieldsets.nth(i).locator("label.choice").first.click()
+    if phone.js_label == "js-off":
+        pytest.skip(
+            "without script a page cannot post itself twice; the server side of a "
+            "repeated post is tested in tests/invariants (test_the_receipt_kept_…)"
+        )
+    # Two submissions of the same page, as a double tap on a slow network sends them.
+    phone.locator("form.ballot").evaluate("f => { f.requestSubmit(); f.requestSubmit(); }")
+    phone.wait_for_load_state()
+    body = phone.inner_text("body")
+    assert "已经投过票" not in body
+    assert "已经收到" in body or "投票成功" in body
+    assert len(phone.inner_text(".receipt")) == 12
+    screenshot(phone, f"vote-again-360-{phone.js_label}")
     with app.app_context():
         assert db.session.query(PendingBallot).count() == before + 1

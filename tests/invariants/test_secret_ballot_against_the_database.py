@@ -8,17 +8,22 @@ No card's pattern, and no casting order, may come out.
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from itertools import product
 from pathlib import Path
 
 import pytest
+from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 from scipy.stats import spearmanr
 from sqlalchemy import text
 
 from ballots.cards import hash_secret
+from ballots.casting import repeat_box, repeat_receipt
 from ballots.keys import DEMO_PASSPHRASES, box_private_key, unlock_holders
+from ballots.lifecycle import move_box
 from ballots.models import (
     Ballot,
     BallotRating,
@@ -27,6 +32,7 @@ from ballots.models import (
     KeyHolderRole,
     PendingBallot,
     Rating,
+    VotingToken,
 )
 from evaluation.core.errors import Refused
 from tests.conftest import on_postgresql, seal
@@ -197,3 +203,42 @@ def test_a_card_and_its_receipt_hash_never_name_its_ballot(client, election, db)
         for table in ("ballot", "ballot_rating", "ballot_comment", "box_tally"):
             dump = repr(sql.execute(text(f"SELECT * FROM {table}")).fetchall())
             assert not any(h in dump for h in card_hashes)
+
+
+def test_the_receipt_kept_for_a_double_tap_opens_only_for_the_phone_that_voted(
+    client, election, db
+):
+    """A double tap of 提交 shows the receipt again. The receipt is kept sealed under the card's
+    token (the database holds only its hash) and the ballot page's one-time value: with the
+    whole database the attacker cannot open it, a phone that opens the card afresh (a stolen
+    card) gets the warning that the card was used, and closing the box removes it."""
+    card = election.cards[0]
+    page = client.get(f"/v/{card.token}").get_data(as_text=True)
+    nonce = re.search(r'name="n" value="([^"]+)"', page).group(1)
+    ballot = election.full_ballot() | {"n": nonce}
+    first = client.post(f"/v/{card.token}", data=ballot).get_data(as_text=True)
+    receipt = first.split('<p class="receipt">')[1].split("<")[0]
+
+    again = client.post(f"/v/{card.token}", data=ballot)  # the double tap
+    assert again.status_code == 409 and "已经收到" in again.get_data(as_text=True)
+    assert receipt in again.get_data(as_text=True)
+    stolen = client.post(f"/v/{card.token}", data=election.full_ballot())  # a fresh page
+    assert "这张评议卡已经投过票" in stolen.get_data(as_text=True) and receipt not in stolen.text
+
+    rows = db.session.execute(text("SELECT token_hash, repeat_receipt FROM voting_token")).all()
+    (token_hash, sealed), *_ = [r for r in rows if r[1] is not None]
+    assert receipt.encode() not in sealed
+    for guess in (token_hash, hash_secret(token_hash), ""):  # all the database knows
+        with pytest.raises(CryptoError):
+            repeat_box(guess, nonce).decrypt(sealed)
+    assert repeat_receipt(db.session, card.token, "another page", time.time()) is None
+    late = time.time() + 11 * 60
+    assert repeat_receipt(db.session, card.token, nonce, late) is None  # the window has passed
+
+    move_box(db.session, election.box, BoxState.CLOSED, None)
+    db.session.commit()
+    assert (
+        db.session.query(VotingToken).filter(VotingToken.repeat_receipt.is_not(None)).count() == 0
+    )
+    closed = client.post(f"/v/{card.token}", data=ballot)
+    assert receipt not in closed.get_data(as_text=True)
