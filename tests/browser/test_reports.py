@@ -52,9 +52,13 @@ def test_a_report_goes_from_draft_to_the_public_page(live_server, browser):
     assert "草稿已保存" in page.inner_text("body")
     assert _fits_the_screen(page)
     screenshot(page, "report-editor-360")
-    page.click("section.card >> button:has-text('提交审核')")
-    assert "报告已提交" in page.inner_text("body")
+    # Edited after saving and submitted straight away: what is on the screen is submitted.
+    page.fill("textarea[name=measures]", "增开三个窗口，全面推行预约办理。")
+    page.click("button:has-text('保存并提交审核')")
+    assert "报告已保存并提交" in page.inner_text("body")
     assert page.locator("textarea[name=work]").count() == 0  # locked while under review
+    assert "增开三个窗口" in page.inner_text("body")  # and the department reads what it sent
+    screenshot(page, "report-submitted-360")
 
     page.context.close()
     page = _log_in(browser, base, "admin")

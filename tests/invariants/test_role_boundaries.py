@@ -90,7 +90,6 @@ ROUTES = {
     "api.department_report": PUBLIC,
     "api.openapi": PUBLIC,
     "reports_office.edit": C.EDIT_OWN_REPORT,
-    "reports_office.submit_mine": C.EDIT_OWN_REPORT,
     "reports_office.attach": C.EDIT_OWN_REPORT,
     "reports_office.detach": C.EDIT_OWN_REPORT,
     "reports_office.overview": C.REVIEW_REPORTS,

@@ -72,14 +72,14 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
     campaign, own, _other, _internal = reporting
     liaison = login_as(Role.DEPARTMENT, department=own)
     assert client.post("/office/reports/mine", data={"work": "只写了一部分"}).status_code == 302
-    incomplete = client.post("/office/reports/mine/submit")
+    incomplete = client.post("/office/reports/mine", data={"work": "只写了一部分", "send": "1"})
     assert incomplete.status_code == 400
     for part in ("工作职责", "年度目标", "存在的主要问题", "改进措施"):
         assert part in incomplete.get_data(as_text=True)
     assert _versions(db, own)[0].state == "draft"
 
-    client.post("/office/reports/mine", data={**SECTIONS, **GOAL})
-    assert client.post("/office/reports/mine/submit").status_code == 302
+    sent = client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "send": "1"})
+    assert sent.status_code == 302
     assert _versions(db, own)[0].state == "submitted"
     locked = client.post("/office/reports/mine", data={**SECTIONS, "work": "偷偷改"})
     assert_form_reshown(locked, "审核中", status=409)
@@ -98,8 +98,9 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
         session["sv"] = liaison.session_version
     page = client.get("/office/reports/mine").get_data(as_text=True)
     assert "请补充数据" in page
-    client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "work": "- 完成项目 13 个"})
-    client.post("/office/reports/mine/submit")
+    client.post(
+        "/office/reports/mine", data={**SECTIONS, **GOAL, "work": "- 完成项目 13 个", "send": "1"}
+    )
     first, second = _versions(db, own)
     assert (first.state, second.state) == ("returned", "submitted")
     assert first.work == SECTIONS["work"]  # every version is kept as it was
@@ -160,7 +161,8 @@ def test_a_correction_submitted_without_its_note_shows_the_editor_again(
     save_draft(db.session, own, {**SECTIONS, "goals": first.goals, "work": "更正后的内容"}, "t")
     db.session.commit()
     login_as(Role.DEPARTMENT, department=own)
-    refused = client.post("/office/reports/mine/submit", data={"correction_note": " "})
+    edited = {**SECTIONS, **GOAL, "work": "更正后的内容", "correction_note": " ", "send": "1"}
+    refused = client.post("/office/reports/mine", data=edited)
     assert_form_reshown(refused, "请填写更正说明", ("更正后的内容",), status=400)
     assert [v.state for v in _versions(db, own)] == ["published", "draft"]
 
@@ -211,8 +213,7 @@ def test_attachments_are_checked_by_content_and_size(
     assert [a.filename for a in version.attachments] == ["年报.pdf"]
     attachment_id = version.attachments[0].id
     assert client.get(f"/attachments/{attachment_id}").status_code == 404  # draft: not public
-    client.post("/office/reports/mine", data={**SECTIONS, **GOAL})
-    client.post("/office/reports/mine/submit")
+    client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "send": "1"})
     version = _versions(db, own)[0]
     approve(db.session, version, "t")
     publish(db.session, version, "t")
@@ -296,3 +297,17 @@ def test_a_department_cannot_touch_another_department_s_attachment(
     refused = client.post(f"/office/reports/mine/attachments/{theirs.id}/delete")
     assert refused.status_code == 404 and "找不到该附件" in refused.get_data(as_text=True)
     assert [a.filename for a in _versions(db, other)[0].attachments] == ["财政.pdf"]
+
+
+def test_submitting_sends_what_is_on_the_screen_and_the_department_can_read_it_in_review(
+    client, reporting, login_as, db
+):
+    _campaign, own, _other, _internal = reporting
+    login_as(Role.DEPARTMENT, department=own)
+    client.post("/office/reports/mine", data={**SECTIONS, **GOAL})  # the draft saved earlier
+    edited = {**SECTIONS, **GOAL, "measures": "增开三个窗口，全面推行预约办理。", "send": "1"}
+    assert client.post("/office/reports/mine", data=edited).status_code == 302  # never saved
+    (version,) = _versions(db, own)
+    assert version.state == "submitted" and version.measures == edited["measures"]
+    page = client.get("/office/reports/mine").get_data(as_text=True)
+    assert "审核结束前不能修改" in page and "增开三个窗口" in page and "<textarea" not in page

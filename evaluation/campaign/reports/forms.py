@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length
 
 from evaluation.campaign.reports.models import SECTION_MAX_CHARS, GoalStatus
@@ -44,12 +52,11 @@ class ReportForm(FlaskForm):
     suggestions_handled = _section(_l("上年度市民意见建议办理情况"))
     problems = _section(_l("存在的主要问题"))
     measures = _section(_l("改进措施"))
-
-
-class SubmitForm(FlaskForm):
     correction_note = TextAreaField(
         _l("更正说明（报告已发布后再次提交时必填）"), validators=[Length(max=1000)]
     )
+    save = SubmitField(_l("保存草稿"))
+    send = SubmitField(_l("保存并提交审核"))  # submits what is on the screen, saved first
 
 
 class ReviewForm(FlaskForm):

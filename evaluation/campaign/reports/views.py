@@ -37,7 +37,6 @@ from evaluation.campaign.reports.forms import (
     AttachmentForm,
     ReportForm,
     ReviewForm,
-    SubmitForm,
 )
 from evaluation.campaign.reports.models import SECTIONS, ReportState
 from evaluation.campaign.reports.services import (
@@ -167,12 +166,12 @@ def _screen_index(meeting: Meeting, slots: list) -> int:
 
 def _editor_page(
     report_form: ReportForm | None = None,
-    submit_form: SubmitForm | None = None,
     attachment_form: AttachmentForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     """The department's editor. The form that was posted and refused comes back as it was
-    sent, with its messages; the others are filled afresh from the latest version."""
+    sent, with its messages; the others are filled afresh from the latest version. While a
+    version is under review, the department reads what it submitted."""
     department = current_user.department
     latest = latest_version(db.session, department)
     if report_form is None:
@@ -186,17 +185,21 @@ def _editor_page(
         goals = list(latest.goals) if latest else []
         for goal in goals + [{}] * BLANK_GOAL_ROWS:
             report_form.goals.append_entry(goal or None)
+    editable = latest is None or latest.state != ReportState.SUBMITTED
     return render_template(
         "evaluation/reports/edit.html",
         department=department,
         form=report_form,
         latest=latest,
         versions=versions_of(db.session, department),
-        submit_form=submit_form or SubmitForm(formdata=None),
         attachment_form=attachment_form or AttachmentForm(formdata=None),
         delete_form=ConfirmForm(),
         published=bool(published_versions(db.session, department)),
-        editable=latest is None or latest.state != ReportState.SUBMITTED,
+        editable=editable,
+        html=None if editable else _render_sections(latest),
+        labels=section_labels(),
+        goal_labels=GOAL_STATUS_LABELS,
+        version=latest,
         **gathered(report_editor, current_app, department=department),
     ), status
 
@@ -204,36 +207,26 @@ def _editor_page(
 @admin_bp.route("/mine", methods=["GET", "POST"])
 @requires(Capability.EDIT_OWN_REPORT)
 def edit() -> Any:
+    """Save what is on the screen as the draft; with 保存并提交审核, submit it too (both or,
+    refused, neither: the page comes back with everything typed)."""
     if request.method == "GET":
         return _editor_page()
     form = ReportForm()
 
-    def save() -> None:
+    def save() -> bool:
         values: dict[str, Any] = {f: form[f].data for f in ("duties", *SECTIONS)}
         values["goals"] = [entry.data for entry in form.goals.entries]
-        save_draft(db.session, current_user.department, values, actor())
+        department = current_user.department
+        save_draft(db.session, department, values, actor())
+        if form.send.data:
+            submit(db.session, department, actor(), form.correction_note.data or "")
+        return bool(form.send.data)
 
     outcome = run_form(form, save)
-    if outcome.done:
-        flash(_("草稿已保存。"))
-        return redirect(url_for("reports_office.edit"))
-    return _editor_page(report_form=form, status=outcome.status)
-
-
-@admin_bp.route("/mine/submit", methods=["POST"])
-@requires(Capability.EDIT_OWN_REPORT)
-def submit_mine() -> Any:
-    form = SubmitForm()
-    outcome = run_form(
-        form,
-        lambda: submit(
-            db.session, current_user.department, actor(), form.correction_note.data or ""
-        ),
-    )
-    if outcome.done:
-        flash(_("报告已提交，等待联席会议办公室审核。"))
-        return redirect(url_for("reports_office.edit"))
-    return _editor_page(submit_form=form, status=outcome.status)
+    if not outcome.done:
+        return _editor_page(report_form=form, status=outcome.status)
+    flash(_("报告已保存并提交，等待联席会议办公室审核。") if outcome.value else _("草稿已保存。"))
+    return redirect(url_for("reports_office.edit"))
 
 
 @admin_bp.route("/mine/attachments", methods=["POST"])
