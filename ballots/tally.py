@@ -11,8 +11,18 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ballots.models import Ballot, BallotBox, BallotRating, BoxState, BoxTally, Channel, Receipt
-from evaluation.core.errors import Conflict
+from ballots.models import (
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    Ballot,
+    BallotBox,
+    BallotRating,
+    BoxState,
+    BoxTally,
+    Channel,
+    Receipt,
+)
+from evaluation.core.errors import Conflict, Refused
 
 TallyKey = tuple[int, str, str]  # department id, rating, channel
 
@@ -100,6 +110,19 @@ def receipts_text(session: Session, box: BallotBox) -> str:
         select(Receipt.code).where(Receipt.box_id == box.id).order_by(Receipt.code)
     ).scalars()
     return "".join(f"{code}\n" for code in codes)
+
+
+def find_receipt(session: Session, campaign_id: int, typed: str) -> BallotBox | None:
+    """The box whose receipts hold this code (as a voter types it: any case, spaces or
+    dashes); None when no box of the campaign has it. A code that cannot be one is refused."""
+    code = "".join(typed.split()).replace("-", "").upper()
+    if len(code) != RECEIPT_LENGTH or any(c not in RECEIPT_ALPHABET for c in code):
+        raise Refused(_("回执码是 %(n)s 位字母和数字，请核对后再查。", n=RECEIPT_LENGTH))
+    return session.execute(
+        select(BallotBox)
+        .join(Receipt, Receipt.box_id == BallotBox.id)
+        .where(Receipt.code == code, BallotBox.campaign_id == campaign_id)
+    ).scalar()
 
 
 def verify_box(session: Session, box: BallotBox) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from ballots.boxes import box_name
 from ballots.models import PaperEntryState, Rating
 
 public_bp = Blueprint("ballots", __name__)
@@ -26,3 +27,7 @@ RATING_LABELS = {
 
 def rating_labels() -> dict[Rating, str]:
     return {r: str(label) for r, label in RATING_LABELS.items()}  # translated once a page
+
+
+# Boxes are named on pages as people call them: 第1组 · 市级主会场.
+public_bp.add_app_template_filter(box_name, "box_name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from pathlib import Path
 
-from flask import Response, current_app, render_template, send_file
+from flask import Response, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
 from ballots.boxes import get_box
@@ -16,11 +16,11 @@ from ballots.manifest import (
     sealed_minutes,
 )
 from ballots.models import MinutesKind
-from ballots.tally import receipts_text, records_csv
+from ballots.tally import find_receipt, receipts_text, records_csv
 from ballots.views.blueprints import public_bp
 from evaluation.campaign.reports.attachments import attachment_path
 from evaluation.campaign.services import require_campaign
-from evaluation.core.errors import NotFound
+from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
 
 
@@ -46,11 +46,27 @@ def storage() -> Path:
 
 
 @public_bp.route("/boxes/")
-def index() -> str:
+def index() -> tuple[str, int]:
+    """Every box's manifest, and a voter's receipt looked up (?receipt=…): in which box it is,
+    and whether that box is sealed and so counted."""
     campaign = require_campaign(db.session)
     rows = box_index(db.session, campaign)
     by_group = [(group, list(items)) for group, items in groupby(rows, lambda r: r.group)]
-    return render_template("ballots/index.html", campaign=campaign, by_group=by_group)
+    typed = request.args.get("receipt", "").strip()[:40]
+    found, refused, status = None, None, 200
+    if typed:
+        try:
+            found = find_receipt(db.session, campaign.id, typed)
+        except Refused as refusal:
+            refused, status = refusal.message, refusal.status
+    return render_template(
+        "ballots/index.html",
+        campaign=campaign,
+        by_group=by_group,
+        typed=typed,
+        found=found,
+        refused=refused,
+    ), status
 
 
 @public_bp.route("/boxes/<int:box_id>/minutes")

@@ -137,3 +137,21 @@ def test_a_scan_of_the_signed_minutes_is_kept_and_only_a_pdf_or_image_is_taken(
     served = client.get(f"/boxes/{election.box.id}/minutes/scan")
     assert served.status_code == 200 and served.data == scan
     assert served.mimetype == "application/pdf"
+
+
+def test_a_voter_finds_the_box_of_their_receipt_on_the_public_index(client, election, login_as, db):
+    page = client.post(f"/v/{election.cards[0].token}", data=election.full_ballot())
+    receipt = page.get_data(as_text=True).split('<p class="receipt">')[1].split("<")[0]
+    typed = f" {receipt[:4].lower()}-{receipt[4:8]} {receipt[8:]} "  # as a phone user types it
+    open_box = client.get("/boxes/", query_string={"receipt": typed}).get_data(as_text=True)
+    assert "尚未封箱，封箱时计入" in open_box and election.box.venue.name in open_box
+    _close(db, election)
+    login_as(Role.SUPERVISION)
+    client.post(f"/office/ballots/{election.box.id}/seal", data=seal_form(election.box.id))
+    client.post("/logout")
+    sealed = client.get("/boxes/", query_string={"receipt": receipt}).get_data(as_text=True)
+    assert "该箱已封箱，您的评议票已计入" in sealed
+    unknown = client.get("/boxes/", query_string={"receipt": "ABCDEFGHJKMN"})
+    assert unknown.status_code == 200 and "没有找到回执码" in unknown.get_data(as_text=True)
+    malformed = client.get("/boxes/", query_string={"receipt": "123"})
+    assert malformed.status_code == 400 and "回执码是 12 位字母和数字" in malformed.text
