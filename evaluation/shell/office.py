@@ -14,6 +14,7 @@ from evaluation.core.auth import ROLE_HOME
 from evaluation.core.extensions import db
 from evaluation.core.models import Role
 from evaluation.core.permissions import Capability, requires
+from evaluation.shell import todo
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/office")
 
@@ -42,6 +43,7 @@ def admin_home() -> str:
         phase_form=phase_form,
         meetings=meetings_of(db.session, campaign) if campaign else [],
         events=audit.recent_events(db.session, 10),
+        todos=todo.admin(db.session, campaign) if campaign else [],
     )
 
 
@@ -80,6 +82,7 @@ def department_home() -> str:
         department=department,
         meeting=meeting,
         slot=slot,
+        todos=todo.department(db.session, department),
     )
 
 
@@ -91,6 +94,7 @@ def venue_home() -> str:
         "evaluation/office/venue_home.html",
         venue=venue,
         meetings=meetings_of(db.session, venue.campaign),
+        todos=todo.venue(db.session, venue, current_user),
     )
 
 
@@ -104,6 +108,7 @@ def supervision_home() -> str:
         meetings=meetings_of(db.session, campaign) if campaign else [],
         title=_("监察局工作台"),
         chain=audit.verify_chain(db.session),
+        todos=todo.supervision(db.session, campaign) if campaign else [],
     )
 
 
@@ -117,10 +122,15 @@ def statistics_home() -> str:
         meetings=meetings_of(db.session, campaign) if campaign else [],
         title=_("统计局工作台"),
         chain=None,
+        todos=todo.statistics(db.session, campaign) if campaign else [],
     )
 
 
 @desk_bp.route("/reviews")
 @requires(Capability.REVIEWER_DESK)
 def reviewer_home() -> str:
-    return render_template("evaluation/office/reviewer_home.html")
+    campaign = current_campaign(db.session)
+    return render_template(
+        "evaluation/office/reviewer_home.html",
+        todos=todo.reviewer(db.session, campaign, current_user) if campaign else [],
+    )

@@ -1,0 +1,258 @@
+"""What waits for each role (待办): the top of every back-office home page.
+
+The shell is the one layer that sees every room, so it gathers here what each room holds for
+a role: counts with a link to where the work is done, the most pressing first. Read only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis.models import ResultRun, RunState
+from ballots.boxes import box_name, boxes_of
+from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, PaperEntry
+from ballots.models import PaperEntryState as Entry
+from evaluation.campaign.models import Campaign, Department, Venue
+from evaluation.campaign.reports.models import ReportState, ReportVersion
+from evaluation.campaign.reports.services import latest_version
+from evaluation.core.models import User
+from suggestions import board as boards
+from suggestions.board import WarningLevel
+from suggestions.models import (
+    HandlingRequest,
+    Nominee,
+    ReplyState,
+    RequestState,
+    ReviewScore,
+    Selection,
+    SelectionState,
+    Status,
+    Suggestion,
+    SuggestionReply,
+)
+
+
+@dataclass(frozen=True)
+class Todo:
+    text: str
+    url: str
+    count: int | None = None
+    urgent: bool = False  # overdue, or holding others up
+
+
+def _count(session: Session, statement: object) -> int:
+    return session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+
+
+def _run_waiting(session: Session, campaign: Campaign, state: RunState) -> ResultRun | None:
+    return session.execute(
+        select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.state == state)
+    ).scalar()
+
+
+def department(session: Session, unit: Department) -> list[Todo]:
+    todos = []
+    latest = latest_version(session, unit)
+    report = url_for("reports_office.edit")
+    if latest is None:
+        todos.append(Todo(_("年度报告尚未开始填写"), report))
+    elif latest.state == ReportState.RETURNED:
+        todos.append(Todo(_("年度报告被退回，请按审核意见修改后重新提交"), report, urgent=True))
+    elif latest.state == ReportState.DRAFT:
+        todos.append(Todo(_("年度报告草稿尚未提交审核"), report))
+    levels: dict[WarningLevel | None, int] = {}
+    for item, level in boards.unit_queue(session, unit, boards.warning_bounds(session)):
+        if item.status in boards.OPEN_STATUSES and item.lead_unit_id == unit.id:
+            levels[level] = levels.get(level, 0) + 1
+    handling = url_for("suggestions_office.overview")
+    for level, text, urgent in (
+        (WarningLevel.RED, _("意见建议已超期未答复"), True),
+        (WarningLevel.YELLOW, _("意见建议今天到期"), True),
+        (WarningLevel.BLUE, _("意见建议两个工作日内到期"), False),
+    ):
+        if levels.get(level):
+            todos.append(Todo(text, handling, levels[level], urgent))
+    others = sum(n for level, n in levels.items() if level is None)
+    if others:
+        todos.append(Todo(_("主办中的其他意见建议"), handling, others))
+    returned = _count(
+        session,
+        select(SuggestionReply.id).where(
+            SuggestionReply.unit_id == unit.id, SuggestionReply.state == ReplyState.RETURNED
+        ),
+    )
+    if returned:
+        todos.append(Todo(_("答复被退回，待修改"), handling, returned, True))
+    return todos
+
+
+def venue(session: Session, place: Venue, user: User) -> list[Todo]:
+    todos = []
+    for box in boxes_of(session, place.campaign, place.id):
+        url = url_for("ballots_office.box", box_id=box.id)
+        name = box_name(box)
+        if box.current_state == BoxState.OPEN:
+            todos.append(Todo(_("%(box)s：投票进行中，结束后关箱", box=name), url))
+        waiting = _count(
+            session,
+            select(PaperEntry.id).where(
+                PaperEntry.box_id == box.id,
+                PaperEntry.state == Entry.PENDING,
+                PaperEntry.first_by != user.id,
+            ),
+        )
+        if waiting:
+            paper = url_for("ballots_office.paper", box_id=box.id)
+            todos.append(Todo(_("%(box)s：纸质票待第二人录入", box=name), paper, waiting, True))
+        minutes = session.execute(
+            select(BoxMinutes.kind).where(
+                BoxMinutes.box_id == box.id, BoxMinutes.staff_confirmed_by.is_(None)
+            )
+        ).scalars()
+        for kind in minutes:
+            what = _("零票报告") if kind == MinutesKind.ZERO else _("封箱记录")
+            todos.append(Todo(_("%(box)s：%(what)s待会场确认", box=name, what=what), url))
+    return todos
+
+
+def supervision(session: Session, campaign: Campaign) -> list[Todo]:
+    todos = []
+    for box in boxes_of(session, campaign):
+        url = url_for("ballots_office.box", box_id=box.id)
+        name = box_name(box)
+        if box.current_state == BoxState.CLOSED:
+            todos.append(Todo(_("%(box)s：已关箱，待核验封箱", box=name), url, urgent=True))
+        conflicts = _count(
+            session,
+            select(PaperEntry.id).where(
+                PaperEntry.box_id == box.id, PaperEntry.state == Entry.CONFLICT
+            ),
+        )
+        if conflicts:
+            check = url_for("ballots_office.paper_conflicts", box_id=box.id)
+            todos.append(Todo(_("%(box)s：纸质票两次录入不一致", box=name), check, conflicts))
+        if box.withdrawal_requested_by and box.current_state != BoxState.WITHDRAWN:
+            todos.append(Todo(_("%(box)s：撤销申请待会签", box=name), url))
+    unconfirmed = _count(
+        session,
+        select(BoxMinutes.box_id)
+        .join(BallotBox, BallotBox.id == BoxMinutes.box_id)
+        .where(BallotBox.campaign_id == campaign.id, BoxMinutes.supervision_confirmed_by.is_(None)),
+    )
+    if unconfirmed:
+        todos.append(
+            Todo(
+                _("零票报告或封箱记录待监察局确认"), url_for("ballots_office.turnout"), unconfirmed
+            )
+        )
+    signed = _run_waiting(session, campaign, RunState.SIGNED)
+    if signed is not None:
+        todos.append(
+            Todo(
+                _("评议结果已由统计局签发，待会签"),
+                url_for("results_office.countersign_run", run_id=signed.id),
+                urgent=True,
+            )
+        )
+    return todos
+
+
+def statistics(session: Session, campaign: Campaign) -> list[Todo]:
+    todos = []
+    results = url_for("results_office.overview")
+    waiting = [
+        b
+        for b in boxes_of(session, campaign)
+        if b.current_state in (BoxState.OPEN, BoxState.CLOSED)
+    ]
+    if waiting:
+        todos.append(Todo(_("尚未封箱的投票箱"), results, len(waiting)))
+    draft = _run_waiting(session, campaign, RunState.DRAFT)
+    if draft is not None:
+        todos.append(
+            Todo(
+                _("计票结果待核对签发"),
+                url_for("results_office.preview", run_id=draft.id),
+                urgent=not waiting,
+            )
+        )
+    return todos
+
+
+def admin(session: Session, campaign: Campaign) -> list[Todo]:
+    todos = []
+    office = url_for("suggestions_office.overview")
+    received = session.execute(
+        select(func.count(), func.min(Suggestion.created_at)).where(
+            Suggestion.campaign_id == campaign.id, Suggestion.status == Status.RECEIVED
+        )
+    ).one()
+    if received[0]:
+        oldest = format_date(received[1])
+        todos.append(
+            Todo(_("意见建议待分办（最早收到于 %(d)s）", d=oldest), office, received[0], True)
+        )
+    replies = _count(
+        session,
+        select(SuggestionReply.id)
+        .join(Suggestion, Suggestion.id == SuggestionReply.suggestion_id)
+        .where(
+            Suggestion.campaign_id == campaign.id, SuggestionReply.state == ReplyState.SUBMITTED
+        ),
+    )
+    if replies:
+        todos.append(Todo(_("答复待审核"), office, replies))
+    requests = _count(
+        session,
+        select(HandlingRequest.id)
+        .join(Suggestion, Suggestion.id == HandlingRequest.suggestion_id)
+        .where(
+            Suggestion.campaign_id == campaign.id, HandlingRequest.state == RequestState.PENDING
+        ),
+    )
+    if requests:
+        todos.append(Todo(_("延期或改派申请待决定"), office, requests))
+    reports = url_for("reports_office.overview")
+    for state, text in (
+        (ReportState.SUBMITTED, _("部门报告待审核")),
+        (ReportState.APPROVED, _("审核通过的报告待发布")),
+    ):
+        n = _count(
+            session,
+            select(ReportVersion.id)
+            .join(Department, Department.id == ReportVersion.department_id)
+            .where(Department.campaign_id == campaign.id, ReportVersion.state == state),
+        )
+        if n:
+            todos.append(Todo(text, reports, n))
+    countersigned = _run_waiting(session, campaign, RunState.COUNTERSIGNED)
+    if countersigned is not None:
+        release = url_for("results_office.release_run", run_id=countersigned.id)
+        todos.append(Todo(_("评议结果已会签，待发布"), release, urgent=True))
+    return todos
+
+
+def reviewer(session: Session, campaign: Campaign, user: User) -> list[Todo]:
+    todos = []
+    for selection in session.execute(
+        select(Selection).where(
+            Selection.campaign_id == campaign.id, Selection.state == SelectionState.SCORING
+        )
+    ).scalars():
+        scored = select(ReviewScore.nominee_id).where(ReviewScore.reviewer_id == user.id)
+        left = _count(
+            session,
+            select(Nominee.id).where(
+                Nominee.selection_id == selection.id, Nominee.id.not_in(scored)
+            ),
+        )
+        if left:
+            url = url_for("suggestions_office.selection", kind=selection.kind)
+            todos.append(Todo(_("提名待您评分"), url, left))
+    return todos
