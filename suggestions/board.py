@@ -21,6 +21,7 @@ from evaluation.campaign.models import Campaign, Department
 from evaluation.core.clock import beijing_today
 from evaluation.core.errors import Refused
 from evaluation.core.forms import database_id
+from evaluation.core.paging import Page
 from suggestions.models import (
     OPEN_STATUSES,
     PUBLIC_STATUSES,
@@ -104,14 +105,6 @@ def board_query(args: Mapping[str, str]) -> tuple[Filters, int]:
     return filters, parse("page", database_id) or 1
 
 
-@dataclass
-class Page:
-    items: list[Suggestion]
-    total: int
-    page: int
-    pages: int
-
-
 def _following(condition: Callable[[Any], Any]) -> Any:
     """Rows that meet the condition, merged duplicates judged by their survivor (as shown)."""
     survivor = aliased(Suggestion)
@@ -163,7 +156,7 @@ def board(
     bounds = bounds or warning_bounds(session)
     query = filtered(campaign, filters, bounds, public)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
+    pages = Page.count(total, per_page)
     page = min(max(1, page), pages)
     items = list(
         session.execute(

@@ -21,6 +21,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from evaluation.core.audit_events import EVENTS
+from evaluation.core.clock import BEIJING, utcnow
 from evaluation.core.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -83,7 +84,7 @@ def record(session: Session, actor: str, action: str, subject: str = "", **detai
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
     ).scalar_one()
-    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    at = utcnow()
     detail_json = canonical_json(detail)
     digest = event_hash(
         head.count, head.head_hash, at, actor, action, subject, detail_json, audit_key()
@@ -174,13 +175,56 @@ def head_hash(session: Session) -> str:
     return head.head_hash if head is not None else GENESIS_HASH
 
 
-def recent_events(session: Session, limit: int, offset: int = 0) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events supervision is looking for; an empty field does not filter. Dates are
+    Beijing dates, both ends included; `text` is looked for in the object and the details."""
+
+    actor: str = ""
+    action: str = ""
+    subject: str = ""
+    text: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def where(self) -> list[Any]:
+        conditions = []
+        if self.actor:
+            conditions.append(AuditEvent.actor.contains(self.actor, autoescape=True))
+        if self.action:
+            conditions.append(AuditEvent.action == self.action)
+        if self.subject:
+            conditions.append(AuditEvent.subject.contains(self.subject, autoescape=True))
+        if self.text:
+            conditions.append(
+                AuditEvent.subject.contains(self.text, autoescape=True)
+                | AuditEvent.detail.contains(self.text, autoescape=True)
+            )
+        if self.since:
+            conditions.append(AuditEvent.at >= _utc_start(self.since))
+        if self.until:
+            conditions.append(AuditEvent.at < _utc_start(self.until + dt.timedelta(days=1)))
+        return conditions
+
+
+def _utc_start(day: dt.date) -> dt.datetime:
+    """Midnight of a Beijing date, as the naive UTC time events are stored in."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=BEIJING)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def recent_events(
+    session: Session, limit: int | None, offset: int = 0, only: EventFilter | None = None
+) -> list[AuditEvent]:
+    """The newest events first (all of them when `limit` is None), filtered by `only`."""
+    query = select(AuditEvent).where(*(only or EventFilter()).where())
+    query = query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(session.execute(query).scalars())
 
 
-def count_events(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+def count_events(session: Session, only: EventFilter | None = None) -> int:
+    query = select(func.count()).select_from(AuditEvent).where(*(only or EventFilter()).where())
+    return session.execute(query).scalar_one()
 
 
 @event.listens_for(Session, "before_flush")

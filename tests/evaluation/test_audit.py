@@ -1,6 +1,9 @@
 """The audit log is append-only and its hash chain reveals edits, deletions and reordering."""
 
+import csv
 import hashlib
+import io
+import re
 
 import pytest
 from sqlalchemy.exc import DatabaseError
@@ -160,3 +163,46 @@ def test_a_rewritten_event_cannot_be_rehashed_without_the_audit_key(app, db, run
 def test_an_action_missing_from_the_catalogue_is_refused(app, db):
     with pytest.raises(ValueError, match="catalogue|audit_events"):
         audit.record(db.session, "admin", "box.stuffed", "box:1")
+
+
+def test_supervision_finds_events_by_person_action_object_text_and_beijing_date(
+    app, db, client, login_as, monkeypatch
+):
+    import datetime as dt
+
+    from evaluation.core.models import Role
+
+    times = iter(
+        [
+            dt.datetime(2026, 11, 30, 15, 59),  # 11-30 23:59 in Beijing
+            dt.datetime(2026, 11, 30, 16, 1),  # 12-01 00:01 in Beijing
+            dt.datetime(2026, 12, 2, 3, 0),
+        ]
+    )
+    monkeypatch.setattr(audit, "utcnow", lambda: next(times))
+    audit.record(db.session, "zhang", "box.closed", "box:7:group1:市南区分会场")
+    audit.record(db.session, "li", "box.sealed", "box:7:group1:市南区分会场", note="=1+1")
+    audit.record(db.session, "zhang", "suggestion.reject", "suggestion:12", reason="spam")
+    db.session.commit()
+    monkeypatch.undo()
+    login_as(Role.SUPERVISION)
+
+    def found(**query) -> list[int]:
+        page = client.get("/office/audit", query_string=query).get_data(as_text=True)
+        return [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", page)]
+
+    assert found(actor="zhang") == [3, 1]
+    assert found(action="box.sealed") == [2]
+    assert found(subject="市南区") == [2, 1]
+    assert found(text="spam") == [3]
+    assert found(since="2026-12-01", until="2026-12-01") == [2]  # Beijing dates
+    page = client.get("/office/audit", query_string={"actor": "zhang"}).get_data(as_text=True)
+    assert 'href="/office/suggestions/12"' in page and 'href="/office/ballots/7"' in page
+    bad = client.get("/office/audit", query_string={"since": "12/01/2026"})
+    assert bad.status_code == 400 and "起始日期应写成 2026-12-01 的样子" in bad.text
+    exported = client.get("/office/audit.csv", query_string={"subject": "box:7"})
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["序号", "时间（北京时间）", "操作人", "操作"]
+    assert [r[0] for r in rows[1:]] == ["2", "1"] and rows[2][1] == "2026-11-30 23:59:00"
+    assert rows[1][6].startswith("{") and "'=1+1" not in rows[1][6]  # detail JSON, as stored
+    assert client.get("/office/audit.csv", query_string={"until": "x"}).status_code == 400
