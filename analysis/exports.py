@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +14,18 @@ from openpyxl.styles import Font
 
 from analysis import stats
 from analysis.figures import DepartmentFigures, Figures
-from analysis.forms import BAND_LABELS, FLAG_LABELS, RUN_STATE_LABELS, VENUE_FLAG_LABELS
+from analysis.forms import (
+    BAND_LABELS,
+    FLAG_LABELS,
+    POOL_LABELS,
+    RUN_STATE_LABELS,
+    SCHEME_LABELS,
+    TIE_BREAK_LABELS,
+    VENUE_FLAG_LABELS,
+    WEIGHTING_LABELS,
+)
 from analysis.models import ResultRun, RunState
+from analysis.stats import Scheme
 from evaluation.core.spreadsheets import EXPORT_LOCALE, RATE, SCORE, append_text_safe, csv_row
 from questionnaires.exports import QUESTIONNAIRE_COLUMNS, questionnaire_rows
 
@@ -57,6 +66,19 @@ def _interval(pair: list[int] | None) -> str:
 
 def department_rows(figures: Figures) -> list[list[Any]]:
     return [[get(d) for _h, _f, get in DEPARTMENT_COLUMNS] for d in figures.all_departments()]
+
+
+def _scheme_rows(scheme: Scheme) -> list[list[Any]]:
+    """The scoring scheme as rows a reader understands (not as JSON)."""
+    shown = {
+        "venue_weighting": str(WEIGHTING_LABELS[scheme.venue_weighting]),
+        "tie_breaks": "、".join(str(TIE_BREAK_LABELS[t]) for t in scheme.tie_breaks) or "—",
+        "merge_internal": "是" if scheme.merge_internal else "否",
+    }
+    return [
+        [f"评分方案：{label}", shown.get(name, getattr(scheme, name))]
+        for name, label in SCHEME_LABELS.items()
+    ]
 
 
 def preview_mark(run: ResultRun) -> str | None:
@@ -246,7 +268,7 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
             if d.band:
                 bands.append(
                     [
-                        pool,
+                        str(POOL_LABELS.get(pool, pool)),
                         str(BAND_LABELS[d.band]),
                         d.name,
                         d.rank,
@@ -299,7 +321,7 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
         ["封箱投票箱数", figures.audit.boxes],
         ["随机种子", figures.audit.seed],
         ["重抽样次数", figures.audit.resamples],
-        ["评分方案", json.dumps(figures.plain()["scheme"], ensure_ascii=False, sort_keys=True)],
+        *_scheme_rows(figures.scheme),
     ]
     audit_rows += [
         [f"问卷答卷记录哈希 {q.title}（第 {q.version} 版）", q.records_hash]

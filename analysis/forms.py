@@ -41,6 +41,28 @@ NEXT_SIGNATURE = {
     ),
 }
 
+# The scheme's settings as the office's form and the workbook's 审计 sheet name them.
+SCHEME_LABELS = {
+    "w_satisfied": _l("“满意”的分值"),
+    "w_basic": _l("“基本满意”的分值"),
+    "w_dissatisfied": _l("“不满意”的分值"),
+    "venue_weighting": _l("会场"),
+    "min_valid": _l("参与排名的最少有效票"),
+    "min_awareness": _l("参与排名的最低了解率（0–1）"),
+    "tie_breaks": _l("得分相同时依次比较"),
+    "merge_internal": _l("内部评议部门与其他部门合并排名"),
+    "resamples": _l("重抽样次数（自助法）"),
+    "seed": _l("随机种子"),
+    "confidence": _l("得分区间的置信水平"),
+    "rank_confidence": _l("排名区间的置信水平"),
+}
+# The ranking pools (排名范围) of the released figures.
+POOL_LABELS = {
+    "public": _l("公开评议部门"),
+    "internal": _l("内部评议部门"),
+    "all": _l("全部部门（合并排名）"),
+}
+
 BAND_LABELS = {
     "above": _l("明显高于平均"),
     "within": _l("与平均无明显差别"),
@@ -70,28 +92,30 @@ def _weight(label: str) -> FloatField:
 
 
 class SchemeForm(FlaskForm):
-    w_satisfied = _weight(_l("“满意”的分值"))
-    w_basic = _weight(_l("“基本满意”的分值"))
-    w_dissatisfied = _weight(_l("“不满意”的分值"))
-    venue_weighting = SelectField(_l("会场"), choices=choices_of(WEIGHTING_LABELS))
+    w_satisfied = _weight(SCHEME_LABELS["w_satisfied"])
+    w_basic = _weight(SCHEME_LABELS["w_basic"])
+    w_dissatisfied = _weight(SCHEME_LABELS["w_dissatisfied"])
+    venue_weighting = SelectField(
+        SCHEME_LABELS["venue_weighting"], choices=choices_of(WEIGHTING_LABELS)
+    )
     min_valid = IntegerField(
-        _l("参与排名的最少有效票"),
+        SCHEME_LABELS["min_valid"],
         validators=[InputRequired(NUMBER), NumberRange(0, 100000, _l("应在 0 到 100000 之间。"))],
     )
     min_awareness = FloatField(
-        _l("参与排名的最低了解率（0–1）"),
+        SCHEME_LABELS["min_awareness"],
         validators=[InputRequired(NUMBER), NumberRange(0, 1, _l("应在 0 到 1 之间。"))],
     )
     tie_breaks = SelectMultipleField(
-        _l("得分相同时依次比较"),
+        SCHEME_LABELS["tie_breaks"],
         choices=[SelectChoice(key, label) for key, label in TIE_BREAK_LABELS.items()],
     )
-    merge_internal = BooleanField(_l("内部评议部门与其他部门合并排名"))
+    merge_internal = BooleanField(SCHEME_LABELS["merge_internal"])
     resamples = IntegerField(
-        _l("bootstrap 重抽样次数"),
+        SCHEME_LABELS["resamples"],
         validators=[InputRequired(NUMBER), NumberRange(200, 20000, _l("应在 200 到 20000 之间。"))],
     )
     seed = IntegerField(
-        _l("随机种子"),
+        SCHEME_LABELS["seed"],
         validators=[InputRequired(NUMBER), NumberRange(0, 2**31 - 1, _l("随机种子无效。"))],
     )

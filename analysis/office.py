@@ -36,7 +36,7 @@ from analysis.services import (
 )
 from analysis.views import download, questionnaire_page, results_page
 from evaluation.campaign.services import require_campaign
-from evaluation.core.auth import actor
+from evaluation.core.auth import actor, person
 from evaluation.core.confirm import Confirmation, confirm_page
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, TypedConfirmForm, run_form
@@ -145,7 +145,7 @@ def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirma
                 "#%(id)s，%(at)s，%(who)s",
                 id=run.id,
                 at=format_datetime(run.computed_at),
-                who=run.computed_by,
+                who=person(run.computed_by),
             ),
         ),
         (
@@ -163,10 +163,13 @@ def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirma
         (_("输入记录哈希"), figures.audit.input_hash),
     ]
     if run.signed_by:
-        rows.append((_("统计局签发"), f"{run.signed_by} {format_datetime(run.signed_at)}"))
+        rows.append((_("统计局签发"), f"{person(run.signed_by)} {format_datetime(run.signed_at)}"))
     if run.countersigned_by:
         rows.append(
-            (_("监察局会签"), f"{run.countersigned_by} {format_datetime(run.countersigned_at)}")
+            (
+                _("监察局会签"),
+                f"{person(run.countersigned_by)} {format_datetime(run.countersigned_at)}",
+            )
         )
     blocked = step_refusal(db.session, run, state)
     return Confirmation(

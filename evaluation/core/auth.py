@@ -72,6 +72,15 @@ def actor() -> str:
     return current_user.username if current_user.is_authenticated else "anonymous"
 
 
+def person(username: str | None) -> str:
+    """Who did something, as people know them: the account's display name (and its login), or
+    the actor as recorded (the command line, a deleted account)."""
+    if not username:
+        return ""
+    name = db.session.execute(select(User.display_name).where(User.username == username)).scalar()
+    return f"{name}（{username}）" if name and name != username else username
+
+
 def safe_next(target: str | None) -> str | None:
     """A path on this site to go back to, or None: never a way to another host.
 

@@ -26,7 +26,7 @@ from evaluation.campaign.forms import (
 )
 from evaluation.campaign.reports import views as report_views
 from evaluation.core.audit_events import EVENTS as AUDIT_EVENTS
-from evaluation.core.auth import auth_bp
+from evaluation.core.auth import auth_bp, person
 from evaluation.core.config import load_config
 from evaluation.core.errors import Refused, register_error_handlers
 from evaluation.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -125,6 +125,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         format_datetime(t, "yyyy-MM-dd HH:mm:ss") if t else ""
     )
     app.jinja_env.filters["hm"] = lambda t: t.strftime("%H:%M") if t else ""
+    app.jinja_env.filters["person"] = person
 
     @app.before_request
     def refuse_nul_characters() -> None:

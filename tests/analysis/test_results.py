@@ -346,7 +346,9 @@ def test_a_departments_report_page_shows_its_result_once_released(
 def test_each_signature_is_given_on_a_step_showing_the_run_and_release_needs_the_year_typed(
     client, login_as, db, voted
 ):
-    login_as(Role.STATISTICS)
+    statistician = login_as(Role.STATISTICS)
+    statistician.display_name = "王统计"
+    db.session.commit()
     client.post("/office/results/tally")
     run = _run(db)
     preview = client.get(f"/office/results/{run.id}").get_data(as_text=True)
@@ -365,6 +367,7 @@ def test_each_signature_is_given_on_a_step_showing_the_run_and_release_needs_the
     url = f"/office/results/{run.id}/release"
     step = client.get(url).get_data(as_text=True)
     assert "请输入年度 2026 以确认发布" in step and "统计局签发" in step and "监察局会签" in step
+    assert f"王统计（{statistician.username}）" in step  # people by name, not by login
     wrong = client.post(url, data={"typed": "2025"})
     assert_form_reshown(wrong, "与“2026”不符，未执行", kept=("2025",), status=400)
     assert _run(db).state == "countersigned"
@@ -412,3 +415,15 @@ def test_before_release_the_results_page_says_when_and_after_it_the_home_page_le
     client.post("/logout")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/results/"' in home and "查看评议结果" in home
+
+
+def test_the_workbook_names_pools_and_the_scheme_in_words(client, login_as, db, voted):
+    _release(client, login_as, db)
+    book = load_workbook(io.BytesIO(client.get("/results/export.xlsx").data))
+    audit_rows = {row[0].value: row[1].value for row in book["审计"].iter_rows(min_row=2)}
+    assert audit_rows["评分方案：“满意”的分值"] == 100
+    assert audit_rows["评分方案：会场"] == "各会场合并（每张有效票计一次）"
+    assert audit_rows["评分方案：得分相同时依次比较"] == "满意率、“满意”占比"
+    assert not any(str(v).startswith("{") for v in audit_rows.values())  # no JSON left
+    pools = {row[0].value for row in book["分档"].iter_rows(min_row=2)}
+    assert pools <= {"公开评议部门", "内部评议部门", "全部部门（合并排名）"}
