@@ -181,6 +181,7 @@ describe_get(
         {"name": "category", "in": "query", "schema": ROW_ID},
         _enum_param("warning", boards.WarningLevel),
         {"name": "page", "in": "query", "schema": ROW_ID},
+        {"name": "q", "in": "query", "schema": {**TEXT_PARAM, "maxLength": boards.SEARCH_MAX}},
     ],
     bad_request=True,
 )

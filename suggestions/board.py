@@ -14,13 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from evaluation.campaign.models import Campaign, Department
 from evaluation.core.clock import beijing_today
 from evaluation.core.errors import Refused
-from evaluation.core.forms import database_id
+from evaluation.core.forms import MAX_ID, database_id
 from evaluation.core.paging import Page
 from suggestions.models import (
     OPEN_STATUSES,
@@ -82,6 +82,10 @@ class Filters:
     status: Status | None = None
     category: int | None = None
     warning: WarningLevel | None = None
+    q: str | None = None  # a number (No.12, #12, 12) or words in the text
+
+
+SEARCH_MAX = 50
 
 
 def board_query(args: Mapping[str, str]) -> tuple[Filters, int]:
@@ -101,8 +105,17 @@ def board_query(args: Mapping[str, str]) -> tuple[Filters, int]:
         status=parse("status", Status),
         category=parse("category", database_id),
         warning=parse("warning", WarningLevel),
+        q=" ".join((args.get("q") or "").split()) or None,
     )
+    if filters.q and len(filters.q) > SEARCH_MAX:
+        raise Refused(_("搜索词最多 %(n)s 个字。", n=SEARCH_MAX))
     return filters, parse("page", database_id) or 1
+
+
+def _number(q: str) -> int | None:
+    """The suggestion number a search means (No.12, #12, 12), if it is one."""
+    digits = q.upper().removeprefix("NO.").removeprefix("NO").removeprefix("#").strip()
+    return int(digits) if digits.isdigit() and 0 < int(digits) <= MAX_ID else None
 
 
 def _following(condition: Callable[[Any], Any]) -> Any:
@@ -138,6 +151,19 @@ def filtered(
         query = query.where(Suggestion.category_id == filters.category)
     if filters.warning:
         query = query.where(_following(lambda row: bounds.condition(filters.warning, row)))
+    if filters.q:
+        number = _number(filters.q)
+        if number is not None:
+            query = query.where(Suggestion.id == number)
+        elif public and any(c.isdigit() for c in filters.q):
+            # The public text masks phone and id numbers: a search must not find them.
+            query = query.where(false())
+        else:
+            query = query.where(
+                and_(
+                    *(Suggestion.text.contains(word, autoescape=True) for word in filters.q.split())
+                )
+            )
     return query
 
 

@@ -1,6 +1,7 @@
 """The public board, unit statistics, the API, and that no personal data ever leaks."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -217,3 +218,29 @@ def test_personal_numbers_are_masked_however_they_are_typed(db, world, client, t
     api = client.get("/api/v1/suggestions").get_data(as_text=True)
     assert "建议改进窗口服务" in page
     assert hidden not in page and hidden not in api
+
+
+def test_the_board_finds_a_number_or_words_but_never_a_masked_phone_number(
+    db, world, client, login_as
+):
+    a = world.units[0]
+    parking = world.real_name(db, text="学校门口停车难，请联系我 13912345678。")
+    handling.assign(db.session, parking, a.id, [], Urgency.NORMAL, "admin", beijing_today())
+    bus = world.real_name(db, text="建议增开早高峰公交班次。")
+    handling.assign(db.session, bus, a.id, [], Urgency.NORMAL, "admin", beijing_today())
+    db.session.commit()
+
+    def found(q: str) -> set[int]:
+        page = client.get("/suggestions/", query_string={"q": q}).get_data(as_text=True)
+        return {int(n) for n in re.findall(r'href="/suggestions/(\d+)"', page)}
+
+    assert found(f"No.{bus.id}") == {bus.id} and found(f"#{parking.id}") == {parking.id}
+    assert found("停车 学校") == {parking.id}  # every word
+    assert found("13912345678") == set() and found("1391234") == set()  # masked on the board
+    api = client.get("/api/v1/suggestions", query_string={"q": "公交"}).get_json()
+    assert [s["id"] for s in api["suggestions"]] == [bus.id]
+    too_long = client.get("/suggestions/", query_string={"q": "长" * 51})
+    assert too_long.status_code == 400 and "搜索词最多 50 个字" in too_long.text
+    login_as(Role.ADMIN)  # the office searches the full text
+    office = client.get("/office/suggestions/", query_string={"q": "13912345678"}).text
+    assert f"No.{parking.id}" in office[office.index("全部意见建议") :]
