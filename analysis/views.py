@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from analysis.charts import heat_map, scale_heat_map, score_bars
@@ -30,7 +30,7 @@ from analysis.services import (
 )
 from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import meetings_of, require_campaign
-from evaluation.core.errors import NotFound
+from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
 from questionnaires.exports import questionnaire_csv
 from questionnaires.figures import QuestionnaireFigures
@@ -43,20 +43,44 @@ from suggestions.board import unit_statistics
 public_bp = Blueprint("results", __name__, url_prefix="/results")
 
 
+SEARCH_MAX = 30
+
+
+def _view() -> tuple[str, str]:
+    """The group (its key) and the words a visitor narrowed the results to ('' for all)."""
+    group = request.args.get("group", "")
+    words = " ".join(request.args.get("q", "").split())
+    if len(words) > SEARCH_MAX:
+        raise Refused(_("搜索词最多 %(n)s 个字。", n=SEARCH_MAX))
+    return group, words
+
+
 def results_page(run: ResultRun, preview: bool) -> str:
+    """The results, all of them or one group's (?group=1) or the departments whose name holds
+    the words (?q=); ranks stay those of the whole pool."""
     figures = figures_of(run)
+    group, words = _view()
+    if group and group not in {g.key for g in figures.groups}:
+        raise Refused(_("没有这个组。"))
     names = figures.names()
     short = {d.code: d.short_name or d.name for d in run.campaign.departments if d.code in names}
     pools = []
     for pool in sorted(figures.rankings, key=lambda p: p == INTERNAL):
-        rows = figures.pool(pool)
-        pools.append((pool, rows, score_bars(rows, short)))
+        rows = [
+            d
+            for d in figures.pool(pool)
+            if (not group or d.group == group) and all(w in d.name for w in words.split())
+        ]
+        if rows or not (group or words):
+            pools.append((pool, rows, score_bars(rows, short)))
     return render_template(
         "analysis/results.html",
         run=run,
         figures=figures,
         pools=pools,
-        heat_maps=[(g, heat_map(g, short)) for g in figures.groups],
+        group=group,
+        words=words,
+        heat_maps=[(g, heat_map(g, short)) for g in figures.groups if not group or g.key == group],
         preview=preview,
         band_labels=BAND_LABELS,
         venue_flag_labels=VENUE_FLAG_LABELS,

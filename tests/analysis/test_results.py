@@ -427,3 +427,24 @@ def test_the_workbook_names_pools_and_the_scheme_in_words(client, login_as, db, 
     assert not any(str(v).startswith("{") for v in audit_rows.values())  # no JSON left
     pools = {row[0].value for row in book["分档"].iter_rows(min_row=2)}
     assert pools <= {"公开评议部门", "内部评议部门", "全部部门（合并排名）"}
+
+
+def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(
+    client, login_as, db, voted
+):
+    _release(client, login_as, db)
+    client.post("/logout")
+    everything = client.get("/results/").get_data(as_text=True)
+    assert all(f"市{code}局" in everything for code in "ABC")
+    one = client.get("/results/", query_string={"q": "市B"}).get_data(as_text=True)
+    table = one[one.index('<table class="table results">') : one.index("</table>")]
+    assert "市B局" in table and "市A局" not in table and "市C局" not in table
+    assert "名次是在全部参与排名的部门中的名次" in one
+    group = client.get("/results/", query_string={"group": "1"}).get_data(as_text=True)
+    assert all(f"市{code}局" in group for code in "ABC")
+    none = client.get("/results/", query_string={"q": "不存在的局"}).get_data(as_text=True)
+    assert "没有符合条件的部门" in none
+    unknown = client.get("/results/", query_string={"group": "99"})
+    assert unknown.status_code == 400 and "没有这个组" in unknown.text
+    long = client.get("/results/", query_string={"q": "局" * 31})
+    assert long.status_code == 400 and "搜索词最多 30 个字" in long.text
