@@ -429,9 +429,7 @@ def test_the_workbook_names_pools_and_the_scheme_in_words(client, login_as, db, 
     assert pools <= {"公开评议部门", "内部评议部门", "全部部门（合并排名）"}
 
 
-def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(
-    client, login_as, db, voted
-):
+def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(client, login_as, db, voted):
     _release(client, login_as, db)
     client.post("/logout")
     everything = client.get("/results/").get_data(as_text=True)
