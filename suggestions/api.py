@@ -20,13 +20,15 @@ from evaluation.core.api import (
 )
 from evaluation.core.extensions import db
 from suggestions import board as boards
-from suggestions.models import Channel, Satisfaction, Status, Suggestion
+from suggestions.models import Channel, ReplyCategory, Satisfaction, Status, Suggestion
 from suggestions.services import mask_personal_data
 
 
 class PublicReply(Answer):
     unit: str = Field(description="Department code")
+    category: ReplyCategory | None = Field(description="已采纳, 列入计划, 留作参考 or 不予采纳")
     text: str
+    decline_reason: str | None = Field(description="Why not, when declined")
     approved_at: UtcTime
     follow_up: bool
     feedback: Satisfaction | None
@@ -107,7 +109,11 @@ def _public(suggestion: Suggestion, bounds: boards.WarningBounds) -> PublicSugge
         warning=bounds.level(followed),
         reply=PublicReply(
             unit=reply_.unit.code,
+            category=reply_.category,
             text=mask_personal_data(reply_.text),
+            decline_reason=mask_personal_data(reply_.decline_reason)
+            if reply_.decline_reason
+            else None,
             approved_at=reply_.approved_at,
             follow_up=reply_.follow_up,
             feedback=reply_.feedback,

@@ -18,6 +18,7 @@ from suggestions.models import (
     Channel,
     NomineeKind,
     RejectReason,
+    ReplyCategory,
     RequestKind,
     Satisfaction,
     Status,
@@ -264,19 +265,47 @@ def _advance(
             )
         elif fate < 0.27:
             handling.save_reply(
-                session, suggestion, unit, rng.choice(REPLIES).format(month=12), True, liaison
+                session,
+                suggestion,
+                unit,
+                rng.choice(REPLIES).format(month=12),
+                True,
+                liaison,
+                *_category(suggestion),
             )
         return
     handling.save_reply(
-        session, suggestion, unit, rng.choice(REPLIES).format(month=12), True, liaison
+        session,
+        suggestion,
+        unit,
+        rng.choice(REPLIES).format(month=12),
+        True,
+        liaison,
+        *_category(suggestion),
     )
     handling.approve_reply(session, suggestion.replies[-1], actor, today=answer_by)
     rated = rng.random()
     if rated < 0.6:
         rating = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
         handling.give_feedback(
-            session, suggestion, rating, today=min(answer_by + dt.timedelta(days=1), today)
+            session,
+            suggestion,
+            rating,
+            today=min(answer_by + dt.timedelta(days=1), today),
+            reason="答复没有说明什么时候能解决。" if rating == Satisfaction.DISSATISFIED else "",
         )
+
+
+def _category(suggestion: Suggestion) -> tuple[ReplyCategory, str]:
+    """A reply's category, spread over the four by number (no draw from the demo's random
+    sequence, so the rest of the demo stays as it was)."""
+    category = list(ReplyCategory)[suggestion.id % len(ReplyCategory)]
+    reason = (
+        "该事项不属于本单位职责，已告知提出人向区政府反映。"
+        if category == ReplyCategory.DECLINED
+        else ""
+    )
+    return category, reason
 
 
 def _nominate(session: Session, campaign: Campaign, made: list[Suggestion], actor: str) -> None:

@@ -28,6 +28,7 @@ from suggestions.models import (
     TEXT_MIN_CHARS,
     Channel,
     RejectReason,
+    ReplyCategory,
     ReplyState,
     RequestKind,
     RequestState,
@@ -67,6 +68,12 @@ WARNING_LABELS = {
     WarningLevel.BLUE: _l("蓝色预警：2 个工作日内到期"),
     WarningLevel.YELLOW: _l("黄色预警：今日到期"),
     WarningLevel.RED: _l("红色预警：已超期"),
+}
+REPLY_CATEGORY_LABELS = {
+    ReplyCategory.ADOPTED: _l("已采纳"),
+    ReplyCategory.PLANNED: _l("列入计划"),
+    ReplyCategory.REFERENCE: _l("留作参考"),
+    ReplyCategory.DECLINED: _l("不予采纳"),
 }
 SATISFACTION_LABELS = {
     Satisfaction.SATISFIED: _l("满意"),
@@ -190,9 +197,18 @@ class RejectForm(StepForm):
 
 
 class ReplyForm(FlaskForm):
+    category = SelectField(
+        _l("答复类别"),
+        choices=[SelectChoice("", _l("请选择"))] + choices_of(REPLY_CATEGORY_LABELS),
+        default="",
+    )
     text = _text(_l("答复内容"), REPLY_MAX_CHARS)
+    reason = TextAreaField(_l("不予采纳的理由"), validators=[Length(max=1000, message=TOO_LONG)])
     save = SubmitField(_l("保存草稿"))
     submit = SubmitField(_l("提交审核"))
+
+    def chosen_category(self) -> ReplyCategory | None:
+        return ReplyCategory(self.category.data) if self.category.data else None
 
 
 class ReviewReplyForm(FlaskForm):
@@ -237,6 +253,9 @@ class FeedbackForm(FlaskForm):
         _l("您对答复的评价"),
         choices=choices_of(SATISFACTION_LABELS),
         validators=[InputRequired(_l("请选择一项评价。"))],
+    )
+    reason = TextAreaField(
+        _l("不满意的原因（选“不满意”时必填）"), validators=[Length(max=1000, message=TOO_LONG)]
     )
 
 

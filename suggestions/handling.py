@@ -22,6 +22,7 @@ from suggestions.models import (
     TEXT_MIN_CHARS,
     HandlingRequest,
     RejectReason,
+    ReplyCategory,
     ReplyState,
     RequestKind,
     RequestState,
@@ -163,11 +164,26 @@ def _check_lead(suggestion: Suggestion, unit: Department) -> None:
 
 
 def save_reply(
-    session: Session, suggestion: Suggestion, unit: Department, text: str, submit: bool, actor: str
+    session: Session,
+    suggestion: Suggestion,
+    unit: Department,
+    text: str,
+    submit: bool,
+    actor: str,
+    category: ReplyCategory | None = None,
+    reason: str = "",
 ) -> SuggestionReply:
-    """The lead unit drafts its answer and, when ready, submits it to the office."""
+    """The lead unit drafts its answer and, when ready, submits it to the office. A submitted
+    answer says what the unit does with the suggestion (`category`); 不予采纳 says why."""
     _check_lead(suggestion, unit)
     text = clean_text(text, TEXT_MIN_CHARS, REPLY_MAX_CHARS)
+    reason = (reason or "").strip()
+    if submit and category is None:
+        raise Refused(_("请选择答复类别（采纳、列入计划、留作参考或不予采纳）。"), field="category")
+    if category == ReplyCategory.DECLINED and not reason:
+        raise Refused(_("不予采纳时请写明理由。"), field="reason")
+    if len(reason) > REASON_MAX_CHARS:
+        raise Refused(_("理由最多 %(n)s 字。", n=REASON_MAX_CHARS), field="reason")
     reply = suggestion.draft_reply
     if reply is not None and reply.state == ReplyState.SUBMITTED:
         raise Conflict(_("答复已提交，正在等待审核，暂不能修改。"))
@@ -180,6 +196,8 @@ def save_reply(
         )
         suggestion.replies.append(reply)
     reply.text, reply.written_by = text, actor
+    reply.category = category
+    reply.decline_reason = reason if category == ReplyCategory.DECLINED else None
     reply.state = (ReplyState.SUBMITTED if submit else ReplyState.DRAFT).value
     reply.submitted_at = utcnow() if submit else None
     session.flush()
@@ -339,9 +357,19 @@ def track(session: Session, code: str, phone: str | None) -> Suggestion:
 
 
 def give_feedback(
-    session: Session, suggestion: Suggestion, rating: Satisfaction, today: dt.date | None = None
+    session: Session,
+    suggestion: Suggestion,
+    rating: Satisfaction,
+    today: dt.date | None = None,
+    reason: str = "",
 ) -> None:
-    """The citizen rates the public reply once; 不满意 reopens the item once for 回访复核."""
+    """The citizen rates the public reply once; 不满意 says why, and reopens the item once for
+    回访复核 (the unit reads the reason)."""
+    reason = (reason or "").strip()
+    if rating == Satisfaction.DISSATISFIED and not reason:
+        raise Refused(_("请说明不满意的原因，承办单位会据此再次办理。"), field="reason")
+    if len(reason) > REASON_MAX_CHARS:
+        raise Refused(_("原因最多 %(n)s 字。", n=REASON_MAX_CHARS), field="reason")
     if suggestion.status == Status.MERGED:
         raise Conflict(_("这条意见建议已与其他意见合并办理，请查看合并后的答复。"))
     reply = suggestion.public_reply
@@ -351,6 +379,7 @@ def give_feedback(
         raise Conflict(_("您已经评价过这条答复，每条答复只能评价一次。"))
     calendar = work_calendar(session)
     reply.feedback, reply.feedback_at = rating.value, utcnow()
+    reply.feedback_reason = reason if rating == Satisfaction.DISSATISFIED else None
     suggestion.feedback = rating.value
     reopens = rating == Satisfaction.DISSATISFIED and not suggestion.reopened
     if reopens:

@@ -67,6 +67,15 @@ class RejectReason(StrEnum):
     OTHER = "other"
 
 
+class ReplyCategory(StrEnum):
+    """What the unit does with the suggestion, as a government office's reply says it."""
+
+    ADOPTED = "adopted"  # 已采纳
+    PLANNED = "planned"  # 列入计划
+    REFERENCE = "reference"  # 留作参考
+    DECLINED = "declined"  # 不予采纳 (with the reason)
+
+
 class ReplyState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -283,6 +292,10 @@ class SuggestionReply(db.Model):
             "feedback IS NULL OR feedback IN ('satisfied', 'basically_satisfied', 'dissatisfied')",
             name="feedback_valid",
         ),
+        CheckConstraint(
+            "category IS NULL OR category != 'declined' OR decline_reason IS NOT NULL",
+            name="declined_has_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,12 +308,15 @@ class SuggestionReply(db.Model):
         enum_type(ReplyState, "state", 10), default=ReplyState.DRAFT.value
     )
     follow_up: Mapped[bool] = mapped_column(default=False)  # the 回访复核 round
+    category: Mapped[ReplyCategory | None] = mapped_column(enum_type(ReplyCategory, "category", 10))
+    decline_reason: Mapped[str | None] = mapped_column(Text)  # 不予采纳: why not
     written_by: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
     office_comment: Mapped[str] = mapped_column(String(1000), default="")
     feedback: Mapped[str | None] = mapped_column(String(20))
     feedback_at: Mapped[dt.datetime | None]
+    feedback_reason: Mapped[str | None] = mapped_column(Text)  # why the citizen is not satisfied
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="replies")
     unit: Mapped[Department] = relationship()

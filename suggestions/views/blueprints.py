@@ -16,6 +16,7 @@ from suggestions import routing, services
 from suggestions.forms import (
     CHANNEL_LABELS,
     REJECT_LABELS,
+    REPLY_CATEGORY_LABELS,
     SATISFACTION_LABELS,
     STATUS_LABELS,
     VISITED_LABELS,
@@ -36,6 +37,7 @@ def register_template_helpers(app: Any) -> None:
         CHANNEL_LABELS=CHANNEL_LABELS,
         WARNING_LABELS=WARNING_LABELS,
         SATISFACTION_LABELS=SATISFACTION_LABELS,
+        REPLY_CATEGORY_LABELS=REPLY_CATEGORY_LABELS,
         suggestion_author=public_name,
         VISITED_LABELS=VISITED_LABELS,
     )

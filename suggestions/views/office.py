@@ -199,7 +199,13 @@ def item_page(
         assign=assign,
         merge=posted.get("merge") or MergeForm(formdata=None),
         reject=posted.get("reject") or RejectForm(formdata=None),
-        reply=posted.get("reply") or ReplyForm(formdata=None, text=draft.text if draft else ""),
+        reply=posted.get("reply")
+        or ReplyForm(
+            formdata=None,
+            text=draft.text if draft else "",
+            category=draft.category or "" if draft else "",
+            reason=draft.decline_reason or "" if draft else "",
+        ),
         review=posted.get("review") or ReviewReplyForm(formdata=None),
         ask=ask,
         decide=decide,
@@ -246,7 +252,14 @@ def reply(suggestion_id: int) -> Any:
         "reply",
         form,
         lambda: handling.save_reply(
-            db.session, suggestion, my_unit(), form.text.data, submit, actor()
+            db.session,
+            suggestion,
+            my_unit(),
+            form.text.data,
+            submit,
+            actor(),
+            form.chosen_category(),
+            form.reason.data or "",
         ),
         lambda _value: _("答复已提交，等待审核。") if submit else _("草稿已保存。"),
     )

@@ -82,7 +82,10 @@ def track() -> Any:
         outcome = run_form(
             feedback,
             lambda: handling.give_feedback(
-                db.session, suggestion, Satisfaction(feedback.rating.data)
+                db.session,
+                suggestion,
+                Satisfaction(feedback.rating.data),
+                reason=feedback.reason.data or "",
             ),
         )
         if outcome.done:

@@ -307,7 +307,7 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
     import datetime as dt
 
     from suggestions import handling, services
-    from suggestions.models import Channel, Satisfaction, Urgency
+    from suggestions.models import Channel, ReplyCategory, Satisfaction, Urgency
 
     campaign, _boxes = voted
     unit = campaign.departments[0]
@@ -315,7 +315,7 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
     item = services.receive(db.session, campaign, intake, "t")
     handling.assign(db.session, item, unit.id, [], Urgency.NORMAL, "a", dt.date(2026, 11, 23))
     reply = handling.save_reply(
-        db.session, item, unit, "已决定周六上午开放，下月起实行。", True, "l"
+        db.session, item, unit, "已决定周六上午开放，下月起实行。", True, "l", ReplyCategory.PLANNED
     )
     handling.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
     handling.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))

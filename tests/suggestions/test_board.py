@@ -10,7 +10,14 @@ from evaluation.core.models import Role
 from suggestions import handling
 from suggestions import selection as selections
 from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds
-from suggestions.models import NomineeKind, RejectReason, Satisfaction, Status, Urgency
+from suggestions.models import (
+    NomineeKind,
+    RejectReason,
+    ReplyCategory,
+    Satisfaction,
+    Status,
+    Urgency,
+)
 from tests.suggestions.conftest import NAME, PHONE
 
 D = dt.date
@@ -21,10 +28,12 @@ def _handle(db, world, unit, assigned, answered=None, rating=None):
     suggestion = world.real_name(db)
     handling.assign(db.session, suggestion, unit.id, [], Urgency.NORMAL, "admin", assigned)
     if answered:
-        reply = handling.save_reply(db.session, suggestion, unit, REPLY, True, "l")
+        reply = handling.save_reply(
+            db.session, suggestion, unit, REPLY, True, "l", ReplyCategory.ADOPTED
+        )
         handling.approve_reply(db.session, reply, "admin", answered)
         if rating:
-            handling.give_feedback(db.session, suggestion, rating, answered)
+            handling.give_feedback(db.session, suggestion, rating, answered, reason="没有说明时间")
     db.session.commit()
     return suggestion
 

@@ -13,6 +13,7 @@ from suggestions.board import WarningBounds, WarningLevel, warning_bounds
 from suggestions.models import (
     Channel,
     RejectReason,
+    ReplyCategory,
     ReplyState,
     RequestKind,
     RequestState,
@@ -20,12 +21,16 @@ from suggestions.models import (
     Status,
     Urgency,
 )
+from tests.conftest import assert_form_reshown
 from tests.suggestions.conftest import PHONE
 
 D = dt.date
 MONDAY = D(2026, 11, 23)
 WEDNESDAY = D(2026, 11, 25)
 REPLY = "我局已安排专人实地查看，下周起在学校门口增设临时停车位并安排交通协管员。"
+
+
+ADOPTED = ReplyCategory.ADOPTED
 
 
 def _assigned(db, world, unit=0, urgency=Urgency.NORMAL, today=MONDAY, **values):
@@ -37,7 +42,9 @@ def _assigned(db, world, unit=0, urgency=Urgency.NORMAL, today=MONDAY, **values)
 
 def _answered(db, world, today=MONDAY, answered=WEDNESDAY):
     suggestion = _assigned(db, world, today=today)
-    reply = handling.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
+    reply = handling.save_reply(
+        db.session, suggestion, world.units[0], REPLY, True, "liaison", ADOPTED
+    )
     handling.approve_reply(db.session, reply, "admin", answered)
     db.session.commit()
     return suggestion
@@ -102,16 +109,21 @@ def test_reply_workflow_draft_submit_return_resubmit_approve(db, world, client, 
     url = f"/office/suggestions/{suggestion.id}"
     assert client.post(url + "/reply", data={"text": REPLY, "save": "1"}).status_code == 302
     assert suggestion.replies[0].state == ReplyState.DRAFT
-    client.post(url + "/reply", data={"text": REPLY, "submit": "1"})
+    client.post(url + "/reply", data={"text": REPLY, "submit": "1", "category": "adopted"})
     db.session.refresh(suggestion)
     reply = suggestion.replies[0]
     assert reply.state == ReplyState.SUBMITTED
     # While the office reviews it, the unit cannot change it.
-    response = client.post(url + "/reply", data={"text": REPLY + "补充", "submit": "1"})
+    response = client.post(
+        url + "/reply", data={"text": REPLY + "补充", "submit": "1", "category": "adopted"}
+    )
     assert response.status_code == 409
     handling.return_reply(db.session, reply, "请写明完成时间。", "admin")
     db.session.commit()
-    client.post(url + "/reply", data={"text": REPLY + "本月底前完成。", "submit": "1"})
+    client.post(
+        url + "/reply",
+        data={"text": REPLY + "本月底前完成。", "submit": "1", "category": "planned"},
+    )
     db.session.refresh(reply)
     assert reply.state == ReplyState.SUBMITTED and "月底" in reply.text
     handling.approve_reply(db.session, reply, "admin", D(2026, 11, 27))
@@ -213,13 +225,20 @@ def test_feedback_needs_the_code_and_the_phone_of_a_real_name_item(db, world, cl
 def test_dissatisfied_feedback_reopens_once_for_follow_up_review(db, world, client):
     suggestion = _answered(db, world)
     data = {"code": suggestion.tracking_code, "phone": PHONE, "rating": "dissatisfied"}
+    no_reason = client.post("/suggestions/track", data=data)
+    assert no_reason.status_code == 400 and "请说明不满意的原因" in no_reason.text
+    assert 'checked id="rating-2"' in no_reason.text  # 不满意 stays chosen
+    db.session.refresh(suggestion)
+    assert suggestion.status == Status.ANSWERED and suggestion.feedback is None
+    data["reason"] = "答复没有说明什么时候能解决。"
     assert client.post("/suggestions/track", data=data).status_code == 200
     db.session.refresh(suggestion)
     assert suggestion.status == Status.REVIEWING and suggestion.reopened
+    assert suggestion.replies[0].feedback_reason == data["reason"]  # the unit reads why
     again = client.post("/suggestions/track", data=data)
     assert again.status_code == 409  # feedback twice on the same reply
     follow_up = handling.save_reply(
-        db.session, suggestion, world.units[0], REPLY + "复核", True, "l"
+        db.session, suggestion, world.units[0], REPLY + "复核", True, "l", ADOPTED
     )
     assert follow_up.follow_up
     handling.approve_reply(db.session, follow_up, "admin", D(2026, 12, 4))
@@ -273,7 +292,7 @@ def test_the_report_editor_lists_last_years_suggestions_with_outcomes(
         "test",
     )
     handling.assign(db.session, old, old_unit.id, [], Urgency.NORMAL, "admin", D(2025, 12, 1))
-    reply = handling.save_reply(db.session, old, old_unit, REPLY, True, "l")
+    reply = handling.save_reply(db.session, old, old_unit, REPLY, True, "l", ADOPTED)
     handling.approve_reply(db.session, reply, "admin", D(2025, 12, 3))
     handling.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
     _assigned(db, world)  # this year's item is not listed
@@ -293,3 +312,26 @@ def test_a_rejected_suggestion_s_tracking_page_gives_the_office_s_reason(db, wor
     ).get_data(as_text=True)
     assert "不予受理：其他原因" in page and "属于司法程序，请向法院反映" in page
     assert f"/suggestions/{suggestion.id}" not in page  # no link to a page that is not public
+
+
+def test_a_reply_says_what_the_unit_does_and_a_declined_one_says_why(db, world, client, login_as):
+    suggestion = _assigned(db, world)
+    login_as(Role.DEPARTMENT, department=world.units[0])
+    url = f"/office/suggestions/{suggestion.id}/reply"
+    no_category = client.post(url, data={"text": REPLY, "submit": "1"})
+    assert_form_reshown(no_category, "请选择答复类别", (REPLY,), status=400)
+    declined = client.post(url, data={"text": REPLY, "submit": "1", "category": "declined"})
+    assert_form_reshown(declined, "不予采纳时请写明理由", (REPLY,), status=400)
+    assert suggestion.replies == []
+    reason = "该路段属于省道，由省交通部门管理，已转告并请其答复。"
+    data = {"text": REPLY, "submit": "1", "category": "declined", "reason": reason}
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(suggestion)
+    reply = suggestion.replies[0]
+    handling.approve_reply(db.session, reply, "admin", WEDNESDAY)
+    db.session.commit()
+    page = client.get(f"/suggestions/{suggestion.id}").get_data(as_text=True)
+    assert "不予采纳" in page and reason in page
+    api = client.get("/api/v1/suggestions").get_json()
+    (shown,) = [s for s in api["suggestions"] if s["id"] == suggestion.id]
+    assert shown["reply"]["category"] == "declined" and shown["reply"]["decline_reason"] == reason

@@ -7,6 +7,7 @@ from evaluation.core.models import AuditEvent, Role
 from suggestions import handling, routing
 from suggestions.models import (
     HandlingRequest,
+    ReplyCategory,
     ReplyState,
     RequestKind,
     RequestState,
@@ -34,7 +35,9 @@ def test_returning_a_reply_without_a_comment_shows_the_review_form_again(
     db, world, client, login_as
 ):
     suggestion = _assigned(db, world)
-    reply = handling.save_reply(db.session, suggestion, world.units[0], REPLY, True, "liaison")
+    reply = handling.save_reply(
+        db.session, suggestion, world.units[0], REPLY, True, "liaison", ReplyCategory.ADOPTED
+    )
     db.session.commit()
     before = _events(db)
     login_as(Role.ADMIN)
