@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign
 from evaluation.core import clock
-from suggestions import handling, routing, services
+from suggestions import handling, routing, services, tracking
 from suggestions import selection as selections
 from suggestions.models import (
     DEADLINE_WORKING_DAYS,
     Channel,
-    NomineeKind,
     RejectReason,
     ReplyCategory,
     RequestKind,
@@ -25,6 +24,7 @@ from suggestions.models import (
     Suggestion,
     Urgency,
 )
+from suggestions.selection_models import NomineeKind
 
 DEMO_SUGGESTIONS = 320
 DEMO_SEED = 20261122
@@ -287,7 +287,7 @@ def _advance(
     rated = rng.random()
     if rated < 0.6:
         rating = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
-        handling.give_feedback(
+        tracking.give_feedback(
             session,
             suggestion,
             rating,

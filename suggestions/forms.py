@@ -33,10 +33,10 @@ from suggestions.models import (
     RequestKind,
     RequestState,
     Satisfaction,
-    SelectionState,
     Status,
     Urgency,
 )
+from suggestions.selection_models import SelectionState
 from suggestions.services import TRACKING_LENGTH
 
 STATUS_LABELS = {

@@ -14,14 +14,13 @@ from evaluation.campaign.models import Campaign, Department
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.core.models import Role, User
-from suggestions.models import (
+from suggestions.models import Status, Suggestion
+from suggestions.selection_models import (
     Nominee,
     NomineeKind,
     ReviewScore,
     Selection,
     SelectionState,
-    Status,
-    Suggestion,
 )
 
 RUBRIC_MAX = 10

@@ -7,3 +7,4 @@ from evaluation.campaign.reports import models as report_models  # noqa: F401
 from evaluation.core import models as core_models  # noqa: F401
 from questionnaires import models as questionnaire_models  # noqa: F401
 from suggestions import models as suggestion_models  # noqa: F401
+from suggestions import selection_models  # noqa: F401

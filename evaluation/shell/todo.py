@@ -26,16 +26,13 @@ from suggestions import board as boards
 from suggestions.board import WarningLevel
 from suggestions.models import (
     HandlingRequest,
-    Nominee,
     ReplyState,
     RequestState,
-    ReviewScore,
-    Selection,
-    SelectionState,
     Status,
     Suggestion,
     SuggestionReply,
 )
+from suggestions.selection_models import Nominee, ReviewScore, Selection, SelectionState
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,15 @@ from evaluation.core.errors import Refused
 from evaluation.core.extensions import db, limiter
 from evaluation.core.forms import run_form
 from suggestions import board as boards
-from suggestions import handling, routing, services
+from suggestions import handling, routing, services, tracking
 from suggestions import selection as selections
 from suggestions.forms import (
     FeedbackForm,
     SuggestionForm,
     TrackForm,
 )
-from suggestions.models import (
-    PUBLIC_STATUSES,
-    Channel,
-    NomineeKind,
-    Satisfaction,
-    Status,
-)
+from suggestions.models import PUBLIC_STATUSES, Channel, Satisfaction, Status
+from suggestions.selection_models import NomineeKind
 from suggestions.views.blueprints import category_choices, public_bp, unit_choices
 
 
@@ -76,12 +71,12 @@ def track() -> Any:
     if request.method == "GET" or not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("suggestions/track.html", form=form), status
-    suggestion = handling.track(db.session, form.code.data, form.phone.data)
+    suggestion = tracking.track(db.session, form.code.data, form.phone.data)
     status = 200
     if "rate" in request.form or "rating" in request.form:  # the rating form was sent
         outcome = run_form(
             feedback,
-            lambda: handling.give_feedback(
+            lambda: tracking.give_feedback(
                 db.session,
                 suggestion,
                 Satisfaction(feedback.rating.data),

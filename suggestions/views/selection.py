@@ -23,9 +23,7 @@ from suggestions.forms import (
     FinaliseForm,
     NominateUnitForm,
 )
-from suggestions.models import (
-    NomineeKind,
-)
+from suggestions.selection_models import NomineeKind
 from suggestions.views.blueprints import admin_bp, unit_list
 from suggestions.views.office import item_action, visible
 

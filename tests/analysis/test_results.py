@@ -306,7 +306,7 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
 ):
     import datetime as dt
 
-    from suggestions import handling, services
+    from suggestions import handling, services, tracking
     from suggestions.models import Channel, ReplyCategory, Satisfaction, Urgency
 
     campaign, _boxes = voted
@@ -318,7 +318,7 @@ def test_suggestion_handling_is_shown_beside_the_result_and_not_in_the_score(
         db.session, item, unit, "已决定周六上午开放，下月起实行。", True, "l", ReplyCategory.PLANNED
     )
     handling.approve_reply(db.session, reply, "a", dt.date(2026, 11, 24))
-    handling.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
+    tracking.give_feedback(db.session, item, Satisfaction.SATISFIED, dt.date(2026, 11, 25))
     db.session.commit()
     run = _release(client, login_as, db)
     assert "on_time" not in run.figures and "建议" not in run.figures

@@ -10,7 +10,7 @@ from evaluation.core.errors import Refused
 from evaluation.core.extensions import db as _db
 from evaluation.core.models import AuditEvent, Role
 from evaluation.core.unit_of_work import ReadOnlyRequestWrote
-from suggestions.models import Selection
+from suggestions.selection_models import Selection
 
 
 @pytest.fixture

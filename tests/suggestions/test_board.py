@@ -7,17 +7,11 @@ import pytest
 
 from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role
-from suggestions import handling
+from suggestions import handling, tracking
 from suggestions import selection as selections
 from suggestions.board import Filters, WarningLevel, board, unit_statistics, warning_bounds
-from suggestions.models import (
-    NomineeKind,
-    RejectReason,
-    ReplyCategory,
-    Satisfaction,
-    Status,
-    Urgency,
-)
+from suggestions.models import RejectReason, ReplyCategory, Satisfaction, Status, Urgency
+from suggestions.selection_models import NomineeKind
 from tests.suggestions.conftest import NAME, PHONE
 
 D = dt.date
@@ -33,7 +27,7 @@ def _handle(db, world, unit, assigned, answered=None, rating=None):
         )
         handling.approve_reply(db.session, reply, "admin", answered)
         if rating:
-            handling.give_feedback(db.session, suggestion, rating, answered, reason="没有说明时间")
+            tracking.give_feedback(db.session, suggestion, rating, answered, reason="没有说明时间")
     db.session.commit()
     return suggestion
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from evaluation.core.audit import verify_chain
 from evaluation.core.errors import Conflict, Forbidden, Refused
 from evaluation.core.models import AuditEvent, Role
-from suggestions import handling, services
+from suggestions import handling, services, tracking
 from suggestions.board import WarningBounds, WarningLevel, warning_bounds
 from suggestions.models import (
     Channel,
@@ -253,7 +253,7 @@ def test_dissatisfied_feedback_reopens_once_for_follow_up_review(db, world, clie
 def test_feedback_before_any_reply_is_refused(db, world):
     suggestion = _assigned(db, world)
     with pytest.raises(Conflict):
-        handling.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
+        tracking.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
 
 
 def test_warning_levels(db, world):
@@ -271,7 +271,7 @@ def test_warning_levels(db, world):
 
 def test_every_handling_move_is_audited_and_the_chain_holds(db, world):
     suggestion = _answered(db, world)
-    handling.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
+    tracking.give_feedback(db.session, suggestion, Satisfaction.SATISFIED)
     db.session.commit()
     actions = db.session.execute(select(AuditEvent.action)).scalars().all()
     for action in ("suggestion.receive", "suggestion.assign", "suggestion.reply_submit"):
@@ -294,7 +294,7 @@ def test_the_report_editor_lists_last_years_suggestions_with_outcomes(
     handling.assign(db.session, old, old_unit.id, [], Urgency.NORMAL, "admin", D(2025, 12, 1))
     reply = handling.save_reply(db.session, old, old_unit, REPLY, True, "l", ADOPTED)
     handling.approve_reply(db.session, reply, "admin", D(2025, 12, 3))
-    handling.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
+    tracking.give_feedback(db.session, old, Satisfaction.SATISFIED, D(2025, 12, 4))
     _assigned(db, world)  # this year's item is not listed
     db.session.commit()
     login_as(Role.DEPARTMENT, department=world.units[0])

@@ -5,7 +5,7 @@ import pytest
 from evaluation.core.errors import Conflict, Refused
 from evaluation.core.models import Role
 from suggestions import selection as selections
-from suggestions.models import NomineeKind, ReviewScore
+from suggestions.selection_models import NomineeKind, ReviewScore
 from tests.conftest import assert_form_reshown
 
 
