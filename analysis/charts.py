@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from analysis.figures import DepartmentFigures, GroupFigures
@@ -20,9 +21,10 @@ def score_bars(departments: list[DepartmentFigures], names: dict[str, str]) -> M
     def x(value: float) -> float:
         return LABEL + plot * max(0.0, min(1.0, (value - SCALE_FROM) / (100 - SCALE_FROM)))
 
+    label = _("各部门得分及其置信区间")
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {ROW * len(scored) + 24}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for tick in range(int(SCALE_FROM), 101, 10):
         parts.append(
@@ -62,7 +64,9 @@ def heat_map(group: GroupFigures, names: dict[str, str]) -> Markup:
             # 100% is the palest; every 5 points below it darkens the cell.
             row.append((min(1.0, (1 - rate) * 5), f"{v.venue} {rate:.1%}") if n else (None, ""))
         cells.append(row)
-    return _grid([names[d.code] for d in group.departments], [v.venue for v in venues], cells)
+    label = _("%(group)s：各会场对各部门的满意率", group=group.name)
+    departments = [names[d.code] for d in group.departments]
+    return _grid(departments, [v.venue for v in venues], cells, label)
 
 
 def scale_heat_map(items: list[str], venues: list[str], means: list[list[float | None]]) -> Markup:
@@ -74,18 +78,18 @@ def scale_heat_map(items: list[str], venues: list[str], means: list[list[float |
         ]
         for row in means
     ]
-    return _grid(items, venues, cells)
+    return _grid(items, venues, cells, _("各小项在各会场的平均分"))
 
 
 def _grid(
-    rows: list[str], columns: list[str], cells: list[list[tuple[float | None, str]]]
+    rows: list[str], columns: list[str], cells: list[list[tuple[float | None, str]]], label: str
 ) -> Markup:
     """A heat map: each cell's darkness in [0, 1] (None: no answers there) and its tooltip."""
     cell = max(12, (WIDTH - LABEL) // max(len(columns), 1))
     height = ROW * len(rows) + 70
     parts = [
         f'<svg class="chart heat" viewBox="0 0 {LABEL + cell * len(columns) + 24} {height}" '
-        f'role="img" xmlns="http://www.w3.org/2000/svg">'
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for j, column in enumerate(columns):
         cx = LABEL + j * cell + cell / 2
