@@ -145,6 +145,8 @@ DEMO_USERS = [
     ("admin", Role.ADMIN, "联席会议办公室"),
     ("department", Role.DEPARTMENT, "发展改革委联络员"),
     ("venue", Role.VENUE_STAFF, "市级主会场工作人员"),
+    # A paper ballot is keyed twice by two people: the second login lets the demo show it.
+    ("venue2", Role.VENUE_STAFF, "市级主会场工作人员（第二录入人）"),
     ("supervision", Role.SUPERVISION, "监察局"),
     ("statistics", Role.STATISTICS, "统计局"),
     ("reviewer", Role.REVIEWER, "评审专家"),

@@ -5,6 +5,7 @@ import pytest
 from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
 from evaluation.core.extensions import db as _db
 from evaluation.core.models import AuditEvent, User
+from evaluation.shell.demo import DEMO_USERS
 from suggestions import routing
 from suggestions.board import WarningLevel, warning_bounds
 from suggestions.models import Channel, Status, Suggestion
@@ -28,7 +29,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     assert sorted(v.capacity for v in venues) == [100] + [200] * 12
     assert session.query(Meeting).count() == 4
     assert all(m.date.weekday() < 5 for m in session.query(Meeting))
-    assert session.query(User).count() == 6
+    assert session.query(User).count() == len(DEMO_USERS) == 7
     assert session.query(Campaign).one().phase == "reporting"
     assert "password for every demo login: sanmin-demo" in first.output
     suggestions = session.query(Suggestion).all()
@@ -47,7 +48,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     session.expire_all()
     assert session.query(Department).count() == 57
     assert session.query(Venue).count() == 13
-    assert session.query(User).count() == 6
+    assert session.query(User).count() == len(DEMO_USERS) == 7
     assert session.query(AuditEvent).count() == events
 
 
