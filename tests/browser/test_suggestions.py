@@ -65,6 +65,10 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     assert "No.1" in unit.inner_text("body") and PHONE_NUMBER not in unit.content()
     unit.click("a:has-text('No.1')")
     unit.fill("textarea[name=text]", "已调整线路运力，下周一起早高峰加开 6 个班次。")
+    unit.click("button:has-text('提交审核')")  # without saying what the unit does with it
+    assert "请选择答复类别" in unit.inner_text("body")
+    assert "加开 6 个班次" in unit.input_value("textarea[name=text]")  # nothing typed is lost
+    unit.select_option("select[name=category]", label="已采纳")
     unit.click("button:has-text('提交审核')")
     assert "等待审核" in unit.inner_text("body")
     unit.context.close()
@@ -79,7 +83,7 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     phone.fill("input[name=code]", code)
     phone.fill("input[name=phone]", PHONE_NUMBER)
     phone.click("button:has-text('查询')")
-    assert "加开 6 个班次" in phone.inner_text("body")
+    assert "加开 6 个班次" in phone.inner_text("body") and "已采纳" in phone.inner_text("body")
     phone.check("input[value=satisfied]")
     phone.click("button:has-text('提交评价')")
     assert "感谢您的评价" in phone.inner_text("body")
