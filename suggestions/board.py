@@ -115,7 +115,9 @@ def board_query(args: Mapping[str, str]) -> tuple[Filters, int]:
 def _number(q: str) -> int | None:
     """The suggestion number a search means (No.12, #12, 12), if it is one."""
     digits = q.upper().removeprefix("NO.").removeprefix("NO").removeprefix("#").strip()
-    return int(digits) if digits.isdigit() and 0 < int(digits) <= MAX_ID else None
+    return (
+        int(digits) if digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_ID else None
+    )
 
 
 def _following(condition: Callable[[Any], Any]) -> Any:

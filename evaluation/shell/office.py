@@ -105,7 +105,7 @@ def subject_url(subject: str) -> str | None:
     """box:12:… → the box's page; None for objects without a page of their own."""
     kind, _sep, rest = subject.partition(":")
     number = rest.split(":", 1)[0]
-    if kind not in SUBJECT_PAGES or not number.isdigit():
+    if kind not in SUBJECT_PAGES or not (number.isascii() and number.isdigit()):
         return None
     endpoint = SUBJECT_PAGES[kind]
     argument = {"box": "box_id", "suggestion": "suggestion_id", "run": "run_id"}.get(

@@ -242,6 +242,7 @@ def test_the_board_finds_a_number_or_words_but_never_a_masked_phone_number(
     assert found("13912345678") == set() and found("1391234") == set()  # masked on the board
     api = client.get("/api/v1/suggestions", query_string={"q": "公交"}).get_json()
     assert [s["id"] for s in api["suggestions"]] == [bus.id]
+    assert found("²") == set() and found("١٢") == set()  # digits of other scripts: no number
     too_long = client.get("/suggestions/", query_string={"q": "长" * 51})
     assert too_long.status_code == 400 and "搜索词最多 50 个字" in too_long.text
     login_as(Role.ADMIN)  # the office searches the full text
