@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -134,7 +135,21 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]]
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = number_format
     sheet.freeze_panes = "A2"
+    _fit_columns(sheet)
     return sheet
+
+
+def _display_width(value: Any) -> int:
+    """How wide a value shows in a spreadsheet: a Chinese character takes two places."""
+    text = f"{value:.4f}" if isinstance(value, float) else str(value if value is not None else "")
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit_columns(sheet: Any) -> None:
+    """Each column as wide as its widest cell (within reason), so nothing opens as ####."""
+    for cells in sheet.iter_cols():
+        widest = max((_display_width(c.value) for c in cells), default=0)
+        sheet.column_dimensions[cells[0].column_letter].width = min(max(widest, 6), 60) + 2
 
 
 def results_xlsx(figures: Figures, mark: str | None = None) -> bytes:

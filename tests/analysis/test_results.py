@@ -446,3 +446,12 @@ def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(client, l
     assert unknown.status_code == 400 and "没有这个组" in unknown.text
     long = client.get("/results/", query_string={"q": "局" * 31})
     assert long.status_code == 400 and "搜索词最多 30 个字" in long.text
+
+
+def test_workbook_columns_are_as_wide_as_their_contents(client, login_as, db, voted):
+    _release(client, login_as, db)
+    sheet = load_workbook(io.BytesIO(client.get("/results/export.xlsx").data))["部门"]
+    headers = {cell.value: cell.column_letter for cell in sheet[1]}
+    width = {name: sheet.column_dimensions[letter].width for name, letter in headers.items()}
+    assert width["部门"] >= 2 * len("市A局") and width["组别"] >= 8
+    assert all(8 <= w <= 62 for w in width.values())
