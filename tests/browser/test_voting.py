@@ -75,7 +75,8 @@ def test_a_double_tap_of_submit_shows_the_receipt_not_the_used_card_warning(live
         )
     # Two submissions of the same page, as a double tap on a slow network sends them.
     phone.locator("form.ballot").evaluate("f => { f.requestSubmit(); f.requestSubmit(); }")
-    phone.wait_for_load_state()
+    # evaluate() returns before the browser leaves the page: wait for the page that answers.
+    phone.locator(".receipt").wait_for()
     body = phone.inner_text("body")
     assert "已经投过票" not in body
     assert "已经收到" in body or "投票成功" in body
