@@ -160,6 +160,18 @@ def _check_lead(suggestion: Suggestion, unit: Department) -> None:
         raise Conflict(_("这条意见建议当前不在办理中。"))
 
 
+def reveal_contact(
+    session: Session, suggestion: Suggestion, unit: Department, actor: str
+) -> tuple[str, str]:
+    """先沟通后答复: the lead unit may call a real-name author before replying. It sees the
+    name and phone on request, each time recorded in the audit log; never otherwise."""
+    _check_lead(suggestion, unit)
+    if not (suggestion.author_name and suggestion.author_phone):
+        raise Conflict(_("提出人没有留下姓名和联系电话，请直接书面答复。"))
+    audit.record(session, actor, "suggestion.contact", f"suggestion:{suggestion.id}")
+    return suggestion.author_name, suggestion.author_phone
+
+
 def save_reply(
     session: Session,
     suggestion: Suggestion,

@@ -61,6 +61,7 @@ EVENTS = {
     "suggestion.reassign": _l("改派意见建议"),
     "suggestion.merge": _l("合并意见建议"),
     "suggestion.reject": _l("不予受理意见建议"),
+    "suggestion.contact": _l("查看提出人联系电话（先沟通后答复）"),
     "suggestion.reply_submit": _l("提交答复"),
     "suggestion.reply_return": _l("退回答复"),
     "suggestion.reply_approve": _l("审核通过答复"),

@@ -18,7 +18,7 @@ from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, require_valid, run_form
 from evaluation.core.permissions import Capability, can, requires
 from suggestions import board as boards
-from suggestions import handling, routing, services
+from suggestions import handling, routing, services, similar
 from suggestions.forms import (
     REJECT_LABELS,
     REPLY_STATE_LABELS,
@@ -166,11 +166,16 @@ def item(suggestion_id: int) -> tuple[str, int]:
 
 
 def item_page(
-    suggestion: Suggestion, status: int = 200, target: int | None = None, **posted: FlaskForm
+    suggestion: Suggestion,
+    status: int = 200,
+    target: int | None = None,
+    contact: tuple[str, str] | None = None,
+    **posted: FlaskForm,
 ) -> tuple[str, int]:
     """One suggestion in the office. A form that was posted and refused comes back as it was
     sent, with its message next to its field (`target`: the reply or request it was about);
-    the others are filled afresh."""
+    the others are filled afresh. `contact`: the author's name and phone, asked for by the
+    lead unit (先沟通后答复); otherwise a unit sees them masked."""
     campaign = suggestion.campaign
     admin = can(current_user, Capability.TRIAGE_SUGGESTIONS)
     assign = posted.get("assign") or AssignForm(
@@ -188,13 +193,22 @@ def item_page(
     for form in (decide, fresh_decide):
         form.new_unit.choices = unit_choices(campaign, _("按申请单位的建议"))
     draft = suggestion.draft_reply
+    mergeable = suggestion.status in (Status.RECEIVED, Status.ASSIGNED)
+    author_name = suggestion.author_name if admin else services.mask_name(suggestion.author_name)
+    author_phone = (
+        suggestion.author_phone if admin else services.mask_phone(suggestion.author_phone)
+    )
     return render_template(
         "suggestions/office/item.html",
+        hints=similar.duplicate_hints(db.session, suggestion)
+        if admin and mergeable and not suggestion.public_reply
+        else [],
         suggestion=suggestion,
         admin=admin,
         lead=not admin and suggestion.lead_unit_id == my_unit().id,
-        name=suggestion.author_name if admin else services.mask_name(suggestion.author_name),
-        phone=suggestion.author_phone if admin else services.mask_phone(suggestion.author_phone),
+        name=contact[0] if contact else author_name,
+        phone=contact[1] if contact else author_phone,
+        contact=contact,
         bounds=boards.warning_bounds(db.session),
         assign=assign,
         merge=posted.get("merge") or MergeForm(formdata=None),
@@ -213,6 +227,7 @@ def item_page(
         fresh_decide=fresh_decide,
         target=target,
         nominate=posted.get("nominate") or ConfirmForm(formdata=None),
+        reveal=posted.get("reveal") or ConfirmForm(formdata=None),
         draft=draft,
         labels={
             "urgency": URGENCY_LABELS,
@@ -263,6 +278,20 @@ def reply(suggestion_id: int) -> Any:
         ),
         lambda _value: _("答复已提交，等待审核。") if submit else _("草稿已保存。"),
     )
+
+
+@admin_bp.route("/<int:suggestion_id>/contact", methods=["POST"])
+@requires(Capability.HANDLE_SUGGESTIONS)
+def contact(suggestion_id: int) -> Any:
+    """The author's name and phone, shown on this response only and recorded as seen."""
+    suggestion = visible(suggestion_id)
+    form = ConfirmForm()
+    outcome = run_form(
+        form, lambda: handling.reveal_contact(db.session, suggestion, my_unit(), actor())
+    )
+    if outcome.done:
+        return item_page(suggestion, contact=outcome.value)
+    return item_page(suggestion, outcome.status, reveal=form)
 
 
 @admin_bp.route("/<int:suggestion_id>/ask", methods=["POST"])

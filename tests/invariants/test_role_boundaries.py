@@ -130,6 +130,7 @@ ROUTES = {
     "suggestions_office.nominate": C.RUN_SELECTIONS,
     "suggestions_office.reply": C.HANDLE_SUGGESTIONS,
     "suggestions_office.ask": C.HANDLE_SUGGESTIONS,
+    "suggestions_office.contact": C.HANDLE_SUGGESTIONS,
     "suggestions_office.review_reply": C.TRIAGE_SUGGESTIONS,
     "suggestions_office.decide": C.TRIAGE_SUGGESTIONS,
     "suggestions_office.settings": C.TRIAGE_SUGGESTIONS,
