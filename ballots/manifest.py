@@ -34,10 +34,9 @@ from ballots.models import (
     VotingToken,
 )
 from ballots.tally import stored_records_csv
-from evaluation.campaign.reports.attachments import attachment_path, sniff_content_type
-from evaluation.campaign.reports.models import MAX_ATTACHMENT_BYTES
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
+from evaluation.core.files import store
 from evaluation.core.models import Role, User
 
 
@@ -257,19 +256,10 @@ def attach_scan(session: Session, box: BallotBox, data: bytes, storage: Path, us
     if user.role == Role.VENUE_STAFF:
         check_box_access(user, box)
     minutes = _minutes(session, box, MinutesKind.CLOSING)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise Refused(_("附件不能超过 %(n)s MB。", n=MAX_ATTACHMENT_BYTES // (1024 * 1024)), 413)
-    content_type = sniff_content_type(data)
-    if content_type is None:
-        raise Refused(_("附件只能是 PDF、JPEG 或 PNG 文件（按文件内容判断）。"), 415)
-    digest = hashlib.sha256(data).hexdigest()
-    path = attachment_path(storage, digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    minutes.scan_sha256, minutes.scan_type = digest, content_type
+    stored = store(data, storage)
+    minutes.scan_sha256, minutes.scan_type = stored.sha256, stored.content_type
     session.flush()
-    audit.record(session, user.username, "minutes.scan", box_label(box), sha256=digest)
+    audit.record(session, user.username, "minutes.scan", box_label(box), sha256=stored.sha256)
 
 
 def sealed_minutes(session: Session, box: BallotBox) -> BoxMinutes:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from itertools import groupby
-from pathlib import Path
 
-from flask import Response, current_app, render_template, request, send_file
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from ballots.boxes import get_box
@@ -18,10 +17,10 @@ from ballots.manifest import (
 from ballots.models import MinutesKind
 from ballots.tally import find_receipt, receipts_text, records_csv
 from ballots.views.blueprints import public_bp
-from evaluation.campaign.reports.attachments import attachment_path
 from evaluation.campaign.services import require_campaign
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
+from evaluation.core.files import send_stored
 
 
 @public_bp.route("/boxes/<int:box_id>/records.csv")
@@ -38,11 +37,6 @@ def box_records(box_id: int) -> Response:
 def box_receipts(box_id: int) -> Response:
     box = get_box(db.session, box_id)
     return Response(receipts_text(db.session, box), mimetype="text/plain")
-
-
-def storage() -> Path:
-    """Where uploaded files (scans of signed minutes) are kept, by their hash."""
-    return Path(current_app.config["ATTACHMENT_DIR"] or Path(current_app.instance_path) / "files")
 
 
 @public_bp.route("/boxes/")
@@ -90,6 +84,4 @@ def box_minutes_scan(box_id: int) -> Response:
     closing = sealed_minutes(db.session, get_box(db.session, box_id))
     if closing.scan_sha256 is None:
         raise NotFound(_("没有上传签字的封箱记录扫描件。"))
-    return send_file(
-        attachment_path(storage(), closing.scan_sha256), mimetype=closing.scan_type, max_age=3600
-    )
+    return send_stored(closing.scan_sha256, closing.scan_type, max_age=3600)

@@ -45,11 +45,11 @@ from ballots.views.blueprints import (
     TURNOUT_REFRESH_SECONDS,
     admin_bp,
 )
-from ballots.views.boxes import storage
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
+from evaluation.core.files import storage
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.models import Role
 from evaluation.core.permissions import Capability, requires

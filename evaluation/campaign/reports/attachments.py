@@ -3,39 +3,20 @@ may download."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Department, EvaluationMode
-from evaluation.campaign.reports.models import (
-    MAX_ATTACHMENT_BYTES,
-    Attachment,
-)
-
-# ---------------------------------------------------------------- Markdown
+from evaluation.campaign.reports.models import Attachment
 from evaluation.campaign.reports.services import (
     published_versions,
     working_draft,
 )
 from evaluation.core import audit
-from evaluation.core.errors import NotFound, Refused
-
-SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
-
-
-def sniff_content_type(data: bytes) -> str | None:
-    """What the file is by its first bytes, whatever its name says."""
-    for signature, content_type in SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    return None
+from evaluation.core.errors import NotFound
+from evaluation.core.files import clean_filename, store
 
 
 def add_attachment(
@@ -46,25 +27,25 @@ def add_attachment(
     storage: Path,
     actor: str,
 ) -> Attachment:
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise Refused(_("附件不能超过 %(n)s MB。", n=MAX_ATTACHMENT_BYTES // (1024 * 1024)), 413)
-    content_type = sniff_content_type(data)
-    if content_type is None:
-        raise Refused(_("附件只能是 PDF、JPEG 或 PNG 文件（按文件内容判断）。"), 415)
+    stored = store(data, storage)
     draft = working_draft(session, department, actor)
-    digest = hashlib.sha256(data).hexdigest()
-    path = attachment_path(storage, digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    name = Path(filename or "attachment").name[-200:] or "attachment"
+    name = clean_filename(filename)
     attachment = Attachment(
-        version=draft, filename=name, content_type=content_type, size=len(data), sha256=digest
+        version=draft,
+        filename=name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
     )
     session.add(attachment)
     session.flush()
     audit.record(
-        session, actor, "report.attach", f"department:{department.code}", file=name, sha256=digest
+        session,
+        actor,
+        "report.attach",
+        f"department:{department.code}",
+        file=name,
+        sha256=stored.sha256,
     )
     return attachment
 
@@ -81,10 +62,6 @@ def remove_attachment(
     audit.record(
         session, actor, "report.detach", f"department:{department.code}", file=attachment.filename
     )
-
-
-def attachment_path(storage: Path, digest: str) -> Path:
-    return storage / digest[:2] / digest
 
 
 def public_attachment(session: Session, attachment_id: int) -> Attachment:

@@ -13,7 +13,6 @@ from evaluation.campaign.models import Department
 from evaluation.core.extensions import db
 from evaluation.core.models import enum_type
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the message is ours
 SECTION_MAX_CHARS = 20_000
 MAX_GOALS = 30
 

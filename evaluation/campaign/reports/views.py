@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -15,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,7 +25,6 @@ from markupsafe import Markup
 from evaluation.campaign.models import Meeting
 from evaluation.campaign.reports.attachments import (
     add_attachment,
-    attachment_path,
     public_attachment,
     remove_attachment,
 )
@@ -61,6 +58,7 @@ from evaluation.core import audit
 from evaluation.core.auth import actor
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
+from evaluation.core.files import send_stored, storage
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
 from evaluation.core.qr import qr_svg
@@ -78,10 +76,6 @@ def public_url(endpoint: str, **values: Any) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
-
-
-def storage() -> Path:
-    return Path(current_app.config["ATTACHMENT_DIR"] or Path(current_app.instance_path) / "files")
 
 
 def _render_sections(version: Any) -> dict[str, Markup]:
@@ -116,12 +110,7 @@ def department(code: str) -> str:
 @public_bp.route("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int) -> Response:
     found = public_attachment(db.session, attachment_id)
-    return send_file(
-        attachment_path(storage(), found.sha256),
-        mimetype=found.content_type,
-        download_name=found.filename,
-        as_attachment=found.content_type == "application/pdf",
-    )
+    return send_stored(found.sha256, found.content_type, found.filename)
 
 
 @public_bp.route("/screen/<int:meeting_id>")
