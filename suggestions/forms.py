@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -204,6 +205,10 @@ class ReplyForm(FlaskForm):
     )
     text = _text(_l("答复内容"), REPLY_MAX_CHARS)
     reason = TextAreaField(_l("不予采纳的理由"), validators=[Length(max=1000, message=TOO_LONG)])
+    attachment = FileField(
+        _l("附件（选填：PDF、JPEG 或 PNG，不超过 5 MB，随答复公开）"),
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png"},
+    )
     save = SubmitField(_l("保存草稿"))
     submit = SubmitField(_l("提交审核"))
 

@@ -152,7 +152,7 @@ def check_unit_access(suggestion: Suggestion, unit: Department) -> None:
         raise Forbidden(_("这条意见建议不是交给您单位办理的。"))
 
 
-def _check_lead(suggestion: Suggestion, unit: Department) -> None:
+def check_lead(suggestion: Suggestion, unit: Department) -> None:
     check_unit_access(suggestion, unit)
     if suggestion.lead_unit_id != unit.id:
         raise Forbidden(_("只有主办单位可以答复或提出申请，协办单位请与主办单位联系。"))
@@ -165,7 +165,7 @@ def reveal_contact(
 ) -> tuple[str, str]:
     """先沟通后答复: the lead unit may call a real-name author before replying. It sees the
     name and phone on request, each time recorded in the audit log; never otherwise."""
-    _check_lead(suggestion, unit)
+    check_lead(suggestion, unit)
     if not (suggestion.author_name and suggestion.author_phone):
         raise Conflict(_("提出人没有留下姓名和联系电话，请直接书面答复。"))
     audit.record(session, actor, "suggestion.contact", f"suggestion:{suggestion.id}")
@@ -184,7 +184,7 @@ def save_reply(
 ) -> SuggestionReply:
     """The lead unit drafts its answer and, when ready, submits it to the office. A submitted
     answer says what the unit does with the suggestion (`category`); 不予采纳 says why."""
-    _check_lead(suggestion, unit)
+    check_lead(suggestion, unit)
     text = clean_text(text, TEXT_MIN_CHARS, REPLY_MAX_CHARS)
     reason = (reason or "").strip()
     if submit and category is None:
@@ -266,7 +266,7 @@ def ask(
     proposed_unit_id: int | None = None,
 ) -> HandlingRequest:
     """The lead unit asks for more working days or for the item to go to another unit."""
-    _check_lead(suggestion, unit)
+    check_lead(suggestion, unit)
     reason = clean_text(reason, 4, REASON_MAX_CHARS, field="reason")
     if any(r.state == RequestState.PENDING for r in suggestion.requests):
         raise Conflict(_("已有一项申请正在等待决定。"))

@@ -310,6 +310,27 @@ class SuggestionReply(db.Model):
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="replies")
     unit: Mapped[Department] = relationship()
+    attachments: Mapped[list[ReplyAttachment]] = relationship(
+        back_populates="reply", order_by="ReplyAttachment.id", cascade="all, delete-orphan"
+    )
+
+
+class ReplyAttachment(db.Model):
+    """A document sent with a reply (a plan, a notice, a photo of the work done): public with
+    the approved reply; the file lives outside the database by its digest."""
+
+    __tablename__ = "suggestion_reply_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(
+        ForeignKey("suggestion_reply.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    reply: Mapped[SuggestionReply] = relationship(back_populates="attachments")
 
 
 class HandlingRequest(db.Model):

@@ -63,6 +63,8 @@ EVENTS = {
     "suggestion.reject": _l("不予受理意见建议"),
     "suggestion.contact": _l("查看提出人联系电话（先沟通后答复）"),
     "suggestion.reply_submit": _l("提交答复"),
+    "suggestion.reply_attach": _l("答复添加附件"),
+    "suggestion.reply_detach": _l("答复删除附件"),
     "suggestion.reply_return": _l("退回答复"),
     "suggestion.reply_approve": _l("审核通过答复"),
     "suggestion.feedback": _l("市民评价答复"),

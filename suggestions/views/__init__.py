@@ -3,7 +3,7 @@ settings and selections. Two blueprints (`blueprints`), their routes in the modu
 
 from __future__ import annotations
 
-from suggestions.views import office, public, selection, settings, triage  # noqa: F401
+from suggestions.views import files, office, public, selection, settings, triage  # noqa: F401
 from suggestions.views.blueprints import admin_bp, public_bp, register_template_helpers
 from suggestions.views.office import last_year_suggestions
 

@@ -15,10 +15,11 @@ from evaluation.campaign.models import Department
 from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.extensions import db
+from evaluation.core.files import storage
 from evaluation.core.forms import ConfirmForm, require_valid, run_form
 from evaluation.core.permissions import Capability, can, requires
 from suggestions import board as boards
-from suggestions import handling, routing, services, similar
+from suggestions import handling, reply_files, routing, services, similar
 from suggestions.forms import (
     REJECT_LABELS,
     REPLY_STATE_LABELS,
@@ -262,20 +263,36 @@ def reply(suggestion_id: int) -> Any:
     suggestion = visible(suggestion_id)
     form = ReplyForm()
     submit = bool(form.submit.data)
+
+    def save() -> None:
+        """The file chosen goes with the text: kept on the draft, then submitted with it."""
+        unit = my_unit()
+
+        def keep(submitting: bool) -> None:
+            handling.save_reply(
+                db.session,
+                suggestion,
+                unit,
+                form.text.data,
+                submitting,
+                actor(),
+                form.chosen_category(),
+                form.reason.data or "",
+            )
+
+        if form.attachment.data:  # attached to the draft, before a submission freezes it
+            keep(False)
+            upload = form.attachment.data
+            reply_files.attach(
+                db.session, suggestion, unit, upload.filename, upload.read(), storage(), actor()
+            )
+        keep(submit)
+
     return item_action(
         suggestion,
         "reply",
         form,
-        lambda: handling.save_reply(
-            db.session,
-            suggestion,
-            my_unit(),
-            form.text.data,
-            submit,
-            actor(),
-            form.chosen_category(),
-            form.reason.data or "",
-        ),
+        save,
         lambda _value: _("答复已提交，等待审核。") if submit else _("草稿已保存。"),
     )
 
