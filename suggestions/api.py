@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import request
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import Field, TypeAdapter
 
@@ -24,6 +24,12 @@ from suggestions.models import Channel, ReplyCategory, Satisfaction, Status, Sug
 from suggestions.services import mask_personal_data
 
 
+class ReplyFile(Answer):
+    filename: str
+    size: int = Field(description="Bytes")
+    url: str = Field(description="Where the public downloads it")
+
+
 class PublicReply(Answer):
     unit: str = Field(description="Department code")
     category: ReplyCategory | None = Field(description="已采纳, 列入计划, 留作参考 or 不予采纳")
@@ -32,6 +38,7 @@ class PublicReply(Answer):
     approved_at: UtcTime
     follow_up: bool
     feedback: Satisfaction | None
+    attachments: list[ReplyFile]
 
 
 class PublicSuggestion(Answer):
@@ -117,6 +124,14 @@ def _public(suggestion: Suggestion, bounds: boards.WarningBounds) -> PublicSugge
             approved_at=reply_.approved_at,
             follow_up=reply_.follow_up,
             feedback=reply_.feedback,
+            attachments=[
+                ReplyFile(
+                    filename=f.filename,
+                    size=f.size,
+                    url=url_for("suggestions.reply_file", attachment_id=f.id, _external=True),
+                )
+                for f in reply_.attachments
+            ],
         )
         if reply_
         else None,

@@ -51,6 +51,9 @@ def test_a_document_sent_with_the_reply_is_public_only_once_approved(db, world, 
     assert public.headers["Content-Disposition"].startswith("attachment")
     page = client.get(f"/suggestions/{suggestion.id}").get_data(as_text=True)
     assert f"/suggestions/replies/files/{attachment.id}" in page
+    (listed,) = client.get("/api/v1/suggestions").get_json()["suggestions"]
+    (file,) = listed["reply"]["attachments"]
+    assert file["url"].endswith(f"/suggestions/replies/files/{attachment.id}")
 
 
 def test_a_file_that_is_not_a_pdf_or_image_is_refused_and_nothing_is_kept(
