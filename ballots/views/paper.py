@@ -45,7 +45,10 @@ from evaluation.core.permissions import Capability, requires
 def paper(box_id: int) -> Any:
     box = box_for_user(box_id)
     form = PaperEntryForm()
-    chosen = {d.id: request.form.get(f"r{d.id}", "") for d in box.departments}
+    # Keyed as the digit of the answer's place on the paper (1 满意 … 4 不了解).
+    keyed = {d.id: request.form.get(f"r{d.id}", "").strip()[:1] for d in box.departments}
+    by_digit = {str(place): rating.value for place, rating in enumerate(Rating, start=1)}
+    chosen = {d: by_digit.get(digit, "") for d, digit in keyed.items()}
     missing: set[int] = set()
 
     def enter() -> Any:
@@ -70,10 +73,11 @@ def paper(box_id: int) -> Any:
         "ballots/paper.html",
         box=box,
         form=form,
-        chosen=chosen,
+        keyed=keyed,
         missing=missing,
         ratings=list(Rating),
         labels=rating_labels(),
+        digit_labels={digit: rating_labels()[Rating(value)] for digit, value in by_digit.items()},
         unfinished=unfinished_entries(db.session, box),
     ), outcome.status
 

@@ -12,8 +12,13 @@ def _login(client, user):
     assert response.status_code == 302
 
 
+# The entry grid takes the digit of the answer's place on the paper ballot.
+DIGIT = {"satisfied": "1", "basically_satisfied": "2", "dissatisfied": "3", "unknown": "4"}
+
+
 def _enter(client, election, short_code, rating="satisfied", **override):
-    data = {"short_code": short_code, **election.full_ballot(rating), **override}
+    keyed = {k: DIGIT[v] for k, v in {**election.full_ballot(rating), **override}.items()}
+    data = {"short_code": short_code, **keyed}
     return client.post(f"/office/ballots/{election.box.id}/paper", data=data)
 
 
@@ -101,6 +106,15 @@ def test_paper_entry_refusals_change_nothing(client, election, factory, db):
         data={"short_code": election.cards[0].short_code},
     )
     assert_form_reshown(incomplete, "没有选择", status=400)
+    out_of_range = client.post(
+        f"/office/ballots/{election.box.id}/paper",
+        data={
+            "short_code": election.cards[1].short_code,
+            **{f"r{d.id}": "5" for d in election.departments},
+        },
+    )
+    assert_form_reshown(out_of_range, "没有选择", status=400)
+    assert out_of_range.get_data(as_text=True).count('class="missing"') == len(election.departments)
     phone_card = election.cards[2]
     client.post(f"/v/{phone_card.token}", data=election.full_ballot())
     used = _enter(client, election, phone_card.short_code)
