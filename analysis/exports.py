@@ -104,8 +104,9 @@ def results_csv(figures: Figures, mark: str | None = None) -> str:
     if mark:
         writer.writerow([mark])
     writer.writerow([h for h, _f, _g in DEPARTMENT_COLUMNS])
+    formats = [f for _h, f, _g in DEPARTMENT_COLUMNS]
     for row in rows:
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row(row, formats))
     return out.getvalue()
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -40,6 +39,7 @@ from evaluation.core.auth import actor, person
 from evaluation.core.confirm import Confirmation, confirm_page
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, TypedConfirmForm, run_form
+from evaluation.core.i18n import show_time
 from evaluation.core.permissions import Capability, requires
 
 admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
@@ -144,7 +144,7 @@ def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirma
             _(
                 "#%(id)s，%(at)s，%(who)s",
                 id=run.id,
-                at=format_datetime(run.computed_at),
+                at=show_time(run.computed_at),
                 who=person(run.computed_by),
             ),
         ),
@@ -163,12 +163,12 @@ def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirma
         (_("输入记录哈希"), figures.audit.input_hash),
     ]
     if run.signed_by:
-        rows.append((_("统计局签发"), f"{person(run.signed_by)} {format_datetime(run.signed_at)}"))
+        rows.append((_("统计局签发"), f"{person(run.signed_by)} {show_time(run.signed_at)}"))
     if run.countersigned_by:
         rows.append(
             (
                 _("监察局会签"),
-                f"{person(run.countersigned_by)} {format_datetime(run.countersigned_at)}",
+                f"{person(run.countersigned_by)} {show_time(run.countersigned_at)}",
             )
         )
     blocked = step_refusal(db.session, run, state)

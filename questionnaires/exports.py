@@ -99,6 +99,7 @@ def questionnaire_csv(questionnaire: QuestionnaireFigures) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([h for h, _f in QUESTIONNAIRE_COLUMNS])
+    formats = [f for _h, f in QUESTIONNAIRE_COLUMNS]
     for row in rows:
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row(row, formats))
     return out.getvalue()

@@ -24,8 +24,22 @@ def csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def csv_row(values: Iterable[Any]) -> list[Any]:
-    return [csv_cell(v) for v in values]
+def shown(value: Any, number_format: str) -> Any:
+    """A number as the page shows it (a score 89.60, a rate 89.23%): CSV has no cell formats,
+    so a CSV holds the figure as read. Workbooks keep the full value under the format."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if number_format == SCORE:
+            return f"{value:.2f}"
+        if number_format == RATE:
+            return f"{value * 100:.2f}%"
+    return value
+
+
+def csv_row(values: Iterable[Any], formats: Iterable[str] = ()) -> list[Any]:
+    """A CSV row, text made safe; `formats` (per column, "" for none) rounds numbers as shown."""
+    values = list(values)
+    formats = list(formats) or [""] * len(values)
+    return [csv_cell(shown(v, f)) for v, f in zip(values, formats, strict=True)]
 
 
 def append_text_safe(sheet: Worksheet, values: Iterable[Any]) -> None:

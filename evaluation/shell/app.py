@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import get_locale, gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -31,7 +31,7 @@ from evaluation.core.config import load_config
 from evaluation.core.errors import Refused, register_error_handlers
 from evaluation.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from evaluation.core.forms import ROLE_LABELS
-from evaluation.core.i18n import select_locale
+from evaluation.core.i18n import select_locale, show_date, show_time
 from evaluation.core.permissions import current_user_can
 from evaluation.core.security import HSTS, SECURITY_HEADERS, MaskVotingTokens, holds_secrets
 from evaluation.core.unit_of_work import init_unit_of_work
@@ -119,11 +119,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MODE_LABELS=MODE_LABELS,
         VENUE_KIND_LABELS=VENUE_KIND_LABELS,
     )
-    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
-    # Stored times are UTC; people read them in Beijing time.
-    app.jinja_env.filters["datetime"] = lambda t: (
-        format_datetime(t, "yyyy-MM-dd HH:mm:ss") if t else ""
-    )
+    # One way to write a date everywhere; stored times are UTC, people read Beijing time.
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_time
     app.jinja_env.filters["hm"] = lambda t: t.strftime("%H:%M") if t else ""
     app.jinja_env.filters["person"] = person
 

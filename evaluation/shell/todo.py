@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from ballots.models import PaperEntryState as Entry
 from evaluation.campaign.models import Campaign, Department, Venue
 from evaluation.campaign.reports.models import ReportState, ReportVersion
 from evaluation.campaign.reports.services import latest_version
+from evaluation.core.i18n import show_date
 from evaluation.core.models import User
 from suggestions import board as boards
 from suggestions.board import WarningLevel
@@ -191,7 +191,7 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
         )
     ).one()
     if received[0]:
-        oldest = format_date(received[1])
+        oldest = show_date(received[1])
         todos.append(
             Todo(_("意见建议待分办（最早收到于 %(d)s）", d=oldest), office, received[0], True)
         )

@@ -14,6 +14,7 @@ from evaluation.core.confirm import Confirmation, confirm_page
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
 from evaluation.core.forms import run_form
+from evaluation.core.i18n import show_date
 from evaluation.core.permissions import Capability, requires
 from suggestions import handling
 from suggestions.forms import REJECT_LABELS, STATUS_LABELS, AssignForm, MergeForm, RejectForm
@@ -56,7 +57,7 @@ def assign(suggestion_id: int) -> Any:
             Urgency(form.urgency.data),
             actor(),
         ),
-        lambda _value: _("已交办，办理期限为 %(d)s。", d=suggestion.due_on.isoformat()),
+        lambda _value: _("已交办，办理期限为 %(d)s。", d=show_date(suggestion.due_on)),
     )
 
 
