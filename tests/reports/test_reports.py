@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 
 from evaluation.campaign.reports.models import ReportVersion
-from evaluation.campaign.reports.services import approve, publish, save_draft, submit
+from evaluation.campaign.reports.services import approve, compare, publish, save_draft, submit
 from evaluation.core.models import Role
 from tests.conftest import assert_form_reshown
 
@@ -107,7 +107,7 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
 
     login_as(Role.ADMIN)
     review = client.get(f"/office/reports/{second.id}").get_data(as_text=True)
-    assert '<span class="add">+ - 完成项目 13 个</span>' in review
+    assert "<ins>- 完成项目 13 个</ins>" in review  # a first submission: all of it is new
     assert client.post(f"/office/reports/{second.id}/publish").status_code == 409  # not approved
     assert client.post(f"/office/reports/{second.id}/approve").status_code == 302
     assert client.get("/departments/FGW").status_code == 404  # approved is not public yet
@@ -311,3 +311,37 @@ def test_submitting_sends_what_is_on_the_screen_and_the_department_can_read_it_i
     assert version.state == "submitted" and version.measures == edited["measures"]
     page = client.get("/office/reports/mine").get_data(as_text=True)
     assert "审核结束前不能修改" in page and "增开三个窗口" in page and "<textarea" not in page
+
+
+def test_the_review_marks_the_characters_a_rewritten_paragraph_changed():
+    old = "全年完成项目 12 个，投资 30 亿元。\n\n继续推进放管服改革。\n旧的一段。"
+    new = "全年完成项目 13 个，投资 30 亿元。\n继续推进放管服改革。\n新的一段话。\n再加一段。"
+    changes = compare(old, new)
+    assert [c.kind for c in changes] == ["changed", "same", "changed", "added"]
+    first = changes[0]
+    assert [t for marked, t in first.old if marked] == ["2"]
+    assert [t for marked, t in first.new if marked] == ["3"]
+    assert "".join(t for _m, t in first.new) == "全年完成项目 13 个，投资 30 亿元。"
+    assert changes[3].new == [(True, "再加一段。")] and changes[3].old == []
+    assert [c.kind for c in compare("只有一段。", "")] == ["removed"]
+    assert compare("", "") == []
+
+
+def test_the_preview_shows_the_text_as_published_and_saves_nothing(
+    db, client, login_as, reporting
+):
+    _campaign, own, _other, _internal = reporting
+    login_as(Role.DEPARTMENT, department=own)
+    response = client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "preview": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "预览（尚未保存）" in page
+    assert "<strong>发展规划</strong>" in page and "<li>完成项目 12 个</li>" in page
+    assert "完成重点项目" in page  # the goals table as the public sees it
+    assert 'name="duties"' in page and "负责全市**发展规划**。" in page  # the form, as typed
+    assert _versions(db, own) == []
+
+    bad = client.post(
+        "/office/reports/mine", data={**SECTIONS, "goals-0-target": "12 个", "preview": "1"}
+    )
+    assert_form_reshown(bad, "缺少目标内容", kept=("12 个",), status=400)
+    assert _versions(db, own) == []

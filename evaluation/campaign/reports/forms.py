@@ -40,7 +40,11 @@ class GoalForm(Form):
 
 
 def _section(label: str) -> TextAreaField:
-    return TextAreaField(label, validators=[Length(max=SECTION_MAX_CHARS, message=TOO_LONG)])
+    return TextAreaField(
+        label,
+        validators=[Length(max=SECTION_MAX_CHARS, message=TOO_LONG)],
+        render_kw={"rows": 14},
+    )
 
 
 class ReportForm(FlaskForm):
@@ -55,6 +59,7 @@ class ReportForm(FlaskForm):
     correction_note = TextAreaField(
         _l("更正说明（报告已发布后再次提交时必填）"), validators=[Length(max=1000)]
     )
+    preview = SubmitField(_l("预览"))  # shows what is on the screen as published; saves nothing
     save = SubmitField(_l("保存草稿"))
     send = SubmitField(_l("保存并提交审核"))  # submits what is on the screen, saved first
 

@@ -39,6 +39,7 @@ from evaluation.campaign.reports.models import SECTIONS, ReportState
 from evaluation.campaign.reports.services import (
     approve,
     campaign_status,
+    clean_goals,
     diff_for_review,
     get_version,
     latest_version,
@@ -157,10 +158,12 @@ def _editor_page(
     report_form: ReportForm | None = None,
     attachment_form: AttachmentForm | None = None,
     status: int = 200,
+    preview: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     """The department's editor. The form that was posted and refused comes back as it was
     sent, with its messages; the others are filled afresh from the latest version. While a
-    version is under review, the department reads what it submitted."""
+    version is under review, the department reads what it submitted. `preview`: the posted
+    text as the public page will show it (rendered sections and goals), nothing saved."""
     department = current_user.department
     latest = latest_version(db.session, department)
     if report_form is None:
@@ -189,6 +192,7 @@ def _editor_page(
         labels=section_labels(),
         goal_labels=GOAL_STATUS_LABELS,
         version=latest,
+        preview=preview,
         **gathered(report_editor, current_app, department=department),
     ), status
 
@@ -201,6 +205,8 @@ def edit() -> Any:
     if request.method == "GET":
         return _editor_page()
     form = ReportForm()
+    if form.preview.data:
+        return _preview(form)
 
     def save() -> bool:
         values: dict[str, Any] = {f: form[f].data for f in ("duties", *SECTIONS)}
@@ -216,6 +222,20 @@ def edit() -> Any:
         return _editor_page(report_form=form, status=outcome.status)
     flash(_("报告已保存并提交，等待联席会议办公室审核。") if outcome.value else _("草稿已保存。"))
     return redirect(url_for("reports_office.edit"))
+
+
+def _preview(form: ReportForm) -> tuple[str, int]:
+    """What is on the screen, formatted as the public will read it; nothing is saved."""
+
+    def render() -> dict[str, Any]:
+        goals = clean_goals([entry.data for entry in form.goals.entries])
+        html = {f: render_markdown(form[f].data or "") for f in ("duties", *SECTIONS)}
+        return {"html": html, "goals": goals}
+
+    outcome = run_form(form, render)
+    return _editor_page(
+        report_form=form, status=outcome.status, preview=outcome.value if outcome.done else None
+    )
 
 
 @admin_bp.route("/mine/attachments", methods=["POST"])
