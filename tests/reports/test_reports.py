@@ -107,7 +107,7 @@ def test_a_report_goes_from_draft_through_return_to_publication(client, reportin
 
     login_as(Role.ADMIN)
     review = client.get(f"/office/reports/{second.id}").get_data(as_text=True)
-    assert "<ins>- 完成项目 13 个</ins>" in review  # a first submission: all of it is new
+    assert "没有可比较的版本" in review and "完成项目 13 个" in review  # first: nothing to compare
     assert client.post(f"/office/reports/{second.id}/publish").status_code == 409  # not approved
     assert client.post(f"/office/reports/{second.id}/approve").status_code == 302
     assert client.get("/departments/FGW").status_code == 404  # approved is not public yet
@@ -327,9 +327,7 @@ def test_the_review_marks_the_characters_a_rewritten_paragraph_changed():
     assert compare("", "") == []
 
 
-def test_the_preview_shows_the_text_as_published_and_saves_nothing(
-    db, client, login_as, reporting
-):
+def test_the_preview_shows_the_text_as_published_and_saves_nothing(db, client, login_as, reporting):
     _campaign, own, _other, _internal = reporting
     login_as(Role.DEPARTMENT, department=own)
     response = client.post("/office/reports/mine", data={**SECTIONS, **GOAL, "preview": "1"})
@@ -345,3 +343,18 @@ def test_the_preview_shows_the_text_as_published_and_saves_nothing(
     )
     assert_form_reshown(bad, "缺少目标内容", kept=("12 个",), status=400)
     assert _versions(db, own) == []
+
+
+def test_the_office_reviews_a_correction_as_marked_text(client, reporting, db, login_as):
+    _campaign, own, _other, _internal = reporting
+    first = _publish_directly(db, own)
+    work = SECTIONS["work"].replace("12", "13")
+    save_draft(db.session, own, {**SECTIONS, "goals": first.goals, "work": work}, "t")
+    submit(db.session, own, "t", "项目数有误")
+    db.session.commit()
+    login_as(Role.ADMIN)
+    second = _versions(db, own)[-1]
+    page = client.get(f"/office/reports/{second.id}").get_data(as_text=True)
+    assert "<del>2</del>" in page and "<ins>3</ins>" in page  # only the changed character
+    assert page.count('class="change"') == 1  # one paragraph changed, the other is the same
+    assert "（未修改）" in page  # the sections not touched say so
