@@ -33,6 +33,9 @@ def _world(app) -> None:
         db.session.remove()
 
 
+PDF = b"%PDF-1.4\n% the timetable with six more morning buses\n%%EOF\n"
+
+
 def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     live_server, phone, browser
 ):
@@ -64,11 +67,21 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     unit.goto(base + "/office/suggestions/")
     assert "No.1" in unit.inner_text("body") and PHONE_NUMBER not in unit.content()
     unit.click("a:has-text('No.1')")
+    assert not unit.is_visible("textarea[name=reason]")  # asked only when declining
+    unit.select_option("select[name=category]", label="不予采纳")
+    assert unit.is_visible("textarea[name=reason]")
+    unit.select_option("select[name=category]", index=0)
+    unit.click("button:has-text('查看联系电话')")  # 先沟通后答复: shown on request, recorded
+    assert PHONE_NUMBER in unit.inner_text("body") and "已记入操作日志" in unit.inner_text("body")
     unit.fill("textarea[name=text]", "已调整线路运力，下周一起早高峰加开 6 个班次。")
     unit.click("button:has-text('提交审核')")  # without saying what the unit does with it
     assert "请选择答复类别" in unit.inner_text("body")
     assert "加开 6 个班次" in unit.input_value("textarea[name=text]")  # nothing typed is lost
     unit.select_option("select[name=category]", label="已采纳")
+    unit.set_input_files(
+        "input[name=attachment]",
+        files=[{"name": "加开班次方案.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     unit.click("button:has-text('提交审核')")
     assert "等待审核" in unit.inner_text("body")
     unit.context.close()
@@ -84,6 +97,7 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     phone.fill("input[name=phone]", PHONE_NUMBER)
     phone.click("button:has-text('查询')")
     assert "加开 6 个班次" in phone.inner_text("body") and "已采纳" in phone.inner_text("body")
+    assert phone.locator("a", has_text="加开班次方案.pdf").count() == 1  # the reply's document
     phone.check("input[value=satisfied]")
     phone.click("button:has-text('提交评价')")
     assert "感谢您的评价" in phone.inner_text("body")
