@@ -118,6 +118,90 @@ class ChainReport:
     reason: str = ""
 
 
+def GAP() -> str:  # noqa: N802
+    return _("序号不连续（有事件被删除或移动）")
+
+
+def _fault(ev: AuditEvent, expected_prev: str, key: bytes | None) -> str | None:
+    """Why the event does not belong where it is in the chain, or None."""
+    if ev.prev_hash != expected_prev:
+        return _("与前一事件的哈希不相连")
+    recomputed = event_hash(
+        ev.id, ev.prev_hash, ev.at, ev.actor, ev.action, ev.subject, ev.detail, key
+    )
+    if not hmac.compare_digest(recomputed, ev.hash):
+        return _("事件内容已被修改")
+    return None
+
+
+def check_events(session: Session, events: list[AuditEvent]) -> ChainReport:
+    """The events a page shows, each unchanged and linked to the event before it: as much
+    of the chain as one page needs, without walking all of it (`verify_chain` does that)."""
+    head = session.get(AuditHead, 1)
+    top = head.head_hash if head is not None else GENESIS_HASH
+    if not events:
+        return ChainReport(True, 0, top)
+    keyed_from = head.keyed_from if head is not None else 1
+    shown = {ev.id: ev for ev in events}
+    wanted = {ev.id - 1 for ev in events if ev.id > 1} - set(shown)
+    known = dict(shown)
+    if wanted:
+        query = select(AuditEvent).where(AuditEvent.id.in_(wanted))
+        known.update({ev.id: ev for ev in session.execute(query).scalars()})
+    key = audit_key()
+    for ev in sorted(events, key=lambda e: e.id):
+        before = known.get(ev.id - 1)
+        if ev.id > 1 and before is None:
+            return ChainReport(False, len(events), top, ev.id, GAP())
+        expected_prev = before.hash if before is not None else GENESIS_HASH
+        fault = _fault(ev, expected_prev, key if ev.id >= keyed_from else None)
+        if fault:
+            return ChainReport(False, len(events), top, ev.id, fault)
+    return ChainReport(True, len(events), top)
+
+
+def check_tip(session: Session, newest: int = 50) -> ChainReport:
+    """The newest events and the head: what a desk checks on each view."""
+    events = recent_events(session, newest)
+    head = session.get(AuditHead, 1)
+    if events and (head is None or head.count != events[0].id or head.head_hash != events[0].hash):
+        return ChainReport(
+            False,
+            len(events),
+            events[0].hash,
+            events[0].id + 1,
+            _("链头与最后一个事件不符（最新事件被删除）"),
+        )
+    return check_events(session, events)
+
+
+VERIFY_ACTION = "audit.verify"
+
+
+def record_full_check(session: Session, actor: str) -> ChainReport:
+    """Walk the whole chain now and write down what was found, as an event of the chain."""
+    report = verify_chain(session)
+    record(
+        session,
+        actor,
+        VERIFY_ACTION,
+        "audit",
+        ok=report.ok,
+        count=report.count,
+        head=report.head_hash,
+        broken_at=report.broken_at,
+        reason=report.reason,
+    )
+    return report
+
+
+def last_full_check(session: Session) -> tuple[AuditEvent, dict[str, Any]] | None:
+    """The latest recorded walk of the whole chain and what it found."""
+    query = select(AuditEvent).where(AuditEvent.action == VERIFY_ACTION)
+    found = session.execute(query.order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+    return (found, json.loads(found.detail)) if found else None
+
+
 def verify_chain(session: Session, expect_head: str | None = None) -> ChainReport:
     """Walk the chain in order and report the first event that does not link.
 
@@ -134,23 +218,10 @@ def verify_chain(session: Session, expect_head: str | None = None) -> ChainRepor
     for ev in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
         count += 1
         if ev.id != expected_seq:
-            return ChainReport(
-                False, count, expected_prev, ev.id, _("序号不连续（有事件被删除或移动）")
-            )
-        if ev.prev_hash != expected_prev:
-            return ChainReport(False, count, expected_prev, ev.id, _("与前一事件的哈希不相连"))
-        recomputed = event_hash(
-            ev.id,
-            ev.prev_hash,
-            ev.at,
-            ev.actor,
-            ev.action,
-            ev.subject,
-            ev.detail,
-            key if ev.id >= keyed_from else None,
-        )
-        if not hmac.compare_digest(recomputed, ev.hash):
-            return ChainReport(False, count, expected_prev, ev.id, _("事件内容已被修改"))
+            return ChainReport(False, count, expected_prev, ev.id, GAP())
+        fault = _fault(ev, expected_prev, key if ev.id >= keyed_from else None)
+        if fault:
+            return ChainReport(False, count, expected_prev, ev.id, fault)
         expected_prev = ev.hash
         expected_seq += 1
         seen_expected = seen_expected or ev.hash == expect_head

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 EVENTS = {
     "auth.login": _l("登录"),
     "auth.logout": _l("退出登录"),
+    "audit.verify": _l("完整核验审计日志哈希链"),
     "campaign.create": _l("创建活动"),
     "campaign.update": _l("修改活动"),
     "campaign.phase": _l("推进活动阶段"),

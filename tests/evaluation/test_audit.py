@@ -71,6 +71,8 @@ def test_verify_reports_the_first_broken_link(app, db, runner, tamper, broken_at
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code != 0
     assert f"BROKEN at event {broken_at}" in result.output
+    tip = audit.check_tip(db.session)  # what a desk checks on each view sees it too
+    assert not tip.ok and tip.broken_at == broken_at
 
 
 def test_verify_command_passes_on_an_untouched_log(app, db, runner):
@@ -206,3 +208,32 @@ def test_supervision_finds_events_by_person_action_object_text_and_beijing_date(
     assert [r[0] for r in rows[1:]] == ["2", "1"] and rows[2][1] == "2026-11-30 23:59:00"
     assert rows[1][6].startswith("{") and "'=1+1" not in rows[1][6]  # detail JSON, as stored
     assert client.get("/office/audit.csv", query_string={"until": "x"}).status_code == 400
+
+
+def test_a_page_checks_what_it_shows_and_a_full_check_is_written_into_the_log(
+    app, db, client, login_as
+):
+    from evaluation.core.models import Role
+
+    for i in range(60):
+        audit.record(db.session, "admin", "campaign.update", f"thing:{i}", n=i)
+    db.session.commit()
+    login_as(Role.SUPERVISION)
+    page = client.get("/office/audit").get_data(as_text=True)
+    assert "本页列出的 50 条记录未被修改" in page and "尚未做过完整核验" in page
+
+    with db.engine.begin() as connection:  # an old event, on no page shown, is rewritten
+        _drop_the_guards(connection)
+        connection.exec_driver_sql("UPDATE audit_event SET subject = 'x' WHERE id = 3")
+    db.session.expire_all()
+    assert "本页列出的 50 条记录未被修改" in client.get("/office/audit").get_data(as_text=True)
+    oldest = client.get("/office/audit", query_string={"page": 2}).get_data(as_text=True)
+    assert "哈希链在第 3 条记录处断开" in oldest  # the page showing it says so
+
+    done = client.post("/office/audit/verify")
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "完整核验发现问题" in page and "在第 3 条记录处断开" in page
+    db.session.expire_all()
+    newest = db.session.query(AuditEvent).order_by(AuditEvent.id.desc()).first()
+    assert newest.action == "audit.verify" and '"ok":false' in newest.detail

@@ -9,7 +9,8 @@ import pytest
 import zxingcpp
 
 from evaluation.campaign.reports.models import ReportVersion
-from evaluation.campaign.reports.services import approve, compare, publish, save_draft, submit
+from evaluation.campaign.reports.review import compare
+from evaluation.campaign.reports.services import approve, publish, save_draft, submit
 from evaluation.core.models import Role
 from tests.conftest import assert_form_reshown
 

@@ -36,11 +36,11 @@ from evaluation.campaign.reports.forms import (
     ReviewForm,
 )
 from evaluation.campaign.reports.models import SECTIONS, ReportState
+from evaluation.campaign.reports.review import diff_for_review
 from evaluation.campaign.reports.services import (
     approve,
     campaign_status,
     clean_goals,
-    diff_for_review,
     get_version,
     latest_version,
     public_department,
