@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
@@ -119,3 +126,12 @@ class SchemeForm(FlaskForm):
         SCHEME_LABELS["seed"],
         validators=[InputRequired(NUMBER), NumberRange(0, 2**31 - 1, _l("随机种子无效。"))],
     )
+
+
+class TallyForm(FlaskForm):
+    """计票: carries the newest run the page showed, so a second press counts nothing."""
+
+    seen = HiddenField()
+
+    def seen_run(self) -> int | None:
+        return int(self.seen.data) if (self.seen.data or "").isdigit() else None

@@ -18,6 +18,7 @@ from analysis.forms import (
     TIE_BREAK_LABELS,
     WEIGHTING_LABELS,
     SchemeForm,
+    TallyForm,
 )
 from analysis.models import ResultRun, RunState
 from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
@@ -46,7 +47,7 @@ admin_bp = Blueprint("results_office", __name__, url_prefix="/office/results")
 
 
 def _office(
-    form: SchemeForm | None = None, confirm: ConfirmForm | None = None, status: int = 200
+    form: SchemeForm | None = None, tally_form: TallyForm | None = None, status: int = 200
 ) -> tuple[str, int]:
     """The bureaus' page; a refused form comes back as it was sent, with its message."""
     campaign = require_campaign(db.session)
@@ -56,6 +57,8 @@ def _office(
         form.tie_breaks.data = [t for t in scheme.tie_breaks.split(",") if t]
     # A refused post renders the default scheme without keeping it: a refusal changes nothing.
     run = current_run(db.session, campaign)
+    tally_form = tally_form or TallyForm(formdata=None)
+    tally_form.seen.data = run.id if run else 0  # the run this page shows
     return render_template(
         "analysis/office.html",
         campaign=campaign,
@@ -65,7 +68,7 @@ def _office(
         waiting=unfinished_boxes(db.session, campaign),
         run=run,
         released=released_run(db.session, campaign),
-        confirm=confirm or ConfirmForm(formdata=None),
+        tally_form=tally_form,
         state_labels=RUN_STATE_LABELS,
         next_step=NEXT_SIGNATURE.get(run.state) if run else None,
         weighting_labels=WEIGHTING_LABELS,
@@ -101,12 +104,13 @@ def save_scheme() -> Any:
 @admin_bp.route("/tally", methods=["POST"])
 @requires(Capability.RUN_TALLY)
 def tally() -> Any:
-    form = ConfirmForm()
+    form = TallyForm()
     outcome = run_form(
-        form, lambda: run_tally(db.session, require_campaign(db.session), current_user)
+        form,
+        lambda: run_tally(db.session, require_campaign(db.session), current_user, form.seen_run()),
     )
     if not outcome.done:
-        return _office(confirm=form, status=outcome.status)
+        return _office(tally_form=form, status=outcome.status)
     flash(_("计票完成，请预览核对后签发。"))
     return redirect(url_for("results_office.preview", run_id=outcome.value.id))
 

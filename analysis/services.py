@@ -143,15 +143,31 @@ def step_refusal(session: Session, run: ResultRun, state: RunState) -> str | Non
     return None
 
 
-def run_tally(session: Session, campaign: Campaign, user: User | None) -> ResultRun:
+def run_tally(
+    session: Session, campaign: Campaign, user: User | None, seen: int | None = None
+) -> ResultRun:
     """Compute every figure from the sealed boxes' ballot records (a preview until signed).
 
     The records are read from the database in one pass; they are the ones the boxes
     publish, so `verify` recomputes the same figures from the published copies.
+
+    `seen`: the newest run the page showed (0: none). A tally asked for from a page that a
+    newer run has overtaken (a second press of the button while the first was counting) is
+    refused, not counted again: the campaign's row is locked while one tally runs, so the
+    second waits for the first and then sees it (PostgreSQL; SQLite has one writer anyway).
     """
     actor = _acting(user, Capability.RUN_TALLY)
+    session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
     if released_run(session, campaign) is not None:
         raise Conflict(_("结果已发布，不能重新计票。"))
+    newest = current_run(session, campaign)
+    if seen is not None and (newest.id if newest else 0) != seen:
+        raise Conflict(
+            _(
+                "计票 #%(id)s 在您点击之后已经完成（可能按了两次），没有再次计票。",
+                id=newest.id if newest else 0,
+            )
+        )
     records = stored_records(session, sealed_boxes(session, campaign))
     if not records:
         raise Conflict(_("还没有封箱的投票箱，无法计票。"))

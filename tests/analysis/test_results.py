@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -457,3 +458,20 @@ def test_workbook_columns_are_as_wide_as_their_contents(client, login_as, db, vo
     width = {name: sheet.column_dimensions[letter].width for name, letter in headers.items()}
     assert width["部门"] >= 2 * len("市A局") and width["组别"] >= 8
     assert all(8 <= w <= 62 for w in width.values())
+
+
+def test_a_second_press_of_tally_counts_nothing_again(client, login_as, db, voted):
+    login_as(Role.STATISTICS)
+    page = client.get("/office/results/").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="(\d+)"', page).group(1)
+    assert seen == "0" and "data-busy" in page  # the button says what is happening once sent
+    assert client.post("/office/results/tally", data={"seen": seen}).status_code == 302
+    first = _run(db)
+    # The same page's button pressed again (the first press was still counting).
+    second = client.post("/office/results/tally", data={"seen": seen})
+    assert_form_reshown(second, f"计票 #{first.id} 在您点击之后已经完成", status=409)
+    assert _run(db).id == first.id and first.state == "draft"  # not superseded
+    again = client.get("/office/results/").get_data(as_text=True)
+    assert f'name="seen" type="hidden" value="{first.id}"' in again  # a deliberate re-tally
+    assert client.post("/office/results/tally", data={"seen": first.id}).status_code == 302
+    assert _run(db).id != first.id
