@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign
 from evaluation.core import clock
-from suggestions import handling, routing, services, tracking
+from suggestions import handling, routing, services, similar, tracking
 from suggestions import selection as selections
 from suggestions.models import (
     DEADLINE_WORKING_DAYS,
@@ -208,13 +208,21 @@ def _plant_warnings(
     targets = [calendar.add_working_days(today, 1)]
     if calendar.is_working_day(today):
         targets.append(today)
-    for suggestion, due in zip(open_items, targets, strict=False):
+    targets = iter(targets)
+    due = next(targets, None)
+    for suggestion in open_items:
+        if due is None:
+            break
         days = DEADLINE_WORKING_DAYS[Urgency(suggestion.urgency)]
-        # The assignment day that gives this deadline, so the item's dates stay consistent.
+        # The assignment day that gives this deadline, not before the item arrived, so the
+        # item's dates stay consistent.
         for back in range(1, 30):
             assigned = due - dt.timedelta(days=back)
+            if assigned < clock.beijing_date(suggestion.created_at):
+                break
             if calendar.add_working_days(assigned, days) == due:
                 suggestion.assigned_on, suggestion.due_on = assigned, due
+                due = next(targets, None)
                 break
 
 
@@ -242,12 +250,15 @@ def _advance(
     assigned = min(assigned, today)
     handling.assign(session, suggestion, unit.id, [], urgency, actor, today=assigned)
     if fate < 0.16:
-        survivor = session.execute(
-            select(Suggestion)
-            .where(Suggestion.status == Status.ASSIGNED.value, Suggestion.id != suggestion.id)
-            .limit(1)
-        ).scalar()
-        if survivor is not None:
+        # A duplicate is merged into the item most like it that its unit is handling.
+        session.flush()
+        hints = [
+            h
+            for h in similar.duplicate_hints(session, suggestion)
+            if h.same_unit and h.status == Status.ASSIGNED
+        ]
+        if hints:
+            survivor = session.get(Suggestion, hints[0].suggestion_id)
             handling.merge(session, suggestion, survivor, actor)
         return
     liaison = f"{unit.short_name}联络员"
@@ -283,17 +294,29 @@ def _advance(
         liaison,
         *_category(suggestion),
     )
-    handling.approve_reply(session, suggestion.replies[-1], actor, today=answer_by)
+    reply = suggestion.replies[-1]
+    handling.approve_reply(session, reply, actor, today=answer_by)
+    # Submitted and approved on the day it was answered, as the office would have.
+    reply.submitted_at = _at(answer_by, 9)
+    reply.approved_at = _at(answer_by, 15)
     rated = rng.random()
     if rated < 0.6:
         rating = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
+        rated_on = min(answer_by + dt.timedelta(days=1), today)
         tracking.give_feedback(
             session,
             suggestion,
             rating,
-            today=min(answer_by + dt.timedelta(days=1), today),
+            today=rated_on,
             reason="答复没有说明什么时候能解决。" if rating == Satisfaction.DISSATISFIED else "",
         )
+        reply.feedback_at = _at(rated_on, 20)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    """A stored (naive UTC) time at `hour` o'clock Beijing time on `day`, never in the future."""
+    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=clock.BEIJING)
+    return min(moment.astimezone(dt.UTC).replace(tzinfo=None), clock.utcnow())
 
 
 def _category(suggestion: Suggestion) -> tuple[ReplyCategory, str]:

@@ -14,3 +14,8 @@ def beijing_today() -> dt.date:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def beijing_date(stored: dt.datetime) -> dt.date:
+    """The Beijing date of a stored (naive UTC) time."""
+    return stored.replace(tzinfo=dt.UTC).astimezone(BEIJING).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -30,6 +31,7 @@ from evaluation.campaign.models import (
 from evaluation.campaign.reports.demo import build_demo_reports
 from evaluation.campaign.services import move_phase
 from evaluation.core import audit
+from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role, User
 from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
 from suggestions.demo import build_demo_suggestions
@@ -161,6 +163,32 @@ def _weekday_on_or_after(day: dt.date) -> dt.date:
     return day
 
 
+@dataclass(frozen=True)
+class DemoCalendar:
+    preparation_starts: dt.date
+    reporting_starts: dt.date
+    handling_starts: dt.date
+    closes_on: dt.date
+    meetings: list[dt.date]
+
+
+def demo_calendar(today: dt.date) -> DemoCalendar:
+    """The city's usual calendar (meetings from 24 November to 3 December), moved earlier by
+    whole weeks when the demo is built before the last meeting is over, so that every box the
+    demo seals belongs to a meeting that has taken place (and weekdays stay weekdays)."""
+    year = today.year
+    usual = [_weekday_on_or_after(dt.date(year, month, day)) for month, day in MEETING_DAYS]
+    late_by = (usual[-1] - (today - dt.timedelta(days=1))).days
+    back = dt.timedelta(weeks=-(-late_by // 7)) if late_by > 0 else dt.timedelta(0)
+    return DemoCalendar(
+        preparation_starts=dt.date(year, 11, 2) - back,
+        reporting_starts=dt.date(year, 11, 23) - back,
+        handling_starts=dt.date(year, 12, 14) - back,
+        closes_on=dt.date(year, 12, 31) - back,
+        meetings=[day - back for day in usual],
+    )
+
+
 def _duties(name: str, field: str) -> str:
     return (
         f"{name}负责全市{field}工作：\n\n"
@@ -183,7 +211,9 @@ def _goals(field: str) -> str:
 def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     """Create whatever of the demo campaign is missing; running it again changes nothing."""
     actor = audit.command_line_actor()
-    year = dt.date.today().year
+    today = beijing_today()
+    year = today.year
+    calendar = demo_calendar(today)
     campaign = session.execute(select(Campaign).where(Campaign.year == year)).scalar()
     created = campaign is None
     if campaign is None:
@@ -191,10 +221,10 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
             year=year,
             title=f"{year}年度“向市民报告、听市民意见、请市民评议”活动",
             phase=Phase.PREPARATION.value,
-            preparation_starts=dt.date(year, 11, 2),
-            reporting_starts=dt.date(year, 11, 23),
-            handling_starts=dt.date(year, 12, 14),
-            closes_on=dt.date(year, 12, 31),
+            preparation_starts=calendar.preparation_starts,
+            reporting_starts=calendar.reporting_starts,
+            handling_starts=calendar.handling_starts,
+            closes_on=calendar.closes_on,
         )
         session.add(campaign)
         session.flush()
@@ -252,16 +282,10 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
                     capacity=capacity,
                 )
                 session.add(venues[name])
-    for number, (month, day) in enumerate(MEETING_DAYS, start=1):
+    for number, day in enumerate(calendar.meetings, start=1):
         group = groups[number]
         if group.meeting is None:
-            session.add(
-                Meeting(
-                    group=group,
-                    date=_weekday_on_or_after(dt.date(year, month, day)),
-                    starts_at=MEETING_START,
-                )
-            )
+            session.add(Meeting(group=group, date=day, starts_at=MEETING_START))
     session.flush()
 
     logins = []

@@ -1,12 +1,17 @@
 """`sanmin demo` builds the real event's shape, idempotently, with a working login per role."""
 
+import datetime as dt
+
 import pytest
+
+from ballots.models import BallotBox
 
 from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
 from evaluation.core.extensions import db as _db
 from evaluation.core.models import AuditEvent, User
-from evaluation.shell.demo import DEMO_USERS
-from suggestions import routing
+from evaluation.core.clock import beijing_date, beijing_today
+from evaluation.shell.demo import DEMO_USERS, demo_calendar
+from suggestions import routing, similar
 from suggestions.board import WarningLevel, warning_bounds
 from suggestions.models import Channel, Status, Suggestion
 from tests.conftest import on_postgresql
@@ -41,6 +46,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     assert {WarningLevel.RED, WarningLevel.BLUE} <= levels
     if routing.work_calendar(session).is_working_day(bounds.today):
         assert WarningLevel.YELLOW in levels
+    _dates_hang_together(session, suggestions)
     events = session.query(AuditEvent).count()
 
     second = runner.invoke(args=["demo", "--no-serve"])
@@ -50,6 +56,45 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     assert session.query(Venue).count() == 13
     assert session.query(User).count() == len(DEMO_USERS) == 7
     assert session.query(AuditEvent).count() == events
+
+
+def _dates_hang_together(session, suggestions) -> None:
+    """No sealed box for a meeting still to come; nothing handled before it arrived; a reply
+    approved on the day it counts as answered; a duplicate merged into one on its topic."""
+    today = beijing_today()
+    sealed = session.query(BallotBox).filter_by(state="sealed").all()
+    assert sealed and all(b.meeting.date < today for b in sealed if b.meeting)
+    merged = 0
+    for s in suggestions:
+        arrived = beijing_date(s.created_at)
+        assert s.assigned_on is None or s.assigned_on >= arrived
+        if s.answered_on:
+            first = next(r for r in s.replies if r.state == "approved" and not r.follow_up)
+            assert beijing_date(first.approved_at) == s.answered_on >= s.assigned_on
+            assert first.feedback_at is None or first.feedback_at >= first.approved_at
+        if s.status == "merged":
+            merged += 1
+            assert s.merged_into.lead_unit_id == s.lead_unit_id
+            text = similar.bigrams(s.text), similar.bigrams(s.merged_into.text)
+            assert similar.likeness(*text) >= similar.MIN_LIKENESS
+    assert merged
+
+
+@pytest.mark.parametrize(
+    "today", [dt.date(2026, 12, 5), dt.date(2026, 11, 1), dt.date(2027, 3, 10)]
+)
+def test_the_demo_calendar_has_its_meetings_behind_it_on_weekdays(today):
+    calendar = demo_calendar(today)
+    assert all(day < today and day.weekday() < 5 for day in calendar.meetings)
+    assert calendar.meetings == sorted(calendar.meetings)
+    assert (
+        calendar.preparation_starts
+        < calendar.reporting_starts
+        <= calendar.meetings[0]
+        < calendar.handling_starts
+        < calendar.closes_on
+    )
+    assert calendar.reporting_starts <= today < calendar.handling_starts + dt.timedelta(days=1)
 
 
 def test_every_demo_login_lands_on_its_role_page_in_chinese(app, runner, client):
