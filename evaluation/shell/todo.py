@@ -170,6 +170,8 @@ def statistics(session: Session, campaign: Campaign) -> list[Todo]:
     ]
     if waiting:
         todos.append(Todo(_("尚未封箱的投票箱"), results, len(waiting)))
+    elif _count(session, select(ResultRun.id).where(ResultRun.campaign_id == campaign.id)) == 0:
+        todos.append(Todo(_("投票箱已全部封箱，待计票"), results, urgent=True))
     draft = _run_waiting(session, campaign, RunState.DRAFT)
     if draft is not None:
         todos.append(
@@ -193,7 +195,12 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
     if received[0]:
         oldest = show_date(received[1])
         todos.append(
-            Todo(_("意见建议待分办（最早收到于 %(d)s）", d=oldest), office, received[0], True)
+            Todo(
+                _("意见建议待分办（最早收到于 %(d)s）", d=oldest),
+                office + "#triage",
+                received[0],
+                True,
+            )
         )
     replies = _count(
         session,
@@ -204,7 +211,7 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
         ),
     )
     if replies:
-        todos.append(Todo(_("答复待审核"), office, replies))
+        todos.append(Todo(_("答复待审核"), office + "#replies", replies))
     requests = _count(
         session,
         select(HandlingRequest.id)
@@ -214,7 +221,7 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
         ),
     )
     if requests:
-        todos.append(Todo(_("延期或改派申请待决定"), office, requests))
+        todos.append(Todo(_("延期或改派申请待决定"), office + "#requests", requests))
     reports = url_for("reports_office.overview")
     for state, text in (
         (ReportState.SUBMITTED, _("部门报告待审核")),

@@ -66,6 +66,7 @@ def selection(
     nominate_form.unit.choices = unit_list(campaign)
     scorer = can(current_user, Capability.SCORE_NOMINEES)
     mine = selections.own_scores(db.session, chosen, current_user) if scorer else {}
+    scored = set(mine)  # what is saved; a refused form shows what was typed, not saved
     if target is not None:
         mine = {**mine, target: {k: v for k, v in request.form.items() if k != "csrf_token"}}
     return render_template(
@@ -77,6 +78,7 @@ def selection(
         state_label=SELECTION_STATE_LABELS[chosen.state],
         ranking=None if scoring else selections.ranking(db.session, chosen),
         mine=mine,
+        scored=scored,
         progress=selections.progress(db.session, chosen),
         confirm=posted.get("confirm") or ConfirmForm(formdata=None),
         nominate_form=nominate_form,

@@ -39,7 +39,7 @@ def test_every_role_sees_what_waits_for_it_first(app, client, db, login_as):
     login_as(Role.ADMIN)
     admin = _todos(client, "/office/admin")
     (triage,) = [k for k in admin if k.startswith("意见建议待分办")]
-    assert admin[triage] == (str(received), "/office/suggestions/")
+    assert admin[triage] == (str(received), "/office/suggestions/#triage")
 
     box = demo_box(db.session)
     login_as(Role.VENUE_STAFF, venue=box.venue)
