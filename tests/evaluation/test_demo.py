@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 
 from ballots.models import BallotBox
-
 from evaluation.campaign.models import Campaign, Department, Group, Meeting, Venue
+from evaluation.core.clock import beijing_date, beijing_today
 from evaluation.core.extensions import db as _db
 from evaluation.core.models import AuditEvent, User
-from evaluation.core.clock import beijing_date, beijing_today
 from evaluation.shell.demo import DEMO_USERS, demo_calendar
 from suggestions import routing, similar
 from suggestions.board import WarningLevel, warning_bounds
