@@ -7,8 +7,8 @@ import hashlib
 import io
 
 from ballots.attendance import import_representatives, mark_attendance, representatives
-from ballots.models import BoxMinutes, BoxState
-from evaluation.core.models import Role
+from ballots.models import Ballot, BoxMinutes, BoxState
+from evaluation.core.models import AuditEvent, Role
 from tests.conftest import assert_api_keeps_its_promise, assert_form_reshown, seal_form
 
 
@@ -153,5 +153,10 @@ def test_a_voter_finds_the_box_of_their_receipt_on_the_public_index(client, elec
     assert "该箱已封箱，您的评议票已计入" in sealed
     unknown = client.get("/boxes/", query_string={"receipt": "ABCDEFGHJKMN"})
     assert unknown.status_code == 200 and "没有找到回执码" in unknown.get_data(as_text=True)
-    malformed = client.get("/boxes/", query_string={"receipt": "123"})
-    assert malformed.status_code == 400 and "回执码是 12 位字母和数字" in malformed.text
+    before = (db.session.query(AuditEvent).count(), db.session.query(Ballot).count())
+    for bad in ("123", "x" * 5000, "'; DROP TABLE ballot; --", "回执码回执码回执码回执码"):
+        malformed = client.get("/boxes/", query_string={"receipt": bad})
+        assert malformed.status_code == 400 and "回执码是 12 位字母和数字" in malformed.text
+    db.session.expire_all()
+    after = (db.session.query(AuditEvent).count(), db.session.query(Ballot).count())
+    assert after == before  # a lookup, good or bad, changes nothing
