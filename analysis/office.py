@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -115,31 +117,69 @@ def tally() -> Any:
     return redirect(url_for("results_office.preview", run_id=outcome.value.id))
 
 
-def _signature(
-    run_id: int,
-    service: Callable[..., None],
-    state: RunState,
-    step: dict[str, str],
-    done: str,
-    form: FlaskForm,
-    check: Callable[[], None] = lambda: None,
-) -> Any:
+@dataclass(frozen=True)
+class Signature:
+    """One of the three signatures on the results, as its confirmation step tells it."""
+
+    service: Callable[..., None]
+    state: RunState  # the state the run must be in
+    title: str
+    consequence: str
+    submit: str
+    done: str  # may say %(year)s
+
+
+SIGN = Signature(
+    sign_off,
+    RunState.DRAFT,
+    _l("签发评议结果"),
+    _l(
+        "统计局签发后，这次计票的全部数字即告确定，不能再修改；之后由监察局会签，再由联席会议办公室发布。"
+    ),
+    _l("确认签发"),
+    _l("统计局已签发，等待监察局会签。"),
+)
+COUNTERSIGN = Signature(
+    countersign,
+    RunState.SIGNED,
+    _l("会签评议结果"),
+    _l("监察局会签，证明计票经过监督、所有投票箱均已封箱或正式撤销；会签后只待发布。"),
+    _l("确认会签"),
+    _l("监察局已会签，等待联席会议办公室发布。"),
+)
+RELEASE = Signature(
+    release,
+    RunState.COUNTERSIGNED,
+    _l("发布评议结果"),
+    _l("发布后，结果立即在公开页面、下载文件和接口中向社会公开，不能撤回；本年度不能再重新计票。"),
+    _l("确认发布"),
+    _l("%(year)s年度评议结果已发布。"),
+)
+
+
+def _signature(run_id: int, signature: Signature, typed: bool = False) -> Any:
     """One signature on the results (签发, 会签, 发布), on its confirmation step: the run's
-    figures, who has signed, and that it cannot be undone. Refused, the step says why."""
+    figures, who has signed, and that it cannot be undone; `typed`: the year is typed to
+    confirm. Refused, the step says why."""
     run = get_run(db.session, run_id)
+    year = str(run.campaign.year)
+    form: FlaskForm = TypedConfirmForm() if typed else ConfirmForm()
+    if typed:
+        form.expect(year, _("请输入年度 %(year)s 以确认发布", year=year))
 
     def sign() -> None:
-        check()
-        service(db.session, run, current_user)
+        if typed:
+            form.check_typed()
+        signature.service(db.session, run, current_user)
 
     outcome = run_form(form, sign)
     if not outcome.done:
-        return confirm_page(_run_step(run, state, step), form, outcome.status)
-    flash(done)
+        return confirm_page(_run_step(run, signature), form, outcome.status)
+    flash(str(signature.done) % {"year": year})
     return redirect(url_for("results_office.overview"))
 
 
-def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirmation:
+def _run_step(run: ResultRun, signature: Signature) -> Confirmation:
     figures = figures_of(run)
     departments = figures.all_departments()
     rows: list[tuple[str, object]] = [
@@ -175,74 +215,34 @@ def _run_step(run: ResultRun, state: RunState, step: dict[str, str]) -> Confirma
                 f"{person(run.countersigned_by)} {show_time(run.countersigned_at)}",
             )
         )
-    blocked = step_refusal(db.session, run, state)
+    blocked = step_refusal(db.session, run, signature.state)
     return Confirmation(
+        title=str(signature.title),
+        consequence=str(signature.consequence),
+        submit=str(signature.submit),
         figures=rows,
         back=url_for("results_office.preview", run_id=run.id),
         possible=blocked is None,
         blocked=blocked or "",
-        **step,
     )
 
 
 @admin_bp.route("/<int:run_id>/sign", methods=["GET", "POST"])
 @requires(Capability.SIGN_RESULTS)
 def sign(run_id: int) -> Any:
-    step = {
-        "title": _("签发评议结果"),
-        "consequence": _(
-            "统计局签发后，这次计票的全部数字即告确定，不能再修改；之后由监察局会签，再由联席会议办公室发布。"
-        ),
-        "submit": _("确认签发"),
-    }
-    return _signature(
-        run_id, sign_off, RunState.DRAFT, step, _("统计局已签发，等待监察局会签。"), ConfirmForm()
-    )
+    return _signature(run_id, SIGN)
 
 
 @admin_bp.route("/<int:run_id>/countersign", methods=["GET", "POST"])
 @requires(Capability.COUNTERSIGN_RESULTS)
 def countersign_run(run_id: int) -> Any:
-    step = {
-        "title": _("会签评议结果"),
-        "consequence": _(
-            "监察局会签，证明计票经过监督、所有投票箱均已封箱或正式撤销；会签后只待发布。"
-        ),
-        "submit": _("确认会签"),
-    }
-    return _signature(
-        run_id,
-        countersign,
-        RunState.SIGNED,
-        step,
-        _("监察局已会签，等待联席会议办公室发布。"),
-        ConfirmForm(),
-    )
+    return _signature(run_id, COUNTERSIGN)
 
 
 @admin_bp.route("/<int:run_id>/release", methods=["GET", "POST"])
 @requires(Capability.RELEASE_RESULTS)
 def release_run(run_id: int) -> Any:
-    run = get_run(db.session, run_id)
-    year = str(run.campaign.year)
-    form = TypedConfirmForm()
-    form.expect(year, _("请输入年度 %(year)s 以确认发布", year=year))
-    step = {
-        "title": _("发布评议结果"),
-        "consequence": _(
-            "发布后，结果立即在公开页面、下载文件和接口中向社会公开，不能撤回；本年度不能再重新计票。"
-        ),
-        "submit": _("确认发布"),
-    }
-    return _signature(
-        run_id,
-        release,
-        RunState.COUNTERSIGNED,
-        step,
-        _("%(year)s年度评议结果已发布。", year=year),
-        form,
-        form.check_typed,
-    )
+    return _signature(run_id, RELEASE, typed=True)
 
 
 @admin_bp.route("/<int:run_id>")

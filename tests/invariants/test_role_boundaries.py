@@ -52,6 +52,7 @@ ROUTES = {
     "office.user_edit": C.MANAGE_CAMPAIGN,
     "desk.audit_log": C.READ_AUDIT_LOG,
     "desk.audit_csv": C.READ_AUDIT_LOG,
+    "desk.verify_audit_log": C.READ_AUDIT_LOG,
     "desk.department_home": C.DEPARTMENT_DESK,
     "desk.venue_home": C.VENUE_DESK,
     "desk.supervision_home": C.SUPERVISION_DESK,
