@@ -4,6 +4,7 @@ confirmed on its own step that shows what it acts on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, url_for
@@ -13,7 +14,7 @@ from evaluation.core.auth import actor
 from evaluation.core.confirm import Confirmation, confirm_page
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
-from evaluation.core.forms import run_form
+from evaluation.core.forms import StepForm, run_form
 from evaluation.core.i18n import show_date
 from evaluation.core.permissions import Capability, requires
 from suggestions import handling
@@ -61,6 +62,26 @@ def assign(suggestion_id: int) -> Any:
     )
 
 
+def _stepped(
+    suggestion: Suggestion,
+    name: str,
+    form: StepForm,
+    action: Callable[[], Any],
+    step: Callable[[Any], Confirmation],
+    done: Callable[[Any], str],
+) -> Any:
+    """An irreversible triage action in two posts: the first (refused: back to the item page
+    with the form as typed) shows its confirmation step; the step's post does it."""
+    outcome = run_form(form, action)
+    if not outcome.done:
+        return item_page(suggestion, outcome.status, **{name: form})
+    if not form.is_confirmed:
+        form.to_confirm()
+        return confirm_page(step(outcome.value), form)
+    flash(done(outcome.value))
+    return redirect(url_for(".item", suggestion_id=suggestion.id))
+
+
 @admin_bp.route("/<int:suggestion_id>/merge", methods=["POST"])
 @requires(Capability.TRIAGE_SUGGESTIONS)
 def merge(suggestion_id: int) -> Any:
@@ -80,13 +101,8 @@ def merge(suggestion_id: int) -> Any:
             handling.merge(db.session, suggestion, survivor, actor())
         return survivor
 
-    outcome = run_form(form, merge_into)
-    if not outcome.done:
-        return item_page(suggestion, outcome.status, merge=form)
-    survivor = outcome.value
-    if not form.is_confirmed:
-        form.to_confirm()
-        step = Confirmation(
+    def step(survivor: Suggestion) -> Confirmation:
+        return Confirmation(
             title=_("合并意见建议"),
             consequence=_(
                 "合并后，编号 %(a)s 不再单独办理，跟随编号 %(b)s 的办理和答复；"
@@ -98,9 +114,15 @@ def merge(suggestion_id: int) -> Any:
             submit=_("确认合并"),
             back=url_for(".item", suggestion_id=suggestion.id),
         )
-        return confirm_page(step, form)
-    flash(_("编号 %(a)s 已合并到编号 %(b)s。", a=suggestion.id, b=survivor.id))
-    return redirect(url_for(".item", suggestion_id=suggestion.id))
+
+    return _stepped(
+        suggestion,
+        "merge",
+        form,
+        merge_into,
+        step,
+        lambda survivor: _("编号 %(a)s 已合并到编号 %(b)s。", a=suggestion.id, b=survivor.id),
+    )
 
 
 @admin_bp.route("/<int:suggestion_id>/reject", methods=["POST"])
@@ -117,12 +139,8 @@ def reject(suggestion_id: int) -> Any:
             handling.reject(db.session, suggestion, reason, note, actor())
         return note
 
-    outcome = run_form(form, reject_it)
-    if not outcome.done:
-        return item_page(suggestion, outcome.status, reject=form)
-    if not form.is_confirmed:
-        form.to_confirm()
-        step = Confirmation(
+    def step(note: str) -> Confirmation:
+        return Confirmation(
             title=_("不予受理"),
             consequence=_(
                 "不予受理的意见建议保留并计入统计，但不在公开栏展示、不交办；"
@@ -131,11 +149,17 @@ def reject(suggestion_id: int) -> Any:
             figures=[
                 *_about(suggestion),
                 (_("原因"), REJECT_LABELS[RejectReason(form.reason.data)]),
-                (_("说明"), outcome.value or _("（无）")),
+                (_("说明"), note or _("（无）")),
             ],
             submit=_("确认不予受理"),
             back=url_for(".item", suggestion_id=suggestion.id),
         )
-        return confirm_page(step, form)
-    flash(_("编号 %(id)s 已标记为不予受理，原因已告知提出人。", id=suggestion.id))
-    return redirect(url_for(".item", suggestion_id=suggestion.id))
+
+    return _stepped(
+        suggestion,
+        "reject",
+        form,
+        reject_it,
+        step,
+        lambda _note: _("编号 %(id)s 已标记为不予受理，原因已告知提出人。", id=suggestion.id),
+    )
