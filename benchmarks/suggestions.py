@@ -24,10 +24,11 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
 
 from evaluation.campaign.models import Campaign, Department, EvaluationMode, Group, Phase
 from evaluation.core.extensions import db
+from evaluation.core.models import Role, User
 from evaluation.shell.app import create_app
 from suggestions.models import (
     Channel,
@@ -40,6 +41,13 @@ from suggestions.models import (
 
 UNITS = 57
 BATCH = 5_000
+TEXTS = [
+    "建议增开{n}路公交线路，缓解早晚高峰出行难。",
+    "学校门口增设临时停车位，缓解上下学时段的交通拥堵（第{n}小学）。",
+    "图书馆周末开放时间太短，建议延长到晚上九点，第{n}分馆尤其需要。",
+    "老旧小区加装电梯进度慢，希望加快{n}号楼的审批。",
+    "菜市场周边占道经营严重，垃圾清运不及时，第{n}街道希望加强管理。",
+]
 
 
 def _reset_postgresql(url: str) -> None:
@@ -92,7 +100,7 @@ def _populate(count: int, seed: int) -> str:
                 "tracking_code": f"{n:010d}",
                 "channel": rng.choice(list(Channel)).value,
                 "category_id": rng.choice(categories).id,
-                "text": "建议增开公交线路，缓解早晚高峰出行难。" * rng.randint(1, 6),
+                "text": rng.choice(TEXTS).format(n=n % 500) * rng.randint(1, 3),
                 "created_at": dt.datetime.combine(assigned, dt.time(9)),
                 "status": status.value,
                 "urgency": rng.choice(list(Urgency)).value,
@@ -152,6 +160,21 @@ def main() -> None:
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.execute(text("VACUUM ANALYZE suggestion"))
         client = app.test_client()
+        with app.app_context():  # the office's item page needs a login
+            admin = User(username="bench-admin", role=Role.ADMIN.value, display_name="基准")
+            admin.set_password("bench-" + "x" * 16)
+            db.session.add(admin)
+            db.session.commit()
+            received = db.session.execute(
+                select(Suggestion.id)
+                .where(Suggestion.status == Status.RECEIVED.value)
+                .order_by(Suggestion.id.desc())
+            ).scalar()
+            with client.session_transaction() as session:
+                session["_user_id"] = str(admin.id)
+                session["_fresh"] = True
+                session["sv"] = admin.session_version
+            db.session.remove()
         pages = [
             ("baseline: GET /healthz", "/healthz"),
             ("board, first page", "/suggestions/"),
@@ -160,6 +183,7 @@ def main() -> None:
             ("unit statistics page", "/suggestions/units"),
             ("API /suggestions", "/api/v1/suggestions?status=answered"),
             ("API /units/stats", "/api/v1/units/stats"),
+            ("office item page (疑似重复 hints)", f"/office/suggestions/{received}"),
         ]
         kind = url.split(":", 1)[0].split("+")[0]
         print(f"{kind}, {args.suggestions:,} suggestions, {args.repeat} requests each")

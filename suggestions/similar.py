@@ -17,6 +17,11 @@ from suggestions.models import Status, Suggestion
 
 MIN_LIKENESS = 0.2  # below this, two texts share little more than common words
 HINTS = 5
+# Where duplicates are looked for, so that a page stays fast however many suggestions a
+# campaign holds: the newest of the whole campaign and the newest of the item's own unit
+# (a duplicate is nearly always recent, and routed to the same unit by the same keywords).
+NEWEST_ANYWHERE = 1_000
+NEWEST_OF_THE_UNIT = 2_000
 _WORD_CHARACTER = re.compile(r"\w")
 
 
@@ -52,22 +57,30 @@ def duplicate_hints(session: Session, suggestion: Suggestion, limit: int = HINTS
     (not merged, not rejected), most alike first."""
     own = bigrams(suggestion.text)
     own_unit = _unit(suggestion.lead_unit_id, suggestion.proposed_unit_id)
-    rows = session.execute(
-        select(
-            Suggestion.id,
-            Suggestion.text,
-            Suggestion.status,
-            Suggestion.lead_unit_id,
-            Suggestion.proposed_unit_id,
-        ).where(
-            Suggestion.campaign_id == suggestion.campaign_id,
-            Suggestion.id != suggestion.id,
-            Suggestion.status.not_in([Status.MERGED, Status.REJECTED]),
-        )
+    columns = select(
+        Suggestion.id,
+        Suggestion.text,
+        Suggestion.status,
+        Suggestion.lead_unit_id,
+        Suggestion.proposed_unit_id,
+    ).where(
+        Suggestion.campaign_id == suggestion.campaign_id,
+        Suggestion.id != suggestion.id,
+        Suggestion.status.not_in([Status.MERGED, Status.REJECTED]),
     )
+    windows = [columns.order_by(Suggestion.id.desc()).limit(NEWEST_ANYWHERE)]
+    if own_unit is not None:
+        of_unit = (Suggestion.lead_unit_id == own_unit) | (Suggestion.proposed_unit_id == own_unit)
+        windows.append(
+            columns.where(of_unit).order_by(Suggestion.id.desc()).limit(NEWEST_OF_THE_UNIT)
+        )
+    rows = {row.id: row for window in windows for row in session.execute(window)}.values()
     hints = []
     for row in rows:
-        score = likeness(own, bigrams(row.text))
+        other = bigrams(row.text)
+        if min(len(own), len(other)) < MIN_LIKENESS * max(len(own), len(other)):
+            continue  # too different in length to be alike enough
+        score = likeness(own, other)
         if score < MIN_LIKENESS:
             continue
         same = own_unit is not None and _unit(row.lead_unit_id, row.proposed_unit_id) == own_unit
