@@ -113,7 +113,7 @@ def results_csv(figures: Figures, mark: str | None = None) -> str:
 def _interval_method(figures: Figures) -> str:
     """How the score intervals were drawn, naming the groups that used the normal limit."""
     resamples = figures.scheme.resamples
-    text = f"按会场分层、整张选票重抽样的 bootstrap，{resamples} 次，95%，BCa 区间"
+    text = f"按会场分层、整张选票重抽样的自助法（bootstrap），{resamples} 次，95%，BCa 区间"
     large = [g.name for g in figures.groups if g.bootstrap == "normal"]
     if large:
         text += (

@@ -89,6 +89,37 @@ def test_a_suggestion_goes_from_triage_to_an_approved_reply_by_the_to_do_lists(
     admin.locator("#triage tbody a").first.click()  # the one waiting longest
     admin.click("button:has-text('交办')")
     _done(admin, "已交办")
+
+    # A duplicate: merged into the hint's suggestion, on its confirmation step.
+    admin.goto(base + "/office/suggestions/#triage")
+    queue = admin.locator("#triage tbody a")
+    for i in range(queue.count()):
+        queue.nth(i).click()
+        if admin.locator("ul.hints button").count():
+            break
+        admin.go_back()
+    hint = admin.locator("ul.hints button").first
+    survivor = hint.inner_text().split("No.")[1]
+    hint.click()
+    assert "此操作不可撤销" in admin.inner_text("body") and f"编号 {survivor}" in admin.inner_text(
+        "body"
+    )
+    screenshot(admin, "desk-merge-step-360")
+    admin.click("button:has-text('确认合并')")
+    _done(admin, f"已合并到编号 {survivor}")
+
+    # Not taken up: refused without its note when the reason is 其他, then confirmed.
+    admin.goto(base + "/office/suggestions/#triage")
+    admin.locator("#triage tbody a").first.click()
+    admin.select_option("select[name=reason]", label="其他原因")
+    admin.click("section:has(h2:text('不予受理')) button")
+    assert "请写明不予受理的理由" in admin.inner_text("body")  # the form comes back…
+    assert admin.input_value("select[name=reason]") == "other"  # …with the reason chosen
+    admin.fill("input[name=note]", "与本次征集无关")
+    admin.click("section:has(h2:text('不予受理')) button")
+    assert "此操作不可撤销" in admin.inner_text("body")
+    admin.click("button:has-text('确认不予受理')")
+    _done(admin, "已标记为不予受理")
     admin.context.close()
 
     unit = _desk(browser, base, "department", "意见建议已超期未答复")
