@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Campaign, Department, Venue
 from evaluation.core.extensions import db
+from evaluation.core.files import StoredFileColumns
 from evaluation.core.models import enum_type
 
 TEXT_MIN_CHARS = 10
@@ -315,7 +316,7 @@ class SuggestionReply(db.Model):
     )
 
 
-class ReplyAttachment(db.Model):
+class ReplyAttachment(StoredFileColumns, db.Model):
     """A document sent with a reply (a plan, a notice, a photo of the work done): public with
     the approved reply; the file lives outside the database by its digest."""
 
@@ -325,10 +326,6 @@ class ReplyAttachment(db.Model):
     reply_id: Mapped[int] = mapped_column(
         ForeignKey("suggestion_reply.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(50))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
 
     reply: Mapped[SuggestionReply] = relationship(back_populates="attachments")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from evaluation.campaign.models import Department
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
-from evaluation.core.files import clean_filename, store
+from evaluation.core.files import store
 from suggestions.handling import check_lead
 from suggestions.models import ReplyAttachment, ReplyState, Status, Suggestion, SuggestionReply
 
@@ -41,10 +41,8 @@ def attach(
     if len(draft.attachments) >= MAX_FILES:
         raise Refused(_("一份答复最多 %(n)s 个附件。", n=MAX_FILES), field="attachment")
     stored = store(data, folder)
-    name = clean_filename(filename)
-    attachment = ReplyAttachment(
-        filename=name, content_type=stored.content_type, size=stored.size, sha256=stored.sha256
-    )
+    attachment = ReplyAttachment()
+    attachment.keep(stored, filename)
     draft.attachments.append(attachment)
     session.flush()
     audit.record(
@@ -52,7 +50,7 @@ def attach(
         actor,
         "suggestion.reply_attach",
         f"suggestion:{suggestion.id}",
-        file=name,
+        file=attachment.filename,
         sha256=stored.sha256,
     )
     return attachment

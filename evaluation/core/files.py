@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
 
 from evaluation.core.errors import Refused
@@ -28,6 +30,20 @@ class StoredFile:
     sha256: str
     content_type: str
     size: int
+
+
+class StoredFileColumns:
+    """The columns of a row that stands for a stored file (mixed into a model)."""
+
+    filename: Mapped[str] = mapped_column(String(MAX_NAME_CHARS))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    def keep(self, stored: StoredFile, filename: str | None) -> None:
+        """Point this row at a stored file, under the name it was uploaded with."""
+        self.filename = clean_filename(filename)
+        self.content_type, self.size, self.sha256 = stored.content_type, stored.size, stored.sha256
 
 
 def sniff_content_type(data: bytes) -> str | None:

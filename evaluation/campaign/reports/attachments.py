@@ -16,7 +16,7 @@ from evaluation.campaign.reports.services import (
 )
 from evaluation.core import audit
 from evaluation.core.errors import NotFound
-from evaluation.core.files import clean_filename, store
+from evaluation.core.files import store
 
 
 def add_attachment(
@@ -29,14 +29,8 @@ def add_attachment(
 ) -> Attachment:
     stored = store(data, storage)
     draft = working_draft(session, department, actor)
-    name = clean_filename(filename)
-    attachment = Attachment(
-        version=draft,
-        filename=name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-    )
+    attachment = Attachment(version=draft)
+    attachment.keep(stored, filename)
     session.add(attachment)
     session.flush()
     audit.record(
@@ -44,7 +38,7 @@ def add_attachment(
         actor,
         "report.attach",
         f"department:{department.code}",
-        file=name,
+        file=attachment.filename,
         sha256=stored.sha256,
     )
     return attachment

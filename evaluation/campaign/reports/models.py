@@ -6,11 +6,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Department
 from evaluation.core.extensions import db
+from evaluation.core.files import StoredFileColumns
 from evaluation.core.models import enum_type
 
 SECTION_MAX_CHARS = 20_000
@@ -73,7 +74,7 @@ class ReportVersion(db.Model):
         return bool(self.correction_note)
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileColumns, db.Model):
     """A PDF or image attached to a version; the file lives outside the database by its hash."""
 
     __tablename__ = "report_attachment"
@@ -82,9 +83,5 @@ class Attachment(db.Model):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("report_version.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(50))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
 
     version: Mapped[ReportVersion] = relationship(back_populates="attachments")
