@@ -119,7 +119,7 @@ def compute(
                 departments, key=lambda d: (d["rank"] is None, d["rank"] or 0, d["code"])
             )
         ]
-    _add_previous(session, campaign, groups)
+    _add_previous(session, campaign, groups, scheme)
     figures = {
         "campaign": {"year": campaign.year, "title": campaign.title},
         "scheme": asdict(scheme),
@@ -188,19 +188,27 @@ def _over_attendance(session: Session, boxes: list[BallotBox]) -> list[dict[str,
     return rows
 
 
-def _add_previous(session: Session, campaign: Campaign, groups: list[dict[str, Any]]) -> None:
-    """Each department's score in the previous campaign's released results, where one exists."""
+# What makes two years' scores comparable: the same weights on the same ballots, pooled the
+# same way. (Intervals, ranks and the minimums do not change a score.)
+SCORE_SETTINGS = ("w_satisfied", "w_basic", "w_dissatisfied", "venue_weighting")
+
+
+def _add_previous(
+    session: Session, campaign: Campaign, groups: list[dict[str, Any]], scheme: Any
+) -> None:
+    """Each department's score in the previous campaign's released results, where one exists
+    and was scored under the same scheme: a score from other weights is not comparable."""
     previous = session.execute(
         select(ResultRun)
         .join(Campaign, Campaign.id == ResultRun.campaign_id)
         .where(Campaign.year < campaign.year, ResultRun.state == RunState.RELEASED)
         .order_by(Campaign.year.desc())
     ).scalar()
-    before = (
-        {d.code: d.score for g in figures_of(previous).groups for d in g.departments}
-        if previous
-        else {}
-    )
+    before: dict[str, float | None] = {}
+    if previous is not None:
+        earlier = figures_of(previous)
+        if all(getattr(earlier.scheme, name) == getattr(scheme, name) for name in SCORE_SETTINGS):
+            before = {d.code: d.score for g in earlier.groups for d in g.departments}
     for group in groups:
         for d in group["departments"]:
             d["previous_score"] = before.get(d["code"])

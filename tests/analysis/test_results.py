@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from analysis.computation import published_records
-from analysis.models import ResultRun
+from analysis.computation import figures_of, published_records
+from analysis.models import ResultRun, RunState
 from analysis.records import BoxRecords, parse_records, records_hash, stored_records
-from analysis.services import verify
+from analysis.services import run_tally, verify
 from analysis.stats import RATING_CODES
 from ballots.cards import issue_cards
 from ballots.casting import cast_ballot
@@ -475,3 +475,44 @@ def test_a_second_press_of_tally_counts_nothing_again(client, login_as, db, vote
     assert f'name="seen" type="hidden" value="{first.id}"' in again  # a deliberate re-tally
     assert client.post("/office/results/tally", data={"seen": first.id}).status_code == 302
     assert _run(db).id != first.id
+
+
+def test_last_years_score_is_shown_only_when_it_was_scored_the_same_way(factory, db, voted):
+    campaign, _boxes = voted
+    first = run_tally(db.session, campaign, None)
+    db.session.commit()
+    earlier = factory.campaign(year=campaign.year - 1)
+    stored = json.loads(first.figures)
+    db.session.add(
+        ResultRun(
+            campaign=earlier,
+            state=RunState.RELEASED.value,
+            input_hash=first.input_hash,
+            figures=json.dumps(stored),
+            computed_at=first.computed_at,
+            computed_by="t",
+        )
+    )
+    db.session.commit()
+    same = figures_of(run_tally(db.session, campaign, None))
+    assert [d.previous_score for d in same.all_departments()] == [
+        d.score for d in same.all_departments()
+    ]
+
+    stored["scheme"]["w_basic"] = 60.0  # last year counted 基本满意 at 60, not 80
+    last_year = db.session.query(ResultRun).filter_by(campaign_id=earlier.id).one()
+    db.session.delete(last_year)
+    db.session.flush()
+    db.session.add(
+        ResultRun(
+            campaign=earlier,
+            state=RunState.RELEASED.value,
+            input_hash=first.input_hash,
+            figures=json.dumps(stored),
+            computed_at=first.computed_at,
+            computed_by="t",
+        )
+    )
+    db.session.commit()
+    other = figures_of(run_tally(db.session, campaign, None))
+    assert all(d.previous_score is None for d in other.all_departments())

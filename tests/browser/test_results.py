@@ -65,6 +65,23 @@ def test_statistics_tallies_supervision_countersigns_and_the_office_releases(liv
     assert phone.locator("svg.chart").count() >= 3
     assert _fits_the_screen(phone)
     assert all(url.startswith(base) for url in seen)
+    # Words and pictures that tell the truth: a confidence interval is not where a re-vote
+    # lands; bars start at 0 in one neutral colour; the heat map gives each cell's ballots.
+    phone.click("summary:has-text('怎样读这张表')")
+    reading = phone.inner_text("details")
+    assert "不是“重新投票的得分会落在其中”的范围" in reading
+    assert "有 95% 的把握落在这个范围内" not in reading
+    bars = phone.locator("svg.chart:not(.heat)").first
+    assert bars.locator("text.tick").first.text_content() == "0"
+    assert (
+        bars.evaluate(
+            "s => new Set([...s.querySelectorAll('rect.bar')]"
+            ".map(r => getComputedStyle(r).fill)).size"
+        )
+        == 1
+    )
+    assert "有效票" in phone.locator("svg.chart.heat rect title").first.text_content()
+    assert "了解率" in phone.inner_text("table.results")
     screenshot(phone, "results-public-360")
     phone.click("table.results a >> nth=0")
     assert "选票分布" in phone.inner_text("body")
