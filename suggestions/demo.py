@@ -275,26 +275,9 @@ def _advance(
                 3,
             )
         elif fate < 0.27:
-            handling.save_reply(
-                session,
-                suggestion,
-                unit,
-                rng.choice(REPLIES).format(month=12),
-                True,
-                liaison,
-                *_category(suggestion),
-            )
+            _submit_reply(session, suggestion, unit, rng, liaison)
         return
-    handling.save_reply(
-        session,
-        suggestion,
-        unit,
-        rng.choice(REPLIES).format(month=12),
-        True,
-        liaison,
-        *_category(suggestion),
-    )
-    reply = suggestion.replies[-1]
+    reply = _submit_reply(session, suggestion, unit, rng, liaison)
     handling.approve_reply(session, reply, actor, today=answer_by)
     # Submitted and approved on the day it was answered, as the office would have.
     reply.submitted_at = _at(answer_by, 9)
@@ -311,6 +294,21 @@ def _advance(
             reason="答复没有说明什么时候能解决。" if rating == Satisfaction.DISSATISFIED else "",
         )
         reply.feedback_at = _at(rated_on, 20)
+
+
+def _submit_reply(
+    session: Session, suggestion: Suggestion, unit: Any, rng: random.Random, liaison: str
+) -> Any:
+    """The unit's reply, drafted and submitted to the office in one go."""
+    return handling.save_reply(
+        session,
+        suggestion,
+        unit,
+        rng.choice(REPLIES).format(month=12),
+        True,
+        liaison,
+        *_category(suggestion),
+    )
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:

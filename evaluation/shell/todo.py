@@ -202,26 +202,18 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
                 True,
             )
         )
-    replies = _count(
-        session,
-        select(SuggestionReply.id)
-        .join(Suggestion, Suggestion.id == SuggestionReply.suggestion_id)
-        .where(
-            Suggestion.campaign_id == campaign.id, SuggestionReply.state == ReplyState.SUBMITTED
-        ),
-    )
-    if replies:
-        todos.append(Todo(_("答复待审核"), office + "#replies", replies))
-    requests = _count(
-        session,
-        select(HandlingRequest.id)
-        .join(Suggestion, Suggestion.id == HandlingRequest.suggestion_id)
-        .where(
-            Suggestion.campaign_id == campaign.id, HandlingRequest.state == RequestState.PENDING
-        ),
-    )
-    if requests:
-        todos.append(Todo(_("延期或改派申请待决定"), office + "#requests", requests))
+    for model, waiting, text, section in (
+        (SuggestionReply, ReplyState.SUBMITTED, _("答复待审核"), "#replies"),
+        (HandlingRequest, RequestState.PENDING, _("延期或改派申请待决定"), "#requests"),
+    ):
+        n = _count(
+            session,
+            select(model.id)
+            .join(Suggestion, Suggestion.id == model.suggestion_id)
+            .where(Suggestion.campaign_id == campaign.id, model.state == waiting),
+        )
+        if n:
+            todos.append(Todo(text, office + section, n))
     reports = url_for("reports_office.overview")
     for state, text in (
         (ReportState.SUBMITTED, _("部门报告待审核")),

@@ -483,17 +483,21 @@ def test_last_years_score_is_shown_only_when_it_was_scored_the_same_way(factory,
     db.session.commit()
     earlier = factory.campaign(year=campaign.year - 1)
     stored = json.loads(first.figures)
-    db.session.add(
-        ResultRun(
-            campaign=earlier,
-            state=RunState.RELEASED.value,
-            input_hash=first.input_hash,
-            figures=json.dumps(stored),
-            computed_at=first.computed_at,
-            computed_by="t",
+
+    def released_last_year(figures: dict) -> None:
+        db.session.add(
+            ResultRun(
+                campaign=earlier,
+                state=RunState.RELEASED.value,
+                input_hash=first.input_hash,
+                figures=json.dumps(figures),
+                computed_at=first.computed_at,
+                computed_by="t",
+            )
         )
-    )
-    db.session.commit()
+        db.session.commit()
+
+    released_last_year(stored)
     same = figures_of(run_tally(db.session, campaign, None))
     assert [d.previous_score for d in same.all_departments()] == [
         d.score for d in same.all_departments()
@@ -503,16 +507,6 @@ def test_last_years_score_is_shown_only_when_it_was_scored_the_same_way(factory,
     last_year = db.session.query(ResultRun).filter_by(campaign_id=earlier.id).one()
     db.session.delete(last_year)
     db.session.flush()
-    db.session.add(
-        ResultRun(
-            campaign=earlier,
-            state=RunState.RELEASED.value,
-            input_hash=first.input_hash,
-            figures=json.dumps(stored),
-            computed_at=first.computed_at,
-            computed_by="t",
-        )
-    )
-    db.session.commit()
+    released_last_year(stored)
     other = figures_of(run_tally(db.session, campaign, None))
     assert all(d.previous_score is None for d in other.all_departments())
