@@ -38,8 +38,8 @@ def test_two_venue_staff_key_a_paper_ballot_from_their_to_do_lists(live_server, 
     assert page.inner_text(".paper-grid tbody tr:nth-child(2) .said") == "基本满意"
     assert page.evaluate("document.activeElement.type") == "submit"
     screenshot(page, "paper-entry-typed-1366")
-    page.keyboard.press("Enter")
-    assert "第一次录入已保存" in page.inner_text("body")
+    page.keyboard.press("Enter")  # returns before the browser leaves the page: wait for it
+    page.get_by_text("第一次录入已保存").wait_for()
     first.close()
 
     second = _log_in(browser, base, "venue2")  # 360 px, no JavaScript

@@ -67,9 +67,10 @@ def test_a_suggestion_goes_from_the_phone_to_a_public_reply_and_a_rating(
     unit.goto(base + "/office/suggestions/")
     assert "No.1" in unit.inner_text("body") and PHONE_NUMBER not in unit.content()
     unit.click("a:has-text('No.1')")
-    assert not unit.is_visible("textarea[name=reason]")  # asked only when declining
+    reason = unit.locator("form.reply-form textarea[name=reason]")
+    reason.wait_for(state="hidden")  # asked only when declining (waits for the page's style)
     unit.select_option("select[name=category]", label="不予采纳")
-    assert unit.is_visible("textarea[name=reason]")
+    reason.wait_for(state="visible")
     unit.select_option("select[name=category]", index=0)
     unit.click("button:has-text('查看联系电话')")  # 先沟通后答复: shown on request, recorded
     assert PHONE_NUMBER in unit.inner_text("body") and "已记入操作日志" in unit.inner_text("body")
