@@ -17,11 +17,12 @@ from analysis import ranks, stats
 from analysis.figures import INTERNAL, Figures
 from analysis.groups import analyse_group
 from analysis.models import ResultRun, RunState
-from analysis.records import BoxRecords, records_hash
+from analysis.records import BoxRecords, records_hash, stored_records
 from analysis.schemes import scheme_of, stats_scheme
+from analysis.venue_checks import Review, review
 from ballots.boxes import boxes_of
 from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, TokenState, VotingToken
-from ballots.tally import records_csv
+from ballots.publication import publication_units, shuffled_records
 from evaluation.campaign.models import Campaign
 from questionnaires.results import questionnaire_figures
 
@@ -32,9 +33,15 @@ def sealed_boxes(session: Session, campaign: Campaign) -> list[BallotBox]:
     return [b for b in boxes_of(session, campaign) if b.current_state == BoxState.SEALED]
 
 
+def units_of(session: Session, campaign: Campaign) -> list[list[BallotBox]]:
+    """The sealed boxes as they are published (`ballots.publication`)."""
+    return publication_units(session, boxes_of(session, campaign))
+
+
 def published_records(session: Session, campaign: Campaign) -> dict[int, str]:
-    """The anonymised ballot records of every sealed box, as the public downloads them."""
-    return {box.id: records_csv(session, box) for box in sealed_boxes(session, campaign)}
+    """The records of every publication unit as the public downloads them (a unit's first box
+    id → CSV), each column shuffled on its own."""
+    return {unit[0].id: shuffled_records(session, unit) for unit in units_of(session, campaign)}
 
 
 def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
@@ -47,30 +54,43 @@ def _issued(session: Session, box_ids: list[int]) -> dict[int, int]:
 
 
 def ballot_sets(
-    boxes: list[BallotBox], records: dict[int, BoxRecords], issued: dict[int, int]
+    session: Session, units: list[list[BallotBox]], records: dict[int, BoxRecords]
 ) -> dict[str, tuple[str, stats.BallotSet]]:
-    """The ballots of each group (and of the internal boxes): key → (name, set)."""
+    """The ratings of each group (and of the internal boxes): key → (name, set). Each unit
+    (a box, or small boxes merged) is a venue, named by its boxes' venues; records are keyed
+    by the unit's first box."""
+    issued = _issued(session, [b.id for unit in units for b in unit])
+    by_key: dict[str, list[list[BallotBox]]] = {}
+    for unit in units:
+        if unit[0].id in records:
+            key = INTERNAL if unit[0].is_internal else str(unit[0].meeting.group.number)
+            by_key.setdefault(key, []).append(unit)
     sets: dict[str, tuple[str, stats.BallotSet]] = {}
-    by_key: dict[str, list[BallotBox]] = {}
-    for box in boxes:
-        if box.id in records:
-            key = INTERNAL if box.is_internal else str(box.meeting.group.number)
-            by_key.setdefault(key, []).append(box)
     for key, members in by_key.items():
-        parts = [records[box.id] for box in members]
-        name = INTERNAL_NAME if key == INTERNAL else members[0].meeting.group.name
+        parts = [records[unit[0].id] for unit in members]
+        name = INTERNAL_NAME if key == INTERNAL else members[0][0].meeting.group.name
         sets[key] = (
             name,
             stats.BallotSet(
                 parts[0].departments,
                 np.concatenate([p.ratings for p in parts]),
-                np.concatenate([np.full(len(p.paper), v) for v, p in enumerate(parts)]),
-                [box.venue.name if box.venue else INTERNAL_NAME for box in members],
-                np.concatenate([p.paper for p in parts]),
-                {v: issued.get(box.id, 0) for v, box in enumerate(members)},
+                np.concatenate([np.full(len(p.ratings), v) for v, p in enumerate(parts)]),
+                [
+                    "、".join(b.venue.name if b.venue else INTERNAL_NAME for b in unit)
+                    for unit in members
+                ],
+                {v: sum(b.paper_ballots for b in unit) for v, unit in enumerate(members)},
+                {v: sum(issued.get(b.id, 0) for b in unit) for v, unit in enumerate(members)},
             ),
         )
     return sets
+
+
+def venue_review(session: Session, campaign: Campaign, scheme: stats.Scheme) -> Review:
+    """Supervision's venue checks, from the sealed boxes' whole ballots in the database."""
+    boxes = sealed_boxes(session, campaign)
+    whole = stored_records(session, boxes)
+    return review(ballot_sets(session, [[b] for b in boxes], whole), scheme)
 
 
 def compute(
@@ -79,14 +99,18 @@ def compute(
     records: dict[int, BoxRecords],
     questionnaire_records: dict[int, str] | None = None,
 ) -> Figures:
-    """Every released figure, from the records alone (plus cards issued and the scheme).
+    """Every released figure, from the publication units' records alone (plus the boxes' cards
+    issued and paper ballots, public in the box index, and the scheme).
 
-    The questionnaires' figures come from their own response records (by default as
-    published, or `questionnaire_records`: questionnaire id → downloaded CSV).
+    `records`: each unit's ratings, keyed by its first box (`analysis.records.unit_records`
+    of the database's, or `parse_records` of the downloads). The questionnaires' figures come
+    from their own response records (by default as published, or `questionnaire_records`:
+    questionnaire id → downloaded CSV).
     """
     scheme = stats_scheme(scheme_of(session, campaign))
     boxes = boxes_of(session, campaign)
-    sets = ballot_sets(boxes, records, _issued(session, list(records)))
+    units = [u for u in units_of(session, campaign) if u[0].id in records]
+    sets = ballot_sets(session, units, records)
     names = {d.code: d.name for d in campaign.departments}
     groups, draws = [], {}
     for index, key in enumerate(sorted(sets, key=lambda k: (k == INTERNAL, k))):
@@ -94,26 +118,15 @@ def compute(
         analysis = analyse_group(ballots, scheme, scheme.seed + index)
         for d in analysis.figures["departments"]:
             d.update(name=names[d["code"]], group=key, group_name=name)
-        for h in analysis.figures["homogeneity"]:
-            h["name"] = names[h["code"]]
         groups.append({"key": key, "name": name, **analysis.figures})
         draws[key] = analysis
+    # Each group is its own panel (different representatives at a different meeting), so
+    # departments are ranked and banded only within their group.
     rankings = {}
-    pools = (
-        {"all": list(draws)}
-        if scheme.merge_internal
-        else {
-            "public": [k for k in draws if k != INTERNAL],
-            INTERNAL: [k for k in draws if k == INTERNAL],
-        }
-    )
-    for pool, keys in pools.items():
-        if not keys:
-            continue
-        departments = [d for k in keys for d in draws[k].figures["departments"]]
-        joint = np.concatenate([draws[k].draws for k in keys], axis=0)
-        ranks.rank_departments(departments, joint, scheme)
-        rankings[pool] = [
+    for key, analysis in draws.items():
+        departments = analysis.figures["departments"]
+        ranks.rank_departments(departments, analysis.draws, scheme)
+        rankings[key] = [
             d["code"]
             for d in sorted(
                 departments, key=lambda d: (d["rank"] is None, d["rank"] or 0, d["code"])
@@ -135,8 +148,8 @@ def compute(
             questionnaire_records,
         ),
         "audit": {
-            "input_hash": records_hash(records),
-            "boxes": len(records),
+            "input_hash": records_hash({u[0].id: records[u[0].id] for u in units}),
+            "boxes": sum(len(u) for u in units),
             # Boxes formally taken out of the count (撤销), each with its reason.
             "withdrawn": [
                 {

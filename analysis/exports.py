@@ -18,26 +18,25 @@ from analysis.figures import DepartmentFigures, Figures
 from analysis.forms import (
     BAND_LABELS,
     FLAG_LABELS,
-    POOL_LABELS,
     RUN_STATE_LABELS,
     SCHEME_LABELS,
     TIE_BREAK_LABELS,
-    VENUE_FLAG_LABELS,
     WEIGHTING_LABELS,
 )
 from analysis.models import ResultRun, RunState
 from analysis.stats import Scheme
+from ballots.publication import MIN_PUBLISHED
 from evaluation.core.spreadsheets import EXPORT_LOCALE, RATE, SCORE, append_text_safe, csv_row
 from questionnaires.exports import QUESTIONNAIRE_COLUMNS, questionnaire_rows
 
 DEPARTMENT_COLUMNS: list[tuple[str, str, Callable[[DepartmentFigures], Any]]] = [
-    ("排名", "", lambda d: d.rank),
-    ("排名区间（90%）", "", lambda d: _interval(d.rank_interval)),
-    ("联合排名区间（90%）", "", lambda d: _interval(d.joint_rank_interval)),
+    ("组别", "", lambda d: d.group_name),
+    ("组内联合名次区间（90%）", "", lambda d: _interval(d.joint_rank_interval)),
+    ("组内名次区间（90%）", "", lambda d: _interval(d.rank_interval)),
+    ("组内名次", "", lambda d: d.rank),
     ("分档", "", lambda d: str(BAND_LABELS.get(d.band or "", ""))),
     ("部门代码", "", lambda d: d.code),
     ("部门", "", lambda d: d.name),
-    ("组别", "", lambda d: d.group_name),
     ("得分", SCORE, lambda d: d.score),
     ("得分区间下限", SCORE, lambda d: (d.score_ci or [None, None])[0]),
     ("得分区间上限", SCORE, lambda d: (d.score_ci or [None, None])[1]),
@@ -74,7 +73,6 @@ def _scheme_rows(scheme: Scheme) -> list[list[Any]]:
     shown = {
         "venue_weighting": str(WEIGHTING_LABELS[scheme.venue_weighting]),
         "tie_breaks": "、".join(str(TIE_BREAK_LABELS[t]) for t in scheme.tie_breaks) or "—",
-        "merge_internal": "是" if scheme.merge_internal else "否",
     }
     return [
         [f"评分方案：{label}", shown.get(name, getattr(scheme, name))]
@@ -226,72 +224,20 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
         per_venue,
         ["", "", "", "", "", "", "", "", RATE],
     )
-    venues = []
-    for g in figures.groups:
-        for v in g.venues:
-            venues.append(
-                [
-                    g.name,
-                    v.venue,
-                    v.issued,
-                    v.ballots,
-                    v.turnout,
-                    v.paper,
-                    v.straight_share,
-                    v.repeated_share,
-                    v.unknown_share,
-                    "；".join(str(VENUE_FLAG_LABELS[f]) for f in v.flags),
-                ]
-            )
-        for h in g.homogeneity:
-            if h.flagged_venues:
-                flagged = "、".join(h.flagged_venues)
-                venues.append(
-                    [
-                        g.name,
-                        flagged,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        f"{names[h.code]}：各会场评价差异显著（q={h.q:.4f}）",
-                    ]
-                )
-    _sheet(
-        book,
-        "会场检查",
-        [
-            "组别",
-            "会场",
-            "发出",
-            "回收",
-            "回收率",
-            "纸质票",
-            "整张同一选项",
-            "重复选票",
-            "不了解比例",
-            "提示",
-        ],
-        venues,
-        ["", "", "", "", RATE, "", RATE, RATE, RATE, ""],
-    )
     bands = []
     for pool in figures.rankings:
         for d in figures.pool(pool):
             if d.band:
                 bands.append(
                     [
-                        str(POOL_LABELS.get(pool, pool)),
+                        d.group_name,
                         str(BAND_LABELS[d.band]),
                         d.name,
                         d.rank,
                         _interval(d.joint_rank_interval),
                     ]
                 )
-    _sheet(book, "分档", ["排名范围", "分档", "部门", "排名", "联合排名区间"], bands)
+    _sheet(book, "分档", ["组别（排名范围）", "分档", "部门", "组内名次", "联合名次区间"], bands)
     scheme = figures.scheme
     method = [
         ["有效票", "满意 + 基本满意 + 不满意；“不了解”和未填不计入有效票"],
@@ -305,15 +251,33 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
         ["会场", "各会场合并计算" if scheme.venue_weighting == "pooled" else "各会场等权平均"],
         ["得分区间", _interval_method(figures)],
         [
-            "排名区间",
-            "90% 排名区间（Mogstad、Romano、Shaikh、Wilhelm，2024）；联合区间对全表同时成立",
+            "排名",
+            "只在同一组内排名、分档：各组由不同的代表在不同的会议上评议，组间分数不能直接比较",
         ],
-        ["分档", "与全部参与排名部门平均分之差的联合 95% 区间"],
+        [
+            "名次区间",
+            "组内 90% 名次区间（Mogstad、Romano、Shaikh、Wilhelm，2024）；联合区间对全组同时成立，"
+            "名次本身只是区间内的一个点",
+        ],
+        ["分档", "与本组参与排名部门平均分之差的联合 95% 区间"],
+        [
+            "计票记录",
+            f"每个投票箱（不足 {MIN_PUBLISHED} 张选票的与同组其他投票箱合并）一个 CSV 文件，"
+            "首行为部门代码，每列是该部门的全部评价、各列分别随机打乱：行不是选票，"
+            "无法据此核对某人怎样投票；不含渠道列；结果发布后公开",
+        ],
+        [
+            "重抽样",
+            "先把每个会场（合并公开的投票箱算一个会场）的每一列排序，再用 numpy "
+            "default_rng([组种子, 0]) 依会场、部门顺序各自打乱，然后在会场内有放回地重抽样"
+            "（BCa，scipy.stats.bootstrap，batch=100；5000 张以上用正态极限）；组种子 = 随机种子 + "
+            "组的序号（按组号，内部评议最后，从 0 起）。各部门的评价按相互独立处理，名次区间和"
+            "分档因此偏保守（更宽）",
+        ],
         [
             "输入记录哈希",
-            "SHA-256：按投票箱编号依次写入“box 编号”行、部门代码行，再写入该箱每张选票的字节"
-            "（渠道：手机 0、纸质 1；各部门：满意 0、基本满意 1、不满意 2、不了解 3、空白 255），"
-            "选票按字节排序，与记录文件中各行的顺序无关",
+            "SHA-256：按记录文件编号依次写入“box 编号”行、部门代码行，再依次写入每个部门的全部评价"
+            "字节（满意 0、基本满意 1、不满意 2、不了解 3、空白 255）排序后的结果，与行的顺序无关",
         ],
         [
             "不排名",
@@ -321,7 +285,9 @@ def _workbook(figures: Figures, mark: str | None) -> bytes:
         ],
         [
             "会场检查",
-            "χ² 同质性检验，Benjamini–Yekutieli 校正，1% 水平；提示只要求复核，不剔除任何选票",
+            "需要完整选票，由监察局在系统内复核，不公开：每个会场与同组其他会场比较平均得分和"
+            "“不了解”比例（置换检验的正态极限），整张同一选项和重复选票用 Fisher 精确检验，"
+            "全部检验一起做 Benjamini–Yekutieli 校正（1% 水平）；提示只要求复核，不剔除任何选票",
         ],
     ]
     method.append(

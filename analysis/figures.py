@@ -21,7 +21,6 @@ INTERNAL = "internal"  # the key of the internal departments' group and ranking 
 
 Band = Literal["above", "within", "below"]
 Flag = Literal["too_few_valid", "low_awareness"]
-VenueFlag = Literal["returned_over_issued", "straight", "repeated", "few_unknown"]
 
 
 class RatingCounts(Figure):
@@ -51,49 +50,12 @@ class DepartmentFigures(Figure):
     score: float | None
     score_ci: Interval = Field(description="[low, high]; empty when not computable")
     flag: Flag | None = Field(description="Why it is not ranked")
-    rank: int | None = Field(description="名次 within its pool; ties share the better rank")
+    rank: int | None = Field(description="名次 within its group; ties share the better rank")
     rank_interval: list[int] | None = Field(description="Marginal rank interval")
     joint_rank_interval: list[int] | None = Field(description="Simultaneous rank interval")
     clearly_better: list[str] = Field(description="Codes of the departments clearly above it")
-    band: Band | None = Field(description="Clearly above, within or below its pool's average")
+    band: Band | None = Field(description="Clearly above, within or below its group's average")
     previous_score: float | None = Field(description="Its score in last year's released run")
-
-
-class Homogeneity(Figure):
-    """Does one department's rating differ between the group's venues (χ², Cramér's V)?"""
-
-    code: str
-    name: str
-    p: float | None
-    cramers_v: float | None
-    residuals: list[tuple[int, float]] = Field(description="(venue index, largest residual)")
-    method: Literal["asymptotic", "monte_carlo"] | None = None
-    q: float | None = Field(None, description="Benjamini–Yekutieli adjusted p")
-    flagged_venues: list[str] = []
-
-
-class Pooled(Figure):
-    """The other venues' shares, which a venue is compared with."""
-
-    straight: float
-    repeated: float
-    unknown: float
-
-
-class VenueCheck(Figure):
-    """One venue's turnout and patterns (会场一致性), with the checks that flag it."""
-
-    venue: str
-    ballots: int
-    issued: int
-    turnout: float | None
-    paper: int
-    straight_share: float | None
-    repeated_share: float | None
-    unknown_share: float | None
-    flags: list[VenueFlag]
-    pooled: Pooled | None = None
-    q: dict[str, float] = {}
 
 
 class VenueCounts(Figure):
@@ -110,8 +72,6 @@ class GroupFigures(Figure):
     ballots: int
     bootstrap: Literal["normal", "bca"] = Field(description="How the resamples were drawn")
     issued: int
-    venues: list[VenueCheck]
-    homogeneity: list[Homogeneity]
     per_venue: list[VenueCounts]
 
 
@@ -152,7 +112,9 @@ class Figures(Figure):
     campaign: CampaignRef
     scheme: Scheme
     groups: list[GroupFigures]
-    rankings: dict[str, list[str]] = Field(description="Pool → department codes by rank")
+    rankings: dict[str, list[str]] = Field(
+        description="Group key → its department codes by rank (ranks never cross groups)"
+    )
     questionnaires: list[QuestionnaireFigures] = []
     audit: Audit
 
@@ -164,7 +126,7 @@ class Figures(Figure):
         return self.model_dump(mode="json", exclude_unset=True)
 
     def all_departments(self) -> list[DepartmentFigures]:
-        """Every department in ranking order, pool by pool (the internal pool last)."""
+        """Every department in ranking order, group by group (the internal group last)."""
         by_code = {d.code: d for g in self.groups for d in g.departments}
         pools = sorted(self.rankings, key=lambda pool: pool == INTERNAL)
         return [by_code[code] for pool in pools for code in self.rankings[pool]]

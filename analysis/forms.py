@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -57,32 +56,25 @@ SCHEME_LABELS = {
     "min_valid": _l("参与排名的最少有效票"),
     "min_awareness": _l("参与排名的最低了解率（0–1）"),
     "tie_breaks": _l("得分相同时依次比较"),
-    "merge_internal": _l("内部评议部门与其他部门合并排名"),
     "resamples": _l("重抽样次数（自助法）"),
     "seed": _l("随机种子"),
     "confidence": _l("得分区间的置信水平"),
     "rank_confidence": _l("排名区间的置信水平"),
 }
-# The ranking pools (排名范围) of the released figures.
-POOL_LABELS = {
-    "public": _l("公开评议部门"),
-    "internal": _l("内部评议部门"),
-    "all": _l("全部部门（合并排名）"),
-}
-
+# Where a department stands against its group's average (分档).
 BAND_LABELS = {
-    "above": _l("明显高于平均"),
-    "within": _l("与平均无明显差别"),
-    "below": _l("明显低于平均"),
+    "above": _l("明显高于本组平均"),
+    "within": _l("与本组平均无明显差别"),
+    "below": _l("明显低于本组平均"),
 }
 FLAG_LABELS = {
     "too_few_valid": _l("有效票不足，不排名"),
     "low_awareness": _l("了解率过低，不排名"),
 }
 VENUE_FLAG_LABELS = {
+    "score": _l("平均得分与同组其他会场差别显著"),
+    "unknown": _l("“不了解”比例与同组其他会场差别显著"),
     "straight": _l("整张票同一选项的比例偏高"),
-    "repeated": _l("重复的相同选票偏多"),
-    "few_unknown": _l("“不了解”比例异常偏低"),
     "returned_over_issued": _l("回收票数多于发出票数"),
 }
 NUMBER = _l("请填写数字。")
@@ -117,7 +109,6 @@ class SchemeForm(FlaskForm):
         SCHEME_LABELS["tie_breaks"],
         choices=[SelectChoice(key, label) for key, label in TIE_BREAK_LABELS.items()],
     )
-    merge_internal = BooleanField(SCHEME_LABELS["merge_internal"])
     resamples = IntegerField(
         SCHEME_LABELS["resamples"],
         validators=[InputRequired(NUMBER), NumberRange(200, 20000, _l("应在 200 到 20000 之间。"))],

@@ -1,4 +1,4 @@
-"""One group's analysis: its departments' figures, intervals and venue checks from its ballots."""
+"""One group's analysis: its departments' figures and intervals from its records."""
 
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ from analysis.stats import (
     rating_counts,
     venue_strata,
 )
-
-# Rating codes in the arrays, in the order the ballot prints them.
-from analysis.venue_checks import venue_checks, venue_homogeneity
 from evaluation.core.intervals import wilson
 
 
@@ -35,8 +32,8 @@ class GroupAnalysis:
 
 
 def analyse_group(ballots: BallotSet, scheme: Scheme, seed: int) -> GroupAnalysis:
-    """Every figure of one group's ballots except the ranks, which compare across groups."""
-    ballots = ballots.canonical()
+    """Every figure of one group's ballots except the ranks and bands (`analysis.ranks`)."""
+    ballots = ballots.decoupled(seed)
     counts = rating_counts(ballots.ratings)
     score, rate = point(ballots, scheme)
     n = counts[:, :3].sum(axis=1)
@@ -58,7 +55,7 @@ def analyse_group(ballots: BallotSet, scheme: Scheme, seed: int) -> GroupAnalysi
             {
                 "code": code,
                 "returned": int(len(ballots.venue)),
-                "paper": int(ballots.paper.sum()),
+                "paper": sum(ballots.paper.values()),
                 "counts": dict(zip(RATING_NAMES, (int(x) for x in c), strict=True)),
                 "valid": int(n[j]),
                 "satisfaction_rate": finite(rate[j]),
@@ -82,8 +79,6 @@ def analyse_group(ballots: BallotSet, scheme: Scheme, seed: int) -> GroupAnalysi
         "ballots": int(len(ballots.venue)),
         "bootstrap": method,  # how the intervals' resamples were drawn
         "issued": int(sum(ballots.issued.values())),
-        "venues": venue_checks(ballots),
-        "homogeneity": venue_homogeneity(ballots, seed),
         "per_venue": _per_venue(ballots),
     }
     return GroupAnalysis(figures, distribution[:d])

@@ -50,7 +50,6 @@ class ScoringScheme(db.Model):
     tie_breaks: Mapped[str] = mapped_column(
         String(100), default="satisfaction_rate,satisfied_share"
     )
-    merge_internal: Mapped[bool] = mapped_column(default=False)
     resamples: Mapped[int] = mapped_column(default=2000)
     seed: Mapped[int] = mapped_column(default=20261)
 
@@ -70,7 +69,9 @@ class ResultRun(db.Model):
         enum_type(RunState, "state", 15), default=RunState.DRAFT.value
     )
     input_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the ballot records used
-    figures: Mapped[str] = mapped_column(Text)  # canonical JSON of every figure
+    figures: Mapped[str] = mapped_column(Text)  # canonical JSON of every public figure
+    # The venue checks from whole ballots, for supervision only (analysis.venue_checks).
+    review: Mapped[str | None] = mapped_column(Text)
     computed_at: Mapped[dt.datetime]
     computed_by: Mapped[str] = mapped_column(String(100))
     signed_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,9 +1,11 @@
-"""The sealed boxes' ballot records as arrays: read from the database or from published copies.
+"""The sealed boxes' ballots as arrays: whole ballots from the database, or the published
+records of each publication unit (`ballots.publication`: every department's column shuffled on
+its own, small boxes merged with their meeting).
 
 The tally reads the database in one aggregate query (a ballot's ratings packed by SQL into
 integers, one base-8 digit a department); `results verify` reads the published CSV records.
-Both give the same `BoxRecords`, and every figure is computed from them in an order fixed by
-their content alone, so the two agree exactly (a test holds them to it).
+Every public figure depends only on each unit's columns as multisets (`analysis.stats`
+decouples them before any resampling), so the two agree exactly (a test holds them to it).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -19,16 +22,16 @@ from sqlalchemy import BigInteger, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from analysis.stats import BLANK, DIGITS_PER_WORD, RATING_CODES
-from ballots.models import Ballot, BallotBox, BallotRating, Channel
+from ballots.models import Ballot, BallotBox, BallotRating
 
 
 @dataclass(frozen=True)
 class BoxRecords:
-    """One sealed box's ballots as its published records hold them (order carries nothing)."""
+    """The ratings of a box or of a publication unit: from the database a line is a ballot; in
+    the published records it is not (each column is shuffled on its own)."""
 
     departments: list[str]  # department codes: the records' columns
-    ratings: np.ndarray  # int8, ballots × departments: RATING_CODES, BLANK for an empty cell
-    paper: np.ndarray  # bool per ballot: entered from a paper ballot
+    ratings: np.ndarray  # int8, lines × departments: RATING_CODES, BLANK for an empty cell
 
 
 def stored_records(session: Session, boxes: list[BallotBox]) -> dict[int, BoxRecords]:
@@ -72,44 +75,55 @@ def stored_records(session: Session, boxes: list[BallotBox]) -> dict[int, BoxRec
     rows = session.execute(
         select(
             Ballot.box_id,
-            Ballot.channel == Channel.PAPER.value,
             *(cast(packed.c[f"w{w}"], BigInteger) for w in range(words)),
         )
         .join(packed, packed.c.ballot_id == Ballot.id)
         .where(Ballot.box_id.in_(list(columns)))
     )
-    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2 + words)
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 1 + words)
     records = {}
     for box_id, departments in columns.items():
         mine = table[table[:, 0] == box_id]
         ratings = np.empty((len(mine), len(departments)), dtype=np.int8)
         for j in range(len(departments)):
-            word = mine[:, 2 + j // DIGITS_PER_WORD]
+            word = mine[:, 1 + j // DIGITS_PER_WORD]
             ratings[:, j] = ((word >> (3 * (j % DIGITS_PER_WORD))) & 7) - 1
-        records[box_id] = BoxRecords([d.code for d in departments], ratings, mine[:, 1] == 1)
+        records[box_id] = BoxRecords([d.code for d in departments], ratings)
     return records
 
 
-def parse_records(boxes: list[BallotBox], texts: dict[int, str]) -> dict[int, BoxRecords]:
-    """Published CSV records (box id → text) as arrays; a column or cell that is not a
-    department of the box or an answer raises ValueError or KeyError."""
+def unit_records(
+    units: Sequence[Sequence[BallotBox]], per_box: dict[int, BoxRecords]
+) -> dict[int, BoxRecords]:
+    """Each publication unit's ratings (keyed by its first box), from its boxes' records."""
+    return {
+        unit[0].id: BoxRecords(
+            per_box[unit[0].id].departments,
+            np.concatenate([per_box[b.id].ratings for b in unit]),
+        )
+        for unit in units
+    }
+
+
+def parse_records(
+    units: Sequence[Sequence[BallotBox]], texts: dict[int, str]
+) -> dict[int, BoxRecords]:
+    """Published CSV records (a unit's first box id → text) as arrays; a missing unit, a
+    column or cell that is not a department of the unit or an answer raises ValueError or
+    KeyError."""
     records = {}
-    by_id = {box.id: box for box in boxes}
-    for box_id, content in texts.items():
-        codes = [d.code for d in by_id[box_id].departments]
-        reader = csv.reader(io.StringIO(content))
+    for unit in units:
+        if unit[0].id not in texts:
+            raise ValueError(f"box {unit[0].id}: no records")
+        codes = [d.code for d in unit[0].departments]
+        reader = csv.reader(io.StringIO(texts[unit[0].id]))
         header = next(reader)
-        if header[0] != "channel" or sorted(header[1:]) != sorted(codes):
-            raise ValueError(f"box {box_id}: columns {header}")
+        if sorted(header) != sorted(codes):
+            raise ValueError(f"box {unit[0].id}: columns {header}")
         positions = [header.index(code) for code in codes]
-        ratings, paper = [], []
-        for line in reader:
-            ratings.append([_rating(line[c]) for c in positions])
-            paper.append(Channel(line[0]) == Channel.PAPER)
-        records[box_id] = BoxRecords(
-            codes,
-            np.array(ratings, dtype=np.int8).reshape(len(ratings), len(codes)),
-            np.array(paper, dtype=bool),
+        ratings = [[_rating(line[c]) for c in positions] for line in reader]
+        records[unit[0].id] = BoxRecords(
+            codes, np.array(ratings, dtype=np.int8).reshape(len(ratings), len(codes))
         )
     return records
 
@@ -119,17 +133,15 @@ def _rating(cell: str) -> int:
 
 
 def records_hash(records: dict[int, BoxRecords]) -> str:
-    """SHA-256 of the records, independent of the order of their lines.
+    """SHA-256 of the records as multisets: the same for whole ballots and shuffled columns.
 
-    Box by box in id order: the line `box <id>`, the line of department codes, then every
-    ballot as bytes (channel: 0 phone, 1 paper; then each rating: 0 满意, 1 基本满意,
-    2 不满意, 3 不了解, 255 空白), the ballots sorted by those bytes.
+    Unit by unit in id order: the line `box <id>`, the line of department codes, then each
+    department's ratings as bytes (0 满意, 1 基本满意, 2 不满意, 3 不了解, 255 空白), sorted.
     """
     digest = hashlib.sha256()
     for box_id in sorted(records):
-        box = records[box_id]
-        digest.update(f"box {box_id}\n{','.join(box.departments)}\n".encode())
-        rows = np.column_stack([box.paper.astype(np.int8), box.ratings]).view(np.uint8)
-        order = np.lexsort(rows.T[::-1]) if len(rows) else np.arange(0)
-        digest.update(np.ascontiguousarray(rows[order]).tobytes())
+        unit = records[box_id]
+        digest.update(f"box {box_id}\n{','.join(unit.departments)}\n".encode())
+        for column in unit.ratings.T:
+            digest.update(np.sort(column.view(np.uint8)).tobytes())
     return digest.hexdigest()

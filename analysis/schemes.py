@@ -19,7 +19,6 @@ SCHEME_FIELDS = (
     "min_valid",
     "min_awareness",
     "tie_breaks",
-    "merge_internal",
     "resamples",
     "seed",
 )
@@ -50,7 +49,6 @@ def stats_scheme(row: ScoringScheme) -> stats.Scheme:
         min_valid=row.min_valid,
         min_awareness=row.min_awareness,
         tie_breaks=tuple(t for t in row.tie_breaks.split(",") if t),
-        merge_internal=row.merge_internal,
         resamples=row.resamples,
         seed=row.seed,
     )

@@ -15,12 +15,14 @@ from analysis.computation import (
     differences,
     figures_of,
     published_records,
-    sealed_boxes,
+    units_of,
+    venue_review,
 )
 from analysis.figures import DepartmentFigures
 from analysis.models import ResultRun, RunState, VenueWeighting
-from analysis.records import parse_records, stored_records
-from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings
+from analysis.records import parse_records, stored_records, unit_records
+from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings, stats_scheme
+from analysis.venue_checks import Review
 from ballots.boxes import box_name, boxes_of, ensure_boxes
 from ballots.models import BallotBox, BoxState
 from evaluation.campaign.models import Campaign
@@ -168,7 +170,8 @@ def run_tally(
                 id=newest.id if newest else 0,
             )
         )
-    records = stored_records(session, sealed_boxes(session, campaign))
+    units = units_of(session, campaign)
+    records = unit_records(units, stored_records(session, [b for u in units for b in u]))
     if not records:
         raise Conflict(_("还没有封箱的投票箱，无法计票。"))
     online = still_collecting_online(session, campaign)
@@ -177,6 +180,7 @@ def run_tally(
             _("问卷“%(title)s”仍在网上收集答卷，请先停止网上填写再计票。", title=online[0].title)
         )
     figures = compute(session, campaign, records)
+    checks = venue_review(session, campaign, stats_scheme(scheme_of(session, campaign)))
     # The chain's head as counted: `audit verify --expect-head` later shows nothing was cut.
     figures = figures.model_copy(
         update={"audit": figures.audit.model_copy(update={"audit_head": audit.head_hash(session)})}
@@ -187,6 +191,7 @@ def run_tally(
         state=RunState.DRAFT.value,
         input_hash=figures.audit.input_hash,
         figures=figures.canonical_json(),
+        review=checks.model_dump_json(),
         computed_at=_now(),
         computed_by=actor,
     )
@@ -198,7 +203,7 @@ def run_tally(
         "results.tally",
         f"run:{run.id}",
         input_hash=run.input_hash,
-        boxes=len(records),
+        boxes=figures.audit.boxes,
     )
     return run
 
@@ -265,6 +270,23 @@ def _move(session: Session, run: ResultRun, state: RunState, actor: str, prefix:
 # ---------------------------------------------------------------- the computation
 
 
+def results_released(_sender: object, session: Session, campaign_id: int) -> bool:
+    """Answers `ballots.signals.results_released`: the box records appear with the release."""
+    return (
+        session.execute(
+            select(ResultRun.id).where(
+                ResultRun.campaign_id == campaign_id, ResultRun.state == RunState.RELEASED
+            )
+        ).first()
+        is not None
+    )
+
+
+def run_review(run: ResultRun) -> Review | None:
+    """Supervision's venue checks of a run (None for a run tallied before they were kept)."""
+    return Review.model_validate_json(run.review) if run.review else None
+
+
 def released_result(session: Session, campaign: Campaign, code: str) -> DepartmentFigures | None:
     """One department's released figures, for its report page; None before release."""
     run = released_run(session, campaign)
@@ -288,8 +310,8 @@ def verify(
     texts = records if records is not None else published_records(session, campaign)
     released = figures_of(run)
     try:
-        boxes = boxes_of(session, campaign)
-        recomputed = compute(session, campaign, parse_records(boxes, texts), questionnaire_records)
+        units = units_of(session, campaign)
+        recomputed = compute(session, campaign, parse_records(units, texts), questionnaire_records)
     except (ValueError, KeyError, IndexError) as error:
         raise Refused(_("记录文件无法读取：%(e)s", e=str(error))) from error
     compared = [figures.plain() for figures in (released, recomputed)]

@@ -36,7 +36,6 @@ class Scheme:
     min_valid: int = 30
     min_awareness: float = 0.5
     tie_breaks: tuple[str, ...] = ("satisfaction_rate", "satisfied_share")
-    merge_internal: bool = False
     resamples: int = 2000
     seed: int = 2026
     confidence: float = 0.95
@@ -52,31 +51,38 @@ TIE_BREAKS = ("satisfaction_rate", "satisfied_share", "dissatisfied_share", "awa
 
 @dataclass
 class BallotSet:
-    """The ballots of one group (or of the internal boxes): one row a ballot."""
+    """The ratings of one group (or of the internal boxes): one row a ballot, or, from the
+    published records, one row of independently shuffled columns."""
 
     departments: list[str]  # department codes, in reporting order
-    ratings: np.ndarray  # int8, ballots × departments, RATING codes or BLANK
-    venue: np.ndarray  # int, the venue index of each ballot
+    ratings: np.ndarray  # int8, rows × departments, RATING codes or BLANK
+    venue: np.ndarray  # int, the venue (publication unit) index of each row
     venues: list[str]  # venue names
-    paper: np.ndarray  # bool, the ballot was entered from paper
+    paper: dict[int, int] = field(default_factory=dict)  # venue index → paper ballots
     issued: dict[int, int] = field(default_factory=dict)  # venue index → cards issued
 
-    def canonical(self) -> BallotSet:
-        """The same ballots in an order fixed by their content alone.
+    def decoupled(self, seed: int) -> BallotSet:
+        """The same columns, each shuffled on its own within each venue by a seeded generator.
 
-        Stored and published records come in random order; sorting makes the seeded
-        bootstrap give identical figures whichever copy of the ballots it starts from.
+        The public records keep no ballot whole (`ballots.publication`), so the figures may
+        depend on each venue's columns as multisets only: every column is sorted, then
+        `numpy.random.default_rng([seed, 0]).permutation` shuffles it, venue by venue in index
+        order, department by department in column order. Whole ballots and any published
+        copy give the same rows, so the seeded bootstrap gives identical figures. The
+        resampling then treats the departments' ratings as independent: with a voter's
+        ratings usually alike, the spread of a difference between two departments comes out
+        larger, and rank intervals and bands wider (cautious), than whole ballots would give.
         """
-        keys = [*packed_ratings(self.ratings).T[::-1], self.paper, self.venue]
-        order = np.lexsort(keys) if len(self.venue) else np.arange(0)
-        return BallotSet(
-            self.departments,
-            self.ratings[order],
-            self.venue[order],
-            self.venues,
-            self.paper[order],
-            self.issued,
-        )
+        rng = np.random.default_rng([seed, 0])  # a stream apart from the bootstrap's
+        order = np.argsort(self.venue, kind="stable")
+        venue = self.venue[order]
+        ratings = np.empty_like(self.ratings)
+        for v in np.unique(venue):
+            rows = np.flatnonzero(venue == v)
+            mine = self.ratings[order][rows]
+            for j in range(mine.shape[1]):
+                ratings[rows, j] = rng.permutation(np.sort(mine[:, j]))
+        return BallotSet(self.departments, ratings, venue, self.venues, self.paper, self.issued)
 
 
 def packed_ratings(ratings: np.ndarray) -> np.ndarray:

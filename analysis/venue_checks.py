@@ -1,149 +1,177 @@
-"""Venue checks (会场一致性): does a venue rate a department differently from the others, and
-do identical ballot patterns recur more than chance allows."""
+"""Venue checks (会场核查), for supervision only: does one venue's box differ from the rest of
+its meeting more than chance allows?
+
+The unit is the venue, not the department: one test per venue and meeting of the mean ballot
+score and, separately, of the share of 不了解 per ballot (a ballot is one person, so its marks
+are not independent), each against the meeting's other venues. Both are permutation tests:
+under the hypothesis that the venue's ballots are a random draw from the meeting's, the mean
+of the venue's n ballots out of N has exactly known mean and variance (sampling without
+replacement), and its tail is taken from the normal limit (Hoeffding's combinatorial central
+limit theorem), with no random resamples, so the p-value has no floor and no luck in it.
+Straight-lined ballots (the same answer for every department) are compared with Fisher's
+exact test (the permutation test of a yes/no per ballot), valid when no other venue has any.
+Repeated whole ballots are shown, not tested: how many a venue has by chance depends on its
+size and on how alike people vote, and pairs of ballots are not independent. Every p-value of the
+campaign is adjusted together (Benjamini–Yekutieli, which holds under dependence); a flag
+asks for a review at FLAG_LEVEL and removes no ballot.
+
+The checks need whole ballots, which are never published (`ballots.publication`): they are
+computed from the database at the tally and shown to supervision in the office.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 from scipy import stats
 
-from analysis.stats import UNKNOWN, BallotSet, packed_ratings, venue_strata
+from analysis.stats import (
+    BASIC,
+    DISSATISFIED,
+    SATISFIED,
+    UNKNOWN,
+    BallotSet,
+    Scheme,
+    packed_ratings,
+    venue_strata,
+)
+from questionnaires.figures import Figure
 
-FLAG_LEVEL = 0.01  # venue checks: a flag asks for a review at this false-discovery level
-RESIDUAL_LIMIT = 3.0  # a venue's adjusted residual beyond this is pointed out
-SMALL_EXPECTED = 5  # below this expected count the χ² test is done by Monte Carlo
-MONTE_CARLO_RESAMPLES = 2000
-
-
+FLAG_LEVEL = 0.01  # false discovery rate over every venue test of the campaign
+MIN_TESTED = 20  # ballots: a smaller box, or a meeting with fewer others, is listed untested
 # Identical ballots only point at copying when there are far more possible ballots than
 # voters: with a handful of departments, people agree by chance.
 PATTERN_CHECK_DEPARTMENTS = 8
 
-
-def _adjusted_residuals(table: np.ndarray) -> np.ndarray:
-    total = table.sum()
-    rows = table.sum(axis=1, keepdims=True)
-    cols = table.sum(axis=0, keepdims=True)
-    expected = rows * cols / total
-    variance = expected * (1 - rows / total) * (1 - cols / total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(variance > 0, (table - expected) / np.sqrt(variance), 0.0)
+Check = Literal["score", "unknown", "straight"]
 
 
-def venue_homogeneity(ballots: BallotSet, seed: int) -> list[dict[str, Any]]:
-    """Per department: do its ratings differ between venues? χ², Cramér's V, residuals."""
-    results = []
-    rng = np.random.default_rng(seed)
-    venues = len(ballots.venues)
-    for j, code in enumerate(ballots.departments):
-        answered = ballots.ratings[:, j] >= 0
-        cells = ballots.venue[answered] * 4 + ballots.ratings[answered, j]
-        table = np.bincount(cells, minlength=venues * 4).reshape(venues, 4)
-        keep_rows = np.flatnonzero(table.sum(axis=1) > 0)  # venues with no votes dropped
-        table = table[keep_rows][:, table.sum(axis=0) > 0]
-        entry: dict[str, Any] = {"code": code, "p": None, "cramers_v": None, "residuals": []}
-        if table.shape[0] >= 2 and table.shape[1] >= 2:
-            expected = stats.contingency.expected_freq(table)
-            if (expected < SMALL_EXPECTED).any():
-                method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=rng)
-                test = stats.chi2_contingency(table, correction=False, method=method)
-                entry["method"] = "monte_carlo"
-            else:
-                test = stats.chi2_contingency(table, correction=False)
-                entry["method"] = "asymptotic"
-            entry["p"] = float(test.pvalue)
-            entry["cramers_v"] = float(stats.contingency.association(table, method="cramer"))
-            residuals = _adjusted_residuals(table)
-            largest = residuals[np.arange(len(residuals)), np.abs(residuals).argmax(axis=1)]
-            entry["residuals"] = [
-                (int(v), float(r)) for v, r in zip(keep_rows, largest, strict=True)
-            ]
-        results.append(entry)
-    testable = [e for e in results if e["p"] is not None]
-    if testable:
-        # The departments' tests share ballots: Benjamini–Yekutieli holds under dependence.
-        adjusted = stats.false_discovery_control([e["p"] for e in testable], method="by")
-        for e, q in zip(testable, adjusted, strict=True):
-            e["q"] = float(q)
-            e["flagged_venues"] = (
-                [ballots.venues[v] for v, r in e["residuals"] if abs(r) > RESIDUAL_LIMIT]
-                if q < FLAG_LEVEL
-                else []
-            )
-    return results
+class Test(Figure):
+    """One check of one venue against the other venues of its meeting."""
+
+    venue: float = Field(description="The venue's mean (score, 不了解 share) or share")
+    others: float
+    p: float
+    q: float | None = None  # Benjamini–Yekutieli over every test of the campaign
 
 
-def venue_checks(ballots: BallotSet) -> list[dict[str, Any]]:
-    """Per venue: turnout, paper share, straight-lining, repeated patterns, few 不了解."""
-    n_departments = len(ballots.departments)
-    straight = (
-        (ballots.ratings == ballots.ratings[:, :1]).all(axis=1) & (ballots.ratings[:, 0] >= 0)
-        if n_departments > 1
-        else np.zeros(len(ballots.venue), dtype=bool)
+class VenueReview(Figure):
+    venue: str
+    ballots: int
+    issued: int
+    paper: int
+    repeated: float | None = Field(
+        None, description="Share of its ballots repeated whole at the venue (not tested)"
     )
-    packed = packed_ratings(ballots.ratings)
-    repeated = np.zeros(len(ballots.venue), dtype=bool)
-    for rows in venue_strata(ballots):
-        mine = packed[rows]
-        _patterns, which, seen = (
-            np.unique(mine[:, 0], return_inverse=True, return_counts=True)
-            if mine.shape[1] == 1
-            else np.unique(mine, axis=0, return_inverse=True, return_counts=True)
-        )
-        repeated[rows] = (seen[which.reshape(-1)] > 1) & ~straight[rows]
-    unknown = (ballots.ratings == UNKNOWN).sum(axis=1)
-    answered = (ballots.ratings >= 0).sum(axis=1)
-    checks, tests = [], []
+    tests: dict[Check, Test] = {}
+    flags: list[str] = Field(description="Checks flagged, and returned_over_issued")
+
+
+class GroupReview(Figure):
+    key: str
+    name: str
+    venues: list[VenueReview]
+
+
+class Review(Figure):
+    """What supervision sees of a tally: each venue's checks."""
+
+    level: float
+    groups: list[GroupReview]
+
+
+def permutation_p(values: np.ndarray, mine: np.ndarray) -> float:
+    """Two-sided p of the mean of `values[mine]` under random allocation of the values."""
+    n, total = int(mine.sum()), len(values)
+    spread = values.var()  # the population's variance (ddof 0)
+    if spread == 0 or n in (0, total):
+        return 1.0
+    sd = np.sqrt(spread / n * (total - n) / (total - 1))
+    return float(2 * stats.norm.sf(abs(values[mine].mean() - values.mean()) / sd))
+
+
+def _fisher(hits: np.ndarray, mine: np.ndarray) -> tuple[float, float, float]:
+    table = [[hits[mine].sum(), (~hits[mine]).sum()], [hits[~mine].sum(), (~hits[~mine]).sum()]]
+    p = stats.fisher_exact(table, alternative="greater").pvalue
+    return float(hits[mine].mean()), float(hits[~mine].mean()), float(p)
+
+
+def _per_ballot(ballots: BallotSet, scheme: Scheme) -> tuple[np.ndarray, ...]:
+    r = ballots.ratings
+    valid = (r == SATISFIED) | (r == BASIC) | (r == DISSATISFIED)
+    answered = valid | (r == UNKNOWN)
+    value = np.where(valid, scheme.weights[np.clip(r, 0, 2)], 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = value / valid.sum(axis=1)
+        unknown = (r == UNKNOWN).sum(axis=1) / answered.sum(axis=1)
+    d = r.shape[1]
+    straight = (r == r[:, :1]).all(axis=1) & (r[:, 0] >= 0) if d > 1 else np.zeros(len(r), bool)
+    repeated = np.zeros(len(r), dtype=bool)
+    if d >= PATTERN_CHECK_DEPARTMENTS:
+        packed = packed_ratings(r)
+        for rows in venue_strata(ballots):
+            _p, which, seen = np.unique(
+                packed[rows], axis=0, return_inverse=True, return_counts=True
+            )
+            repeated[rows] = (seen[which.reshape(-1)] > 1) & ~straight[rows]
+    return score, unknown, straight, repeated
+
+
+def group_review(ballots: BallotSet, scheme: Scheme) -> list[dict[str, Any]]:
+    """Each venue of one meeting (whole ballots, one venue a box), tested but not adjusted."""
+    score, unknown, straight, repeated = _per_ballot(ballots, scheme)
+    venues = []
     for v, name in enumerate(ballots.venues):
-        rows = ballots.venue == v
-        others = ~rows
-        count = int(rows.sum())
-        issued = ballots.issued.get(v, 0)
+        mine = ballots.venue == v
+        count, issued = int(mine.sum()), ballots.issued.get(v, 0)
         entry: dict[str, Any] = {
             "venue": name,
             "ballots": count,
             "issued": issued,
-            "turnout": count / issued if issued else None,
-            "paper": int(ballots.paper[rows].sum()),
-            "straight_share": float(straight[rows].mean()) if count else None,
-            "repeated_share": float(repeated[rows].mean()) if count else None,
-            "unknown_share": float(unknown[rows].sum() / answered[rows].sum())
-            if answered[rows].sum()
-            else None,
+            "paper": ballots.paper.get(v, 0),
+            "tests": {},
             "flags": ["returned_over_issued"] if count > issued else [],
         }
-        if count and others.any():
-            pooled = {
-                "straight": straight[others].mean(),
-                "repeated": repeated[others].mean(),
-                "unknown": unknown[others].sum() / max(answered[others].sum(), 1),
-            }
-            entry["pooled"] = {k: float(x) for k, x in pooled.items()}
-            for check, k, n, p, side in (
-                ("straight", int(straight[rows].sum()), count, pooled["straight"], "greater"),
-                (
-                    "repeated",
-                    int(repeated[rows].sum()),
-                    count if n_departments >= PATTERN_CHECK_DEPARTMENTS else 0,
-                    pooled["repeated"],
-                    "greater",
-                ),
-                (
-                    "few_unknown",
-                    int(unknown[rows].sum()),
-                    int(answered[rows].sum()),
-                    pooled["unknown"],
-                    "less",
-                ),
-            ):
-                if 0 < p < 1 and n:
-                    tests.append((entry, check, stats.binomtest(k, n, p, alternative=side).pvalue))
-        checks.append(entry)
-    if tests:
-        adjusted = stats.false_discovery_control([p for _e, _c, p in tests], method="by")
-        for (entry, check, _p), q in zip(tests, adjusted, strict=True):
-            entry.setdefault("q", {})[check] = float(q)
-            if q < FLAG_LEVEL:
-                entry["flags"].append(check)
-    return checks
+        if count and len(ballots.departments) >= PATTERN_CHECK_DEPARTMENTS:
+            entry["repeated"] = float(repeated[mine].mean())
+        if count >= MIN_TESTED and len(mine) - count >= MIN_TESTED:
+            for check, values in (("score", score), ("unknown", unknown)):
+                known = np.isfinite(values)
+                here = mine[known]
+                if here.sum() and (~here).sum():
+                    entry["tests"][check] = {
+                        "venue": float(values[known][here].mean()),
+                        "others": float(values[known][~here].mean()),
+                        "p": permutation_p(values[known], here),
+                    }
+            if len(ballots.departments) > 1:
+                share, others, p = _fisher(straight, mine)
+                entry["tests"]["straight"] = {"venue": share, "others": others, "p": p}
+        venues.append(entry)
+    return venues
+
+
+def adjust(groups: list[dict[str, Any]]) -> None:
+    """Benjamini–Yekutieli over every test of every venue of the campaign, in place."""
+    tests = [t for g in groups for v in g["venues"] for t in v["tests"].values()]
+    if not tests:
+        return
+    for test, q in zip(
+        tests, stats.false_discovery_control([t["p"] for t in tests], method="by"), strict=True
+    ):
+        test["q"] = float(q)
+    for g in groups:
+        for v in g["venues"]:
+            v["flags"] += [c for c, t in v["tests"].items() if t["q"] < FLAG_LEVEL]
+
+
+def review(sets: dict[str, tuple[str, BallotSet]], scheme: Scheme) -> Review:
+    """The venue checks of every group (key → name and whole ballots), adjusted together."""
+    groups = [
+        {"key": key, "name": name, "venues": group_review(ballots, scheme)}
+        for key, (name, ballots) in sorted(sets.items())
+    ]
+    adjust(groups)
+    return Review.model_validate({"level": FLAG_LEVEL, "groups": groups})

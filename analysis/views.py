@@ -27,6 +27,7 @@ from analysis.models import ResultRun
 from analysis.services import (
     released_result,
     released_run,
+    run_review,
 )
 from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import meetings_of, require_campaign
@@ -57,7 +58,7 @@ def _view() -> tuple[str, str]:
 
 def results_page(run: ResultRun, preview: bool) -> str:
     """The results, all of them or one group's (?group=1) or the departments whose name holds
-    the words (?q=); ranks stay those of the whole pool."""
+    the words (?q=); ranks are always within the department's group."""
     figures = figures_of(run)
     group, words = _view()
     if group and group not in {g.key for g in figures.groups}:
@@ -83,6 +84,7 @@ def results_page(run: ResultRun, preview: bool) -> str:
         heat_maps=[(g, heat_map(g, short)) for g in figures.groups if not group or g.key == group],
         preview=preview,
         band_labels=BAND_LABELS,
+        review=run_review(run) if preview else None,
         venue_flag_labels=VENUE_FLAG_LABELS,
         state_labels=RUN_STATE_LABELS,
         next_step=NEXT_SIGNATURE.get(run.state) if run else None,
@@ -157,6 +159,7 @@ def department(code: str) -> str:
         d=found,
         venues=venues,
         figures=figures,
+        ranked=sum(d.rank is not None for d in figures.pool(found.group)),
         band_labels=BAND_LABELS,
         handling=handling,
     )

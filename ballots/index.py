@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ballots.boxes import boxes_of
 from ballots.manifest import Manifest, manifests
 from ballots.models import BoxMinutes, BoxState, MinutesKind
+from ballots.publication import MIN_PUBLISHED, publication_units, released, unit_of
 from evaluation.campaign.models import Campaign
 from evaluation.core.api import Answer
 
@@ -45,15 +46,26 @@ class PublicManifest(Answer):
 
 
 class SealedBox(Answer):
-    """Once sealed: receipts, the tally hash and audit head of the closing minutes, and
-    where to download the records."""
+    """Once sealed: receipts, the tally hash and audit head of the closing minutes; once the
+    results are released, where to download the records and the salt to check the hash."""
 
     receipts: int
     tally_hash: str = Field(pattern=SHA256)
     audit_head: str = Field(pattern=SHA256)
     minutes_confirmed: bool
     minutes: str
-    records: str
+    records: str | None = Field(
+        description="The records' download, once the results are released (each department's "
+        "column shuffled on its own)"
+    )
+    records_boxes: list[int] = Field(
+        description="The boxes whose ballots that download holds: a box with fewer than "
+        f"{MIN_PUBLISHED} ballots is published with others of its meeting"
+    )
+    tally_salt: str | None = Field(
+        description="Once released, for a box published on its own: tally_hash is the SHA-256 "
+        "of this salt, a newline, and the records with every column sorted"
+    )
     receipt_list: str
 
 
@@ -100,10 +112,13 @@ def box_index(session: Session, campaign: Campaign) -> list[PublicBox]:
             )
         ).scalars()
     }
+    public = released(session, campaign.id)
+    units = publication_units(session, boxes) if public else []
     rows = []
     for box in boxes:
         manifest, minutes = figures[box.id], closing.get(box.id)
         sealed = box.current_state == BoxState.SEALED
+        unit = unit_of(units, box) or []
         rows.append(
             PublicBox(
                 id=box.id,
@@ -123,7 +138,9 @@ def box_index(session: Session, campaign: Campaign) -> list[PublicBox]:
                         minutes.staff_confirmed_by and minutes.supervision_confirmed_by
                     ),
                     minutes=f"/boxes/{box.id}/minutes",
-                    records=f"/boxes/{box.id}/records.csv",
+                    records=f"/boxes/{unit[0].id}/records.csv" if unit else None,
+                    records_boxes=[b.id for b in unit],
+                    tally_salt=minutes.tally_salt if len(unit) == 1 else None,
                     receipt_list=f"/boxes/{box.id}/receipts.txt",
                 )
                 if sealed and minutes is not None

@@ -9,7 +9,6 @@ audit head, confirmed by the venue's staff and by supervision.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from ballots.models import (
     TokenState,
     VotingToken,
 )
-from ballots.tally import stored_records_csv
+from ballots.publication import new_salt, records_text, stored_columns, tally_hash
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.core.files import store
@@ -152,12 +151,11 @@ def manifest(session: Session, box: BallotBox) -> Manifest:
     return manifests(session, [box])[box.id]
 
 
-def tally_hash(session: Session, box: BallotBox) -> str:
-    """SHA-256 of the box's published records with their lines sorted: anyone who downloads
-    `records.csv` gets the same hash by sorting its ballot lines (the header stays first)."""
-    header, *lines = stored_records_csv(session, box).splitlines()
-    canonical = "\n".join([header, *sorted(lines)]) + "\n"
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def box_tally_hash(session: Session, box: BallotBox, salt: str) -> str:
+    """The commitment printed on the closing minutes: the salted hash of the box's records
+    with each column sorted (`ballots.publication`)."""
+    codes = [d.code for d in box.departments]
+    return tally_hash(salt, records_text(codes, stored_columns(session, [box])))
 
 
 def _now() -> dt.datetime:
@@ -209,12 +207,14 @@ def record_closing_minutes(session: Session, box: BallotBox, note: str | None) -
                 p=figures.present,
             )
         )
+    salt = new_salt()
     _store(
         session,
         box,
         MinutesKind.CLOSING,
         figures,
-        tally_hash=tally_hash(session, box),
+        tally_hash=box_tally_hash(session, box, salt),
+        tally_salt=salt,
         note=note if figures.over_attendance else None,
     )
 

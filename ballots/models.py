@@ -119,6 +119,8 @@ class BoxMinutes(db.Model):
     kind: Mapped[MinutesKind] = mapped_column(enum_type(MinutesKind, "kind", 10), primary_key=True)
     manifest: Mapped[str] = mapped_column(Text)  # canonical JSON of the manifest then
     tally_hash: Mapped[str | None] = mapped_column(String(64))
+    # Hashed with the records; secret until the results are released (ballots.publication).
+    tally_salt: Mapped[str | None] = mapped_column(String(32))
     audit_head: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime]
     # More ballots than representatives checked in: supervision's explanation.

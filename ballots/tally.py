@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 from collections import Counter
 
 from flask_babel import gettext as _
@@ -19,9 +18,10 @@ from ballots.models import (
     BallotRating,
     BoxState,
     BoxTally,
-    Channel,
+    Rating,
     Receipt,
 )
+from ballots.publication import records_text, stored_columns
 from evaluation.core.errors import Conflict, Refused
 
 TallyKey = tuple[int, str, str]  # department id, rating, channel
@@ -55,51 +55,18 @@ def stored_tally(session: Session, box: BallotBox) -> Counter[TallyKey]:
 
 def require_sealed(box: BallotBox) -> None:
     if box.current_state != BoxState.SEALED:
-        raise Conflict(_("投票箱封箱后才公开计票记录。"))
+        raise Conflict(_("投票箱封箱后才公开回执码清单。"))
 
 
-def records_csv(session: Session, box: BallotBox) -> str:
-    """The box's anonymised ballot records: one line per ballot, shuffled, no ids or receipts."""
-    require_sealed(box)
-    return stored_records_csv(session, box)
-
-
-def stored_records_csv(session: Session, box: BallotBox) -> str:
-    """The records of the ballots stored in a box, whatever its state (sealing hashes them
-    before the box is marked sealed)."""
-    departments = box.departments
-    ballots: dict[str, dict[int, str]] = {}
-    channels: dict[str, str] = {}
-    rows = session.execute(
-        select(Ballot.id, Ballot.channel, BallotRating.department_id, BallotRating.rating)
-        .join(BallotRating, BallotRating.ballot_id == Ballot.id)
-        .where(Ballot.box_id == box.id)
-    )
-    for ballot_id, channel, department_id, rating in rows:
-        ballots.setdefault(ballot_id, {})[department_id] = rating
-        channels[ballot_id] = channel
-    order = list(ballots)
-    random.SystemRandom().shuffle(order)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["channel"] + [d.code for d in departments])
-    for ballot_id in order:
-        writer.writerow(
-            [channels[ballot_id]] + [ballots[ballot_id].get(d.id, "") for d in departments]
-        )
-    return out.getvalue()
-
-
-def tally_from_records(box: BallotBox, text: str) -> Counter[TallyKey]:
-    """Recount a box from its published records alone."""
+def tally_from_records(box: BallotBox, text: str) -> Counter[tuple[int, str]]:
+    """Recount a box from its records alone: department id × rating (blank cells skipped)."""
     by_code = {d.code: d.id for d in box.departments}
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    counts: Counter[TallyKey] = Counter()
-    for row in reader:
-        channel = Channel(row[0]).value
-        for code, rating in zip(header[1:], row[1:], strict=True):
-            counts[(by_code[code], rating, channel)] += 1
+    header, *lines = csv.reader(io.StringIO(text))
+    counts: Counter[tuple[int, str]] = Counter()
+    for line in lines:
+        for code, rating in zip(header, line, strict=True):
+            if rating:
+                counts[(by_code[code], Rating(rating).value)] += 1
     return counts
 
 
@@ -126,15 +93,18 @@ def find_receipt(session: Session, campaign_id: int, typed: str) -> BallotBox | 
 
 
 def verify_box(session: Session, box: BallotBox) -> list[str]:
-    """Compare the stored tally with a recount from the published records; list differences."""
-    stored = stored_tally(session, box)
-    recount = tally_from_records(box, records_csv(session, box))
+    """Compare the tally stored at sealing with a recount of the box's records (the columns of
+    its stored ratings, as they are published); list the differences."""
+    stored: Counter[tuple[int, str]] = Counter()
+    for (department, rating, _channel), n in stored_tally(session, box).items():
+        stored[(department, rating)] += n
+    codes = [d.code for d in box.departments]
+    recount = tally_from_records(box, records_text(codes, stored_columns(session, [box])))
     differences = []
     for key in sorted(set(stored) | set(recount)):
         if stored[key] != recount[key]:
-            department, rating, channel = key
+            department, rating = key
             differences.append(
-                f"department {department} {rating} {channel}: stored {stored[key]}, "
-                f"recounted {recount[key]}"
+                f"department {department} {rating}: stored {stored[key]}, recounted {recount[key]}"
             )
     return differences

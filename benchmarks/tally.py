@@ -131,8 +131,9 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from analysis.computation import _issued, ballot_sets, compute, sealed_boxes
-    from analysis.records import stored_records
+    from analysis.computation import ballot_sets, compute, units_of, venue_review
+    from analysis.records import stored_records, unit_records
+    from analysis.schemes import scheme_of, stats_scheme
     from ballots.models import Ballot, BallotRating
     from evaluation.campaign.services import require_campaign
     from evaluation.core.extensions import db
@@ -165,9 +166,10 @@ def main() -> None:
             )
 
             def tally_count() -> dict:
-                boxes = sealed_boxes(db.session, campaign)
-                records = stored_records(db.session, boxes)
-                ballot_sets(boxes, records, _issued(db.session, list(records)))
+                units = units_of(db.session, campaign)
+                boxes = [b for unit in units for b in unit]
+                records = unit_records(units, stored_records(db.session, boxes))
+                ballot_sets(db.session, units, records)
                 return records
 
             counted, records = _timed("(b) tally count: every sealed box's ballots", tally_count)
@@ -175,7 +177,13 @@ def main() -> None:
                 "(c) full analysis (ballots → every figure)",
                 lambda: compute(db.session, campaign, records),
             )
-            print(f"{'tally in all, (b) + (c)':44} {counted + analysed:8.2f} s")
+            reviewed, _review = _timed(
+                "(d) venue checks (whole ballots, supervision)",
+                lambda: venue_review(
+                    db.session, campaign, stats_scheme(scheme_of(db.session, campaign))
+                ),
+            )
+            print(f"{'tally in all, (b) + (c) + (d)':44} {counted + analysed + reviewed:8.2f} s")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"ratio (b)/(a): {counted / plain:.1f}×   peak memory: {peak:,.0f} MiB")
             db.engine.dispose()

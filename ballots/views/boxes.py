@@ -7,7 +7,7 @@ from itertools import groupby
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 
-from ballots.boxes import get_box
+from ballots.boxes import boxes_of, get_box
 from ballots.index import box_index
 from ballots.manifest import (
     manifest_of_minutes,
@@ -15,7 +15,8 @@ from ballots.manifest import (
     sealed_minutes,
 )
 from ballots.models import MinutesKind
-from ballots.tally import find_receipt, receipts_text, records_csv
+from ballots.publication import MIN_PUBLISHED, public_records, publication_units, unit_of
+from ballots.tally import find_receipt, receipts_text
 from ballots.views.blueprints import public_bp
 from evaluation.campaign.services import require_campaign
 from evaluation.core.errors import NotFound, Refused
@@ -25,11 +26,16 @@ from evaluation.core.files import send_stored
 
 @public_bp.route("/boxes/<int:box_id>/records.csv")
 def box_records(box_id: int) -> Response:
+    """The anonymised records of the box (with the small boxes published with it), once the
+    results are released: each department's ratings a column shuffled on its own."""
     box = get_box(db.session, box_id)
+    units = publication_units(db.session, boxes_of(db.session, box.campaign))
+    text = public_records(db.session, box, units)
+    first = unit_of(units, box)[0]  # type: ignore[index]  # public_records found it
     return Response(
-        records_csv(db.session, box),
+        text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=box-{box.id}-records.csv"},
+        headers={"Content-Disposition": f"attachment; filename=box-{first.id}-records.csv"},
     )
 
 
@@ -60,6 +66,7 @@ def index() -> tuple[str, int]:
         typed=typed,
         found=found,
         refused=refused,
+        min_published=MIN_PUBLISHED,
     ), status
 
 

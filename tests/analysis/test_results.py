@@ -9,9 +9,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from analysis.computation import figures_of, published_records
+from analysis.computation import figures_of, published_records, units_of
 from analysis.models import ResultRun, RunState
-from analysis.records import BoxRecords, parse_records, records_hash, stored_records
+from analysis.records import (
+    BoxRecords,
+    parse_records,
+    records_hash,
+    stored_records,
+    unit_records,
+)
 from analysis.services import run_tally, verify
 from analysis.stats import RATING_CODES
 from ballots.cards import issue_cards
@@ -84,6 +90,8 @@ def test_results_go_from_tally_through_two_signatures_to_release(
     assert run.state == "draft"
     preview = client.get(f"/office/results/{run.id}").get_data(as_text=True)
     assert "预览" in preview and "市A局" in preview
+    # Supervision's venue checks, from whole ballots, are in the office's preview only.
+    assert "会场检查（供监察局复核，不公开）" in preview and "市南区分会场" in preview
     assert client.get("/results/").status_code == 404  # nothing public before release
     assert (
         client.post(
@@ -123,6 +131,7 @@ def test_results_go_from_tally_through_two_signatures_to_release(
 
     page = client.get("/results/").get_data(as_text=True)
     api = client.get("/api/v1/results").get_json()
+    assert "会场检查" not in page and "straight" not in json.dumps(api)
     rows = list(
         csv.DictReader(io.StringIO(client.get("/results/export.csv").data.decode("utf-8-sig")))
     )
@@ -148,7 +157,8 @@ def test_results_go_from_tally_through_two_signatures_to_release(
         assert sum(d["counts"].values()) == d["returned"] == 120  # counts add up
     assert sheet.cell(row=2, column=headers.index("满意率") + 1).number_format == "0.00%"
     assert sheet.cell(row=2, column=headers.index("得分") + 1).number_format == "0.00"
-    assert {"汇总", "部门", "分会场", "会场检查", "分档", "说明", "审计"} <= set(book.sheetnames)
+    assert {"汇总", "部门", "分会场", "分档", "说明", "审计"} <= set(book.sheetnames)
+    assert "会场检查" not in book.sheetnames  # supervision's, from whole ballots: not public
     assert verify(db.session, campaign) == []
 
 
@@ -206,28 +216,33 @@ def test_the_tally_reads_exactly_the_records_the_boxes_publish(factory, db):
     db.session.commit()
 
     stored = stored_records(db.session, boxes)
-    published = parse_records(boxes, published_records(db.session, campaign))
-    assert records_hash(stored) == records_hash(published)
     names = {code: name for name, code in RATING_CODES.items()}
-    for records in (stored, published):
-        got = sorted(
-            (box_id, bool(paper), tuple(names.get(int(x)) for x in row))
-            for box_id, r in records.items()
-            for paper, row in zip(r.paper, r.ratings, strict=True)
-        )
-        assert got == sorted(expected)
-        assert all(r.departments == [d.code for d in departments] for r in records.values())
-    one = next(iter(stored.values()))
-    shuffled = {
-        **stored,
-        boxes[0].id: BoxRecords(one.departments, one.ratings[::-1], one.paper[::-1]),
-    }
-    assert records_hash(shuffled) == records_hash(stored)  # the order of lines carries nothing
+    whole = sorted(
+        (box_id, tuple(names.get(int(x)) for x in row))
+        for box_id, r in stored.items()
+        for row in r.ratings
+    )
+    assert whole == sorted((box_id, ratings) for box_id, _paper, ratings in expected)
+    # Two boxes of 7 ballots are published as one unit, each column shuffled on its own.
+    units = units_of(db.session, campaign)
+    assert [[b.id for b in u] for u in units] == [[boxes[0].id, boxes[1].id]]
+    published = parse_records(units, published_records(db.session, campaign))
+    merged = unit_records(units, stored)
+    assert records_hash(merged) == records_hash(published)
+    for records in (merged, published):
+        (unit,) = records.values()
+        assert unit.departments == [d.code for d in departments]
+        for j in range(23):
+            column = sorted(names.get(int(x)) or "" for x in unit.ratings[:, j])
+            assert column == sorted(r[2][j] or "" for r in expected)
+    one = merged[boxes[0].id]
+    shuffled = {boxes[0].id: BoxRecords(one.departments, one.ratings[::-1])}
+    assert records_hash(shuffled) == records_hash(merged)  # the order of lines carries nothing
     changed = one.ratings.copy()
     changed[0, 0] = (changed[0, 0] + 1) % 4
-    assert records_hash(
-        {**stored, boxes[0].id: BoxRecords(one.departments, changed, one.paper)}
-    ) != (records_hash(stored))
+    assert records_hash({boxes[0].id: BoxRecords(one.departments, changed)}) != (
+        records_hash(merged)
+    )
 
 
 def test_verify_finds_a_ballot_changed_after_release(client, login_as, factory, db, voted):
@@ -257,15 +272,17 @@ def test_verify_refuses_downloaded_records_it_cannot_read(client, login_as, db, 
     texts = {box.id: client.get(f"/boxes/{box.id}/records.csv").data.decode() for box in boxes}
     assert verify(db.session, campaign, texts) == []
     header, first, *rest = texts[boxes[0].id].splitlines()
-    channel, *ratings = first.split(",")
+    assert header == "A,B,C"  # department columns only: no channel singles out paper voters
+    ratings = first.split(",")
     for broken in (
-        [header, ",".join([channel, "very_satisfied", *ratings[1:]]), *rest],  # no such answer
-        [header.replace(",A", ",Z"), first, *rest],  # a department the box does not rate
-        [header, ",".join(["fax", *ratings]), *rest],  # no such channel
+        [header, ",".join(["very_satisfied", *ratings[1:]]), *rest],  # no such answer
+        [header.replace("A,", "Z,"), first, *rest],  # a department the box does not rate
     ):
         altered = {**texts, boxes[0].id: "\n".join(broken) + "\n"}
         with pytest.raises(Refused, match="记录文件无法读取"):
             verify(db.session, campaign, altered)
+    with pytest.raises(Refused, match="记录文件无法读取"):  # a box's file missing
+        verify(db.session, campaign, {boxes[0].id: texts[boxes[0].id]})
 
 
 def test_the_scheme_is_validated_warned_about_and_locked_after_release(
@@ -420,7 +437,7 @@ def test_before_release_the_results_page_says_when_and_after_it_the_home_page_le
     assert 'href="/results/"' in home and "查看评议结果" in home
 
 
-def test_the_workbook_names_pools_and_the_scheme_in_words(client, login_as, db, voted):
+def test_the_workbook_names_groups_and_the_scheme_in_words(client, login_as, db, voted):
     _release(client, login_as, db)
     book = load_workbook(io.BytesIO(client.get("/results/export.xlsx").data))
     audit_rows = {row[0].value: row[1].value for row in book["审计"].iter_rows(min_row=2)}
@@ -429,7 +446,7 @@ def test_the_workbook_names_pools_and_the_scheme_in_words(client, login_as, db, 
     assert audit_rows["评分方案：得分相同时依次比较"] == "满意率、“满意”占比"
     assert not any(str(v).startswith("{") for v in audit_rows.values())  # no JSON left
     pools = {row[0].value for row in book["分档"].iter_rows(min_row=2)}
-    assert pools <= {"公开评议部门", "内部评议部门", "全部部门（合并排名）"}
+    assert pools <= {"第1组"}  # bands are within the group (its panel)
 
 
 def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(client, login_as, db, voted):
@@ -440,7 +457,7 @@ def test_a_visitor_narrows_the_results_to_a_group_or_a_department_name(client, l
     one = client.get("/results/", query_string={"q": "市B"}).get_data(as_text=True)
     table = one[one.index('<table class="table results">') : one.index("</table>")]
     assert "市B局" in table and "市A局" not in table and "市C局" not in table
-    assert "名次是在全部参与排名的部门中的名次" in one
+    assert "第1组" in one and "组内排名" in one  # a rank is always within its group
     group = client.get("/results/", query_string={"group": "1"}).get_data(as_text=True)
     assert all(f"市{code}局" in group for code in "ABC")
     none = client.get("/results/", query_string={"q": "不存在的局"}).get_data(as_text=True)

@@ -4,10 +4,12 @@ import base64
 import csv
 import io
 import json
+from collections import Counter
 
 from ballots.boxes import ensure_boxes
 from ballots.models import BallotBox, BoxState, BoxTally, VotingToken
-from ballots.tally import stored_tally, tally_from_records
+from ballots.publication import records_text, stored_columns
+from ballots.tally import stored_tally, tally_from_records, verify_box
 from evaluation.campaign.models import VenueKind
 from evaluation.core.models import AuditEvent, Role
 from tests.conftest import assert_form_reshown, seal, seal_form
@@ -138,7 +140,9 @@ def test_issuing_and_voiding_refusals(client, election, login_as, db):
     assert db.session.query(VotingToken).filter_by(state="voided").count() == 0
 
 
-def test_a_sealed_box_publishes_shuffled_records_and_receipts_that_recount(client, election, db):
+def test_a_sealed_box_publishes_receipts_and_keeps_its_records_until_the_release(
+    client, election, db
+):
     receipts = []
     for i, card in enumerate(election.cards[:9]):
         rating = ["satisfied", "basically_satisfied", "unknown"][i % 3]
@@ -147,13 +151,19 @@ def test_a_sealed_box_publishes_shuffled_records_and_receipts_that_recount(clien
     _set_state(db, election.box, BoxState.CLOSED)
     seal(db.session, election.box)
     db.session.commit()
-    records = client.get(f"/boxes/{election.box.id}/records.csv").get_data(as_text=True)
-    rows = list(csv.reader(io.StringIO(records)))
-    assert rows[0] == ["channel", "A", "B", "C"] and len(rows) == 10
-    assert not any(r in records for r in receipts)
+    early = client.get(f"/boxes/{election.box.id}/records.csv")
+    assert early.status_code == 409  # nobody computes a group's results before sign-off
     listed = client.get(f"/boxes/{election.box.id}/receipts.txt").get_data(as_text=True).split()
     assert sorted(receipts) == listed
-    assert tally_from_records(election.box, records) == stored_tally(db.session, election.box)
+    records = records_text(["A", "B", "C"], stored_columns(db.session, [election.box]))
+    rows = list(csv.reader(io.StringIO(records)))
+    assert rows[0] == ["A", "B", "C"] and len(rows) == 10  # no channel column
+    assert not any(r in records for r in receipts)
+    by_rating = Counter()
+    for (department, rating, _channel), n in stored_tally(db.session, election.box).items():
+        by_rating[(department, rating)] += n
+    assert tally_from_records(election.box, records) == by_rating
+    assert verify_box(db.session, election.box) == []
 
 
 def test_the_command_line_runs_a_box_from_cards_to_a_verified_recount(
