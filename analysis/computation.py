@@ -17,7 +17,7 @@ from analysis import ranks, stats
 from analysis.figures import INTERNAL, Figures
 from analysis.groups import analyse_group
 from analysis.models import ResultRun, RunState
-from analysis.records import BoxRecords, records_hash, stored_records
+from analysis.records import BoxRecords, records_hash
 from analysis.schemes import scheme_of, stats_scheme
 from analysis.venue_checks import Review, review
 from ballots.boxes import boxes_of
@@ -86,10 +86,11 @@ def ballot_sets(
     return sets
 
 
-def venue_review(session: Session, campaign: Campaign, scheme: stats.Scheme) -> Review:
-    """Supervision's venue checks, from the sealed boxes' whole ballots in the database."""
-    boxes = sealed_boxes(session, campaign)
-    whole = stored_records(session, boxes)
+def venue_review(
+    session: Session, boxes: list[BallotBox], whole: dict[int, BoxRecords], scheme: stats.Scheme
+) -> Review:
+    """Supervision's venue checks of these sealed boxes, from their whole ballots as the
+    database holds them (`stored_records`), each box a venue."""
     return review(ballot_sets(session, [[b] for b in boxes], whole), scheme)
 
 
@@ -112,20 +113,25 @@ def compute(
     units = [u for u in units_of(session, campaign) if u[0].id in records]
     sets = ballot_sets(session, units, records)
     names = {d.code: d.name for d in campaign.departments}
-    groups, draws = [], {}
+    groups, rankings = [], {}
     for index, key in enumerate(sorted(sets, key=lambda k: (k == INTERNAL, k))):
         name, ballots = sets[key]
         analysis = analyse_group(ballots, scheme, scheme.seed + index)
-        for d in analysis.figures["departments"]:
-            d.update(name=names[d["code"]], group=key, group_name=name)
-        groups.append({"key": key, "name": name, **analysis.figures})
-        draws[key] = analysis
-    # Each group is its own panel (different representatives at a different meeting), so
-    # departments are ranked and banded only within their group.
-    rankings = {}
-    for key, analysis in draws.items():
         departments = analysis.figures["departments"]
+        for d in departments:
+            d.update(name=names[d["code"]], group=key, group_name=name)
+        # Each group is its own panel (different representatives at a different meeting),
+        # so departments are ranked and banded only within their group.
         ranks.rank_departments(departments, analysis.draws, scheme)
+        groups.append(
+            {
+                "key": key,
+                "name": name,
+                **analysis.figures,
+                "top_sets": ranks.top_sets(departments),
+                "sensitivity": ranks.sensitivity(departments, scheme),
+            }
+        )
         rankings[key] = [
             d["code"]
             for d in sorted(

@@ -65,6 +65,23 @@ class VenueCounts(Figure):
     counts: dict[str, list[int]]
 
 
+class TopSet(Figure):
+    """The departments that could be among the group's best τ, and among its worst τ."""
+
+    tau: int
+    best: list[str]
+    worst: list[str]
+
+
+class Sensitivity(Figure):
+    """The group's point ranks under another reasonable scoring."""
+
+    setting: Literal["basic_weight", "rate_only"]
+    w_basic: float | None = Field(description="The 基本满意 weight tried (basic_weight)")
+    spearman: float | None = Field(description="Spearman's ρ against the released ranks")
+    ranks: dict[str, int]
+
+
 class GroupFigures(Figure):
     key: str
     name: str
@@ -73,6 +90,8 @@ class GroupFigures(Figure):
     bootstrap: Literal["normal", "bca"] = Field(description="How the resamples were drawn")
     issued: int
     per_venue: list[VenueCounts]
+    top_sets: list[TopSet] = []
+    sensitivity: list[Sensitivity] = []
 
 
 class Withdrawn(Figure):

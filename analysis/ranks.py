@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
-# Rating codes in the arrays, in the order the ballot prints them.
-from analysis.stats import (
-    Scheme,
-)
+from analysis.stats import Scheme
 
 
 def _ranks_with_ties(keys: list[np.ndarray]) -> np.ndarray:
@@ -107,3 +105,75 @@ def rank_departments(departments: list[dict[str, Any]], draws: np.ndarray, schem
             ],
             band=group_bands[position],
         )
+
+
+TOP_SET_SIZES = (1, 3)  # the τ of the τ-best sets shown: could be first, could be in the top 3
+# The 基本满意 weights the sensitivity panel tries besides the scheme's own.
+SENSITIVITY_BASIC_WEIGHTS = (60.0, 90.0)
+
+
+def top_sets(departments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The τ-best sets (Mogstad, Romano, Shaikh and Wilhelm, 2024): the ranked departments
+    that could be among the best τ, and among the worst τ, at the joint level. A department
+    is left out only when τ or more departments are clearly better (worse) than it under the
+    simultaneous pairwise intervals, so each set holds all of the true best (worst) τ with at
+    least the joint confidence. (Their one-sided stepdown sets are smaller; these are the
+    two-sided joint ones, which are valid and more cautious.)"""
+    ranked = [d for d in departments if d["joint_rank_interval"]]
+    sets = []
+    for tau in TOP_SET_SIZES:
+        if tau >= len(ranked):
+            continue
+        sets.append(
+            {
+                "tau": tau,
+                "best": [d["code"] for d in ranked if d["joint_rank_interval"][0] <= tau],
+                "worst": [
+                    d["code"]
+                    for d in ranked
+                    if d["joint_rank_interval"][1] >= len(ranked) - tau + 1
+                ],
+            }
+        )
+    return sets
+
+
+def sensitivity(departments: list[dict[str, Any]], scheme: Scheme) -> list[dict[str, Any]]:
+    """How the point ranks move under other reasonable scoring: 基本满意 at other weights, and
+    the satisfaction rate alone. Spearman's ρ against the released ranks; ties 并列."""
+    ranked = [d for d in departments if d["rank"] is not None]
+    if len(ranked) < 3:
+        return []
+    counts = np.array(
+        [
+            [d["counts"][k] for k in ("satisfied", "basically_satisfied", "dissatisfied")]
+            for d in ranked
+        ],
+        dtype=float,
+    )
+    valid = counts.sum(axis=1)
+    released = np.array([d["rank"] for d in ranked])
+    alternatives = [
+        (
+            "basic_weight",
+            w,
+            counts @ np.array([scheme.w_satisfied, w, scheme.w_dissatisfied]) / valid,
+        )
+        for w in SENSITIVITY_BASIC_WEIGHTS
+        if w != scheme.w_basic
+    ]
+    alternatives.append(("rate_only", None, counts[:, :2].sum(axis=1) / valid))
+    out = []
+    for setting, weight, score in alternatives:
+        ranks = _ranks_with_ties([score])
+        varied = len(set(ranks)) > 1 and len(set(released)) > 1  # else ρ is undefined
+        rho = stats.spearmanr(released, ranks).statistic if varied else np.nan
+        out.append(
+            {
+                "setting": setting,
+                "w_basic": weight,
+                "spearman": float(rho) if np.isfinite(rho) else None,
+                "ranks": {d["code"]: int(r) for d, r in zip(ranked, ranks, strict=True)},
+            }
+        )
+    return out

@@ -78,7 +78,9 @@ def stored_records(session: Session, boxes: list[BallotBox]) -> dict[int, BoxRec
             *(cast(packed.c[f"w{w}"], BigInteger) for w in range(words)),
         )
         .join(packed, packed.c.ballot_id == Ballot.id)
-        .where(Ballot.box_id.in_(list(columns)))
+        # "+ 0": SQLite would otherwise probe the box index once per listed box for every
+        # ballot instead of looking the ballot up by its key (4× slower at a million).
+        .where((Ballot.box_id + 0).in_(list(columns)))
     )
     table = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 1 + words)
     records = {}

@@ -171,7 +171,9 @@ def run_tally(
             )
         )
     units = units_of(session, campaign)
-    records = unit_records(units, stored_records(session, [b for u in units for b in u]))
+    boxes = [b for u in units for b in u]
+    whole = stored_records(session, boxes)  # whole ballots: only the venue checks see them
+    records = unit_records(units, whole)
     if not records:
         raise Conflict(_("还没有封箱的投票箱，无法计票。"))
     online = still_collecting_online(session, campaign)
@@ -180,7 +182,7 @@ def run_tally(
             _("问卷“%(title)s”仍在网上收集答卷，请先停止网上填写再计票。", title=online[0].title)
         )
     figures = compute(session, campaign, records)
-    checks = venue_review(session, campaign, stats_scheme(scheme_of(session, campaign)))
+    checks = venue_review(session, boxes, whole, stats_scheme(scheme_of(session, campaign)))
     # The chain's head as counted: `audit verify --expect-head` later shows nothing was cut.
     figures = figures.model_copy(
         update={"audit": figures.audit.model_copy(update={"audit_head": audit.head_hash(session)})}

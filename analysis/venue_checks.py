@@ -79,6 +79,7 @@ class Review(Figure):
     """What supervision sees of a tally: each venue's checks."""
 
     level: float
+    min_tested: int
     groups: list[GroupReview]
 
 
@@ -174,4 +175,4 @@ def review(sets: dict[str, tuple[str, BallotSet]], scheme: Scheme) -> Review:
         for key, (name, ballots) in sorted(sets.items())
     ]
     adjust(groups)
-    return Review.model_validate({"level": FLAG_LEVEL, "groups": groups})
+    return Review.model_validate({"level": FLAG_LEVEL, "min_tested": MIN_TESTED, "groups": groups})

@@ -85,6 +85,7 @@ def results_page(run: ResultRun, preview: bool) -> str:
         preview=preview,
         band_labels=BAND_LABELS,
         review=run_review(run) if preview else None,
+        names=names,
         venue_flag_labels=VENUE_FLAG_LABELS,
         state_labels=RUN_STATE_LABELS,
         next_step=NEXT_SIGNATURE.get(run.state) if run else None,

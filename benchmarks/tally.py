@@ -165,14 +165,17 @@ def main() -> None:
                 ).all(),
             )
 
-            def tally_count() -> dict:
+            def tally_count() -> tuple:
                 units = units_of(db.session, campaign)
                 boxes = [b for unit in units for b in unit]
-                records = unit_records(units, stored_records(db.session, boxes))
+                whole = stored_records(db.session, boxes)
+                records = unit_records(units, whole)
                 ballot_sets(db.session, units, records)
-                return records
+                return boxes, whole, records
 
-            counted, records = _timed("(b) tally count: every sealed box's ballots", tally_count)
+            counted, (boxes, whole, records) = _timed(
+                "(b) tally count: every sealed box's ballots", tally_count
+            )
             analysed, _figures = _timed(
                 "(c) full analysis (ballots → every figure)",
                 lambda: compute(db.session, campaign, records),
@@ -180,7 +183,7 @@ def main() -> None:
             reviewed, _review = _timed(
                 "(d) venue checks (whole ballots, supervision)",
                 lambda: venue_review(
-                    db.session, campaign, stats_scheme(scheme_of(db.session, campaign))
+                    db.session, boxes, whole, stats_scheme(scheme_of(db.session, campaign))
                 ),
             )
             print(f"{'tally in all, (b) + (c) + (d)':44} {counted + analysed + reviewed:8.2f} s")

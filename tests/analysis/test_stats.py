@@ -5,7 +5,7 @@ import pytest
 
 from analysis import stats
 from analysis.groups import analyse_group
-from analysis.ranks import rank_departments
+from analysis.ranks import rank_departments, sensitivity, top_sets
 from analysis.stats import BallotSet, Scheme
 from evaluation.core.intervals import wilson
 
@@ -219,3 +219,34 @@ def test_a_large_group_is_analysed_through_the_normal_limit_reproducibly(monkeyp
     assert again.figures == first.figures and np.array_equal(again.draws, first.draws)
     small = analyse_group(correlated(12, (60, 60)), Scheme(resamples=200), 3)
     assert small.figures["bootstrap"] == "bca"
+
+
+def test_top_sets_hold_the_true_best_and_worst_at_the_promised_rate():
+    shares = [(0.50, 0.30), (0.55, 0.30), (0.60, 0.25), (0.62, 0.25), (0.70, 0.20), (0.40, 0.40)]
+    true_score = np.array([100 * s + 80 * b for s, b in shares])
+    order = [f"D{j}" for j in (-true_score).argsort()]
+    held = {1: 0, 3: 0}
+    simulations = 40
+    for seed in range(simulations):
+        departments = _rank(simulate(300 + seed, shares), Scheme(resamples=300), seed)
+        for t in top_sets(departments):
+            held[t["tau"]] += set(order[: t["tau"]]) <= set(t["best"]) and set(
+                order[-t["tau"] :]
+            ) <= set(t["worst"])
+    assert all(count / simulations >= 0.85 for count in held.values())  # promised 90%
+    clear = ballots([[S, B, X]] * 60 + [[S, X, B]] * 60, [0, 1] * 60)
+    sets = top_sets(_rank(clear, Scheme(resamples=300), 1))
+    assert sets[0] == {"tau": 1, "best": ["D0"], "worst": ["D1", "D2"]}  # D0 is surely first
+
+
+def test_the_sensitivity_panel_shows_ranks_that_hang_on_the_basic_weight():
+    # D0: all 满意; D1: 70% 满意, 30% 不满意 (score 70 whatever 基本满意 is worth);
+    # D2: all 基本满意 (80 at the scheme's weight, 60 at 60; rate 100%).
+    rows = [[S, S if i % 10 < 7 else X, B] for i in range(100)]
+    departments = _rank(ballots(rows, [0, 1] * 50), Scheme(resamples=200), 1)
+    assert [d["rank"] for d in departments] == [1, 3, 2]
+    panel = {(s["setting"], s["w_basic"]): s for s in sensitivity(departments, Scheme())}
+    assert panel[("basic_weight", 60.0)]["ranks"] == {"D0": 1, "D1": 2, "D2": 3}
+    assert panel[("basic_weight", 90.0)]["ranks"] == {"D0": 1, "D1": 3, "D2": 2}
+    assert panel[("rate_only", None)]["ranks"] == {"D0": 1, "D1": 3, "D2": 1}  # 并列
+    assert panel[("basic_weight", 60.0)]["spearman"] == pytest.approx(0.5)

@@ -60,15 +60,25 @@ def test_statistics_tallies_supervision_countersigns_and_the_office_releases(liv
     phone.on("request", lambda r: seen.append(r.url))
     phone.goto(base + "/results/")
     body = phone.inner_text("body")
-    assert "部门排名" in body and "内部评议部门" in body and "明显高于平均" in body
+    assert "内部评议部门" in body and "明显高于本组平均" in body
     assert phone.locator("table.results tbody tr").count() == 57
+    # Each group is its own panel: one table per group, ranks never across groups, and the
+    # rank interval first with the point rank under it.
+    headings = phone.locator("section h2[id^=pool-]").all_inner_texts()
+    assert len(headings) == 5 and all("组内排名" in h for h in headings)
+    first_group = phone.locator("table.results").first.locator("tbody tr")
+    assert first_group.count() == 14
+    assert first_group.first.locator("td strong.rank-range").count() == 1
+    assert "可能排第 1 名" in body and "可能落在最后 3 名" in body
+    phone.click("summary:has-text('换一种计分方法') >> nth=0")  # opens without JavaScript
+    assert "只看满意率" in phone.inner_text("details.sensitivity >> nth=0")
     assert phone.locator("svg.chart").count() >= 3
-    assert _fits_the_screen(phone)
+    assert _fits_the_screen(phone)  # the open table scrolls inside its card
     assert all(url.startswith(base) for url in seen)
     # Words and pictures that tell the truth: a confidence interval is not where a re-vote
     # lands; bars start at 0 in one neutral colour; the heat map gives each cell's ballots.
     phone.click("summary:has-text('怎样读这张表')")
-    reading = phone.inner_text("details")
+    reading = phone.inner_text("details.method")
     assert "不是“重新投票的得分会落在其中”的范围" in reading
     assert "有 95% 的把握落在这个范围内" not in reading
     bars = phone.locator("svg.chart:not(.heat)").first
@@ -95,4 +105,9 @@ def test_statistics_tallies_supervision_countersigns_and_the_office_releases(liv
     assert phone.locator("svg.chart.heat").count() == 2  # both matrices
     assert _fits_the_screen(phone)
     screenshot(phone, "results-questionnaire-360")
+    # The box records appear with the release: department columns only, no channel.
+    phone.goto(base + "/boxes/")
+    assert "匿名计票记录" in phone.inner_text("body") and "盐值" in phone.inner_text("body")
+    records = phone.request.get(base + "/boxes/1/records.csv").text()
+    assert records.splitlines()[0].startswith("D01,")
     phone.context.close()
