@@ -30,10 +30,12 @@ def rank_intervals(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Marginal and simultaneous rank intervals from bootstrap draws (departments × resamples).
 
-    After Mogstad, Romano, Shaikh and Wilhelm (2024): confidence intervals for all pairwise
+    After Mogstad, Romano, Shaikh and Wilhelm (2024): confidence intervals for the pairwise
     differences from max-|t| bootstrap critical values — per department for the marginal
-    interval, over all pairs for the simultaneous one. A department's rank lies between
-    1 + the number clearly better and p − the number clearly worse.
+    interval; over all pairs for the simultaneous one, refined by their stepdown (pairs found
+    apart leave the maximum and the critical value is taken again over the rest, until no
+    new pair is found apart). A department's rank lies between 1 + the number clearly better
+    and p − the number clearly worse.
     Returns (marginal low, marginal high, simultaneous low, simultaneous high, clearly_better)
     where clearly_better[j, k] says k is clearly better than j under the joint intervals.
     """
@@ -46,17 +48,29 @@ def rank_intervals(
         t = np.abs(draws_difference - difference[:, :, None]) / se[:, :, None]
     t = np.where(se[:, :, None] > 0, t, 0.0)  # a pair that never varies is known exactly
     t = np.where(off[:, :, None], t, 0.0)
-    marginal_c = np.quantile(t.max(axis=1), level, axis=1)  # per department j
-    joint_c = np.quantile(t.max(axis=(0, 1)), level)
 
-    def bounds(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        # k clearly better than j: the whole interval for θ_k − θ_j lies above zero
-        better = off & ((-difference) - c * se > 0)
-        worse = off & (difference - c * se > 0)
+    def apart(c: np.ndarray) -> np.ndarray:
+        """Pairs whose whole interval for θ_j − θ_k lies on one side of zero."""
+        return off & (np.abs(difference) - c * se > 0)
+
+    def bounds(found: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        better = found & (difference < 0)  # k clearly better than j
+        worse = found & (difference > 0)
         return 1 + better.sum(axis=1), p - worse.sum(axis=1), better
 
-    m_low, m_high, _ = bounds(marginal_c[:, None])
-    s_low, s_high, clearly_better = bounds(np.array(joint_c))
+    marginal_c = np.quantile(t.max(axis=1), level, axis=1)  # per department j
+    m_low, m_high, _ = bounds(apart(marginal_c[:, None]))
+    found = np.zeros_like(off)
+    while True:  # the stepdown over the pairs not yet found apart
+        undecided = off & ~found
+        if not undecided.any():
+            break
+        c = np.quantile(np.where(undecided[:, :, None], t, 0.0).max(axis=(0, 1)), level)
+        new = apart(np.array(c)) & undecided
+        if not new.any():
+            break
+        found |= new
+    s_low, s_high, clearly_better = bounds(found)
     return m_low, m_high, s_low, s_high, clearly_better
 
 
@@ -116,9 +130,9 @@ def top_sets(departments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The τ-best sets (Mogstad, Romano, Shaikh and Wilhelm, 2024): the ranked departments
     that could be among the best τ, and among the worst τ, at the joint level. A department
     is left out only when τ or more departments are clearly better (worse) than it under the
-    simultaneous pairwise intervals, so each set holds all of the true best (worst) τ with at
-    least the joint confidence. (Their one-sided stepdown sets are smaller; these are the
-    two-sided joint ones, which are valid and more cautious.)"""
+    simultaneous pairwise intervals (with their stepdown), so each set holds all of the true
+    best (worst) τ with at least the joint confidence. (Their one-sided construction for the
+    best τ alone is smaller still; these two-sided sets are valid and more cautious.)"""
     ranked = [d for d in departments if d["joint_rank_interval"]]
     sets = []
     for tau in TOP_SET_SIZES:

@@ -527,3 +527,43 @@ def test_last_years_score_is_shown_only_when_it_was_scored_the_same_way(factory,
     released_last_year(stored)
     other = figures_of(run_tally(db.session, campaign, None))
     assert all(d.previous_score is None for d in other.all_departments())
+
+
+def test_ranks_and_bands_never_compare_departments_of_different_panels(factory, db, voted):
+    """A second group rated by a lenient panel: its departments do not push the first
+    group's down, nor band against a mean that mixes the two."""
+    campaign, _boxes = voted
+    alone = figures_of(run_tally(db.session, campaign, None))
+    lenient = factory.group(campaign, 2)
+    departments = [factory.department(campaign, code, lenient) for code in ("L1", "L2")]
+    box = BallotBox(
+        campaign=campaign,
+        meeting=factory.meeting(lenient),
+        venue=factory.venue(campaign, "黄岛区分会场"),
+    )
+    db.session.add(box)
+    db.session.flush()
+    move_box(db.session, box, BoxState.OPEN, None)
+    for i, card in enumerate(issue_cards(db.session, box, 60, "t")):
+        second = "satisfied" if i % 10 else "basically_satisfied"
+        cast_ballot(
+            db.session,
+            card.token,
+            dict(zip([d.id for d in departments], ["satisfied", second], strict=True)),
+        )
+    db.session.commit()
+    move_box(db.session, box, BoxState.CLOSED, None)
+    seal(db.session, box)
+    db.session.commit()
+    figures = figures_of(run_tally(db.session, campaign, None))
+    assert set(figures.rankings) == {"1", "2"}
+    for key, codes in figures.rankings.items():
+        group = {d.code for d in figures.group(key).departments}
+        assert set(codes) == group
+        for code in codes:
+            d = figures.department(code)
+            assert set(d.clearly_better) <= group
+            assert d.joint_rank_interval[1] <= len(group)
+    assert figures.department("L1").rank == 1 and figures.department("L2").rank == 2
+    # Group 1's ranks, intervals and bands are exactly what they were without group 2.
+    assert figures.group("1").departments == alone.group("1").departments
