@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from ballots.cards import Card, issue_cards
+from ballots.casting import cast_ballot
 from ballots.keys import DEMO_PASSPHRASES, demo_ceremony, demo_holder_keys, prepare_box_key
 from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState, KeyHolderRole
@@ -210,6 +211,31 @@ class Factory:
         self.session.add(meeting)
         self.session.flush()
         return meeting
+
+    def sealed_box(
+        self, meeting: Meeting, venue_name: str, ballots: list[list[str | None]]
+    ) -> BallotBox:
+        """A box of the meeting at a new venue, voted through its cards (each ballot: one
+        rating per department of the group, in order) then closed and sealed."""
+        box = BallotBox(
+            campaign=meeting.group.campaign,
+            meeting=meeting,
+            venue=self.venue(meeting.group.campaign, venue_name),
+        )
+        self.session.add(box)
+        self.session.flush()
+        move_box(self.session, box, BoxState.OPEN, None)
+        codes = [d.id for d in meeting.group.departments]
+        for card, ratings in zip(
+            issue_cards(self.session, box, len(ballots), "t"), ballots, strict=True
+        ):
+            chosen = {d: r for d, r in zip(codes, ratings, strict=True) if r is not None}
+            cast_ballot(self.session, card.token, chosen)
+        self.session.commit()
+        move_box(self.session, box, BoxState.CLOSED, None)
+        seal(self.session, box)
+        self.session.commit()
+        return box
 
     def user(self, role: Role, username: str | None = None, **units: Any) -> User:
         campaign = self.session.query(Campaign).order_by(Campaign.year.desc()).first()

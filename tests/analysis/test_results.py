@@ -20,14 +20,12 @@ from analysis.records import (
 )
 from analysis.services import run_tally, verify
 from analysis.stats import RATING_CODES
-from ballots.cards import issue_cards
-from ballots.casting import cast_ballot
 from ballots.lifecycle import move_box
 from ballots.models import Ballot, BallotBox, BallotRating, BoxState
 from evaluation.campaign.models import Phase
 from evaluation.core.errors import Refused
 from evaluation.core.models import AuditEvent, Role
-from tests.conftest import assert_form_reshown, seal
+from tests.conftest import assert_form_reshown
 
 RATING_CODES_ORDER = list(RATING_CODES)
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"]
@@ -38,24 +36,11 @@ def voted(factory, db):
     """Two venues, three departments, 60 ballots a venue, both boxes sealed."""
     campaign = factory.campaign(phase=Phase.REPORTING)
     group = factory.group(campaign, 1)
-    departments = [factory.department(campaign, code, group) for code in ("A", "B", "C")]
+    for code in ("A", "B", "C"):
+        factory.department(campaign, code, group)
     meeting = factory.meeting(group)
-    boxes = []
-    for name in ("市级主会场", "市南区分会场"):
-        venue = factory.venue(campaign, name)
-        box = BallotBox(campaign=campaign, meeting=meeting, venue=venue)
-        db.session.add(box)
-        db.session.flush()
-        move_box(db.session, box, BoxState.OPEN, None)
-        for i, card in enumerate(issue_cards(db.session, box, 60, "t")):
-            ratings = {d.id: RATINGS[(i + k * (i % 3)) % 5] for k, d in enumerate(departments, 1)}
-            cast_ballot(db.session, card.token, ratings)
-        boxes.append(box)
-    db.session.commit()
-    for box in boxes:
-        move_box(db.session, box, BoxState.CLOSED, None)
-        seal(db.session, box)
-    db.session.commit()
+    ballots = [[RATINGS[(i + k * (i % 3)) % 5] for k in range(1, 4)] for i in range(60)]
+    boxes = [factory.sealed_box(meeting, name, ballots) for name in ("市级主会场", "市南区分会场")]
     return campaign, boxes
 
 
@@ -535,26 +520,10 @@ def test_ranks_and_bands_never_compare_departments_of_different_panels(factory, 
     campaign, _boxes = voted
     alone = figures_of(run_tally(db.session, campaign, None))
     lenient = factory.group(campaign, 2)
-    departments = [factory.department(campaign, code, lenient) for code in ("L1", "L2")]
-    box = BallotBox(
-        campaign=campaign,
-        meeting=factory.meeting(lenient),
-        venue=factory.venue(campaign, "黄岛区分会场"),
-    )
-    db.session.add(box)
-    db.session.flush()
-    move_box(db.session, box, BoxState.OPEN, None)
-    for i, card in enumerate(issue_cards(db.session, box, 60, "t")):
-        second = "satisfied" if i % 10 else "basically_satisfied"
-        cast_ballot(
-            db.session,
-            card.token,
-            dict(zip([d.id for d in departments], ["satisfied", second], strict=True)),
-        )
-    db.session.commit()
-    move_box(db.session, box, BoxState.CLOSED, None)
-    seal(db.session, box)
-    db.session.commit()
+    for code in ("L1", "L2"):
+        factory.department(campaign, code, lenient)
+    ballots = [["satisfied", "satisfied" if i % 10 else "basically_satisfied"] for i in range(60)]
+    factory.sealed_box(factory.meeting(lenient), "黄岛区分会场", ballots)
     figures = figures_of(run_tally(db.session, campaign, None))
     assert set(figures.rankings) == {"1", "2"}
     for key, codes in figures.rankings.items():

@@ -11,14 +11,9 @@ import io
 import pytest
 
 from analysis.services import verify
-from ballots.cards import issue_cards
-from ballots.casting import cast_ballot
-from ballots.lifecycle import move_box
-from ballots.models import BallotBox, BoxState
 from ballots.publication import MIN_PUBLISHED, canonical_records
 from evaluation.campaign.models import Phase
 from tests.analysis.test_results import _release
-from tests.conftest import seal
 
 FILLER = ("satisfied", "basically_satisfied", "satisfied")
 # The agreed pattern and another voter's ballot, against the same two people voting otherwise:
@@ -33,30 +28,18 @@ def two_boxes(factory, db):
     not (12 ballots each), a box of MIN_PUBLISHED ballots and one of 3; all sealed."""
     campaign = factory.campaign(phase=Phase.REPORTING)
     group = factory.group(campaign, 1)
-    departments = [factory.department(campaign, code, group) for code in ("A", "B", "C")]
+    for code in ("A", "B", "C"):
+        factory.department(campaign, code, group)
     meeting = factory.meeting(group)
-    boxes = []
-    for name, special, filler in (
-        ("市级主会场", OBEYED, 10),
-        ("市南区分会场", DISOBEYED, 10),
-        ("崂山区分会场", [], MIN_PUBLISHED),
-        ("黄岛区分会场", [], 3),
-    ):
-        box = BallotBox(campaign=campaign, meeting=meeting, venue=factory.venue(campaign, name))
-        db.session.add(box)
-        db.session.flush()
-        move_box(db.session, box, BoxState.OPEN, None)
-        cards = issue_cards(db.session, box, filler + len(special), "t")
-        for card, pattern in zip(cards, [FILLER] * filler + special, strict=True):
-            cast_ballot(
-                db.session, card.token, dict(zip([d.id for d in departments], pattern, strict=True))
-            )
-        boxes.append(box)
-    db.session.commit()
-    for box in boxes:
-        move_box(db.session, box, BoxState.CLOSED, None)
-        seal(db.session, box)
-    db.session.commit()
+    boxes = [
+        factory.sealed_box(meeting, name, [list(FILLER)] * filler + [list(p) for p in special])
+        for name, special, filler in (
+            ("市级主会场", OBEYED, 10),
+            ("市南区分会场", DISOBEYED, 10),
+            ("崂山区分会场", [], MIN_PUBLISHED),
+            ("黄岛区分会场", [], 3),
+        )
+    ]
     return campaign, boxes
 
 
