@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ballots.boxes import box_label
-from ballots.models import REPRESENTATIVE_CATEGORIES, BallotBox, Representative
+from ballots.models import BallotBox
 from evaluation.campaign.imports import ImportRefused, RowError
 from evaluation.core import audit
 from evaluation.core.errors import Refused
+from representatives.models import Representative, categories_of
 
 
 def _at(box: BallotBox) -> tuple:
@@ -40,6 +41,7 @@ def import_representatives(
             [RowError(1, c, _("缺少此列")) for c in ("姓名", "类别") if c not in rows[0]]
         )
     known = {(r.name, r.district) for r in representatives(session, box)}
+    categories = categories_of(box.campaign)
     errors, seen, new = [], {}, []
     for row in rows:
         n = int(row["__row__"])
@@ -48,10 +50,8 @@ def import_representatives(
             errors.append(RowError(n, "姓名", _("不能为空")))
         elif len(name) > 50:
             errors.append(RowError(n, "姓名", _("超过 %(n)s 个字符", n=50)))
-        if category not in REPRESENTATIVE_CATEGORIES:
-            errors.append(
-                RowError(n, "类别", _("应为：%(list)s", list="、".join(REPRESENTATIVE_CATEGORIES)))
-            )
+        if category not in categories:
+            errors.append(RowError(n, "类别", _("应为：%(list)s", list="、".join(categories))))
         key = (name, district)
         if key in seen:
             errors.append(RowError(n, "姓名", _("与第 %(r)s 行重复", r=seen[key])))
@@ -100,7 +100,7 @@ def attendance_summary(session: Session, box: BallotBox) -> dict[str, tuple[int,
         invited[category] += n
         if attended:
             came[category] += n
-    return {c: (invited[c], came[c]) for c in REPRESENTATIVE_CATEGORIES if invited[c]}
+    return {c: (invited[c], came[c]) for c in categories_of(box.campaign) if invited[c]}
 
 
 def attendance_by_box(session: Session, boxes: list[BallotBox]) -> dict[int, tuple[int, int]]:

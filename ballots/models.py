@@ -329,31 +329,3 @@ class PaperEntry(db.Model):
     state: Mapped[PaperEntryState] = mapped_column(
         enum_type(PaperEntryState, "state", 10), default=PaperEntryState.PENDING.value
     )
-
-
-# Who the representatives are (代表类别); the statistics bureau chooses them by these.
-REPRESENTATIVE_CATEGORIES = ("人大代表", "政协委员", "企业", "社区", "市民")
-
-
-class Representative(db.Model):
-    """A citizen representative invited to one meeting at one venue, and whether they came.
-
-    Attendance is kept apart from voting: nothing here names a card, a box or a ballot.
-    """
-
-    __tablename__ = "representative"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "venue_id", "name", "district"),
-        CheckConstraint(
-            "category IN (" + ", ".join(f"'{c}'" for c in REPRESENTATIVE_CATEGORIES) + ")",
-            name="category_valid",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(50))
-    category: Mapped[str] = mapped_column(String(20))
-    district: Mapped[str] = mapped_column(String(50), default="")
-    attended: Mapped[bool] = mapped_column(default=False)

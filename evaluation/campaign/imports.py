@@ -57,11 +57,13 @@ class ImportResult:
 MAX_XLSX_EXPANDED_BYTES = 50 * 2**20
 
 
-def read_table(filename: str, stream: IO[bytes]) -> list[dict[str, str]]:
+def read_table(
+    filename: str, stream: IO[bytes], max_rows: int = MAX_IMPORT_ROWS
+) -> list[dict[str, str]]:
     """Read the rows of a CSV (UTF-8 or GBK, as Excel saves it in China) or XLSX file."""
     data = stream.read()
     if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, max_rows)
     elif filename.lower().endswith(".csv"):
         rows = list(csv.reader(io.StringIO(_decode(data))))
     else:
@@ -70,8 +72,8 @@ def read_table(filename: str, stream: IO[bytes]) -> list[dict[str, str]]:
     if not rows:
         raise Refused(_("文件是空的。"))
     header = [h.strip() for h in rows[0]]
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise Refused(_("一次最多导入 %(n)s 行。", n=MAX_IMPORT_ROWS))
+    if len(rows) - 1 > max_rows:
+        raise Refused(_("一次最多导入 %(n)s 行。", n=max_rows))
     return [
         {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(header) if h}
         | {"__row__": str(number)}
@@ -88,7 +90,7 @@ def _decode(data: bytes) -> str:
     raise Refused(_("无法识别文件编码，请保存为 UTF-8 编码的 CSV。"))
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
     _refuse_a_zip_bomb(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -97,7 +99,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         # The sheet is parsed as it is read: a damaged one fails here, not at opening.
         for values in sheet.iter_rows(values_only=True):
             rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_IMPORT_ROWS + 1:
+            if len(rows) > max_rows + 1:
                 break
         workbook.close()
     except Refused:
@@ -129,7 +131,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _check_header(rows: list[dict[str, str]], required: list[str]) -> None:
+def check_header(rows: list[dict[str, str]], required: list[str]) -> None:
     missing = [c for c in required if c not in rows[0]]
     if missing:
         raise ImportRefused([RowError(1, c, _("缺少此列")) for c in missing])
@@ -147,7 +149,7 @@ def import_departments(
     session: Session, campaign: Campaign, rows: list[dict[str, str]], actor: str
 ) -> ImportResult:
     """Create or update departments by code; a bad row anywhere imports nothing."""
-    _check_header(rows, ["代码", "全称", "简称"])
+    check_header(rows, ["代码", "全称", "简称"])
     errors: list[RowError] = []
     parsed = []
     seen_codes: dict[str, int] = {}
@@ -257,7 +259,7 @@ def import_venues(
     session: Session, campaign: Campaign, rows: list[dict[str, str]], actor: str
 ) -> ImportResult:
     """Create or update venues by name; a bad row anywhere imports nothing."""
-    _check_header(rows, ["名称", "类型", "容量"])
+    check_header(rows, ["名称", "类型", "容量"])
     errors: list[RowError] = []
     parsed = []
     seen: dict[str, int] = {}

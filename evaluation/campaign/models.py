@@ -59,6 +59,8 @@ class Campaign(db.Model):
     handling_starts: Mapped[dt.date | None]
     closes_on: Mapped[dt.date | None]
     slot_minutes: Mapped[int] = mapped_column(default=DEFAULT_SLOT_MINUTES)
+    # The representative categories (代表类别), comma-separated; empty: the default list.
+    representative_categories: Mapped[str] = mapped_column(String(200), default="")
     spare_card_percent: Mapped[int] = mapped_column(
         default=DEFAULT_SPARE_CARD_PERCENT, server_default=str(DEFAULT_SPARE_CARD_PERCENT)
     )

@@ -12,6 +12,7 @@ from evaluation.campaign.cli import campaign, export_command, import_command
 from evaluation.core.cli import audit_group, fail
 from evaluation.core.extensions import db
 from evaluation.shell.production import backup_command, serve_command
+from representatives.cli import representatives
 
 
 def register_commands(app: Flask) -> None:
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
         export_command,
         demo_command,
         ballots,
+        representatives,
         results,
         serve_command,
         backup_command,

@@ -4,13 +4,13 @@ import io
 
 from sqlalchemy import inspect
 
-from ballots.models import Representative
 from evaluation.core.models import Role
+from representatives.models import Representative
 
 REPRESENTATIVES_CSV = """姓名,类别,区市
 张伟,人大代表,市南区
 李娜,政协委员,市北区
-王芳,企业,崂山区
+王芳,企业代表,崂山区
 刘洋,市民,李沧区
 """
 
@@ -65,7 +65,10 @@ def test_marking_someone_from_another_list_is_refused(client, election, login_as
 
 
 def test_attendance_is_never_linked_to_cards_or_ballots(app, db):
-    referenced = {
-        fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("representative")
-    }
-    assert referenced == {"meeting", "venue"}
+    inspector = inspect(db.engine)
+    referenced = {fk["referred_table"] for fk in inspector.get_foreign_keys("representative")}
+    assert referenced == {"meeting", "venue", "candidate"}  # the person, never a card
+    assert {fk["referred_table"] for fk in inspector.get_foreign_keys("candidate")} == {"campaign"}
+    for table in ("representative", "candidate"):
+        columns = " ".join(c["name"] for c in inspector.get_columns(table))
+        assert not any(word in columns for word in ("card", "token", "ballot", "box", "receipt"))
