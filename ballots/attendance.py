@@ -13,6 +13,7 @@ from ballots.models import BallotBox
 from evaluation.campaign.imports import ImportRefused, RowError
 from evaluation.core import audit
 from evaluation.core.errors import Refused
+from representatives.checkin import CheckedIn, check_in, find_invited, undo_check_in
 from representatives.models import Representative, categories_of
 
 
@@ -74,17 +75,21 @@ def import_representatives(
     return len(new)
 
 
-def mark_attendance(session: Session, box: BallotBox, present: set[int], actor: str) -> int:
-    """Record who came: exactly the representatives in `present` are marked as attending."""
-    people = representatives(session, box)
-    unknown = present - {r.id for r in people}
-    if unknown:
-        raise Refused(_("名单中没有这些代表。"))
-    for person in people:
-        person.attended = person.id in present
-    session.flush()
-    audit.record(session, actor, "attendance.mark", box_label(box), present=len(present))
-    return len(present)
+def check_in_at(session: Session, box: BallotBox, person_id: int) -> CheckedIn:
+    """A desk of the box's venue checks one invitee in (idempotent, never overwrites)."""
+    _at(box)
+    return check_in(session, box.meeting_id, box.venue_id, person_id)
+
+
+def undo_at(session: Session, box: BallotBox, person_id: int, actor: str) -> None:
+    _at(box)
+    undo_check_in(session, box.meeting_id, box.venue_id, person_id)
+    audit.record(session, actor, "attendance.undo", box_label(box))
+
+
+def find_at(session: Session, box: BallotBox, typed: str) -> list[Representative]:
+    _at(box)
+    return find_invited(session, box.meeting_id, box.venue_id, typed)
 
 
 def attendance_summary(session: Session, box: BallotBox) -> dict[str, tuple[int, int]]:

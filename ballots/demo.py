@@ -22,6 +22,7 @@ from ballots.lifecycle import move_box
 from ballots.models import BallotBox, BoxState, Rating, VotingToken
 from evaluation.campaign.models import Campaign
 from evaluation.core import audit
+from representatives.demo import check_in_demo
 
 SIMULATION_SEED = 2026
 TURNOUT = (0.85, 0.97)  # share of the seats whose card comes back
@@ -69,10 +70,13 @@ def simulate_ballots(
             cards = issue_cards(session, box, default_card_count(box), actor)
             move_box(session, box, BoxState.OPEN, None)
             seats = box_seats(box)
+            voters = int(seats * rng.uniform(*TURNOUT))
             off = box.venue is not None and box.venue.name == OFF_VENUE
             departments = [d.id for d in box.departments]
             shape = BallotShape(departments, box.public_key)
-            for card in cards[: int(seats * rng.uniform(*TURNOUT))]:
+            if box.meeting_id is not None:  # who came: all who vote, and a few who do not
+                check_in_demo(session, box.meeting_id, box.venue_id, voters + box.id % 4)
+            for card in cards[:voters]:
                 if off and rng.random() < OFF_STRAIGHT:
                     same = rng.choice([Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
                     ratings = {d: same.value for d in departments}

@@ -113,8 +113,9 @@ class Representative(db.Model):
     """
 
     __tablename__ = "representative"
+    # Two drawn people may share a name and district: a person is their candidate, and an
+    # imported list is kept free of doubles by its import.
     __table_args__ = (
-        UniqueConstraint("meeting_id", "venue_id", "name", "district"),
         UniqueConstraint("candidate_id"),
         UniqueConstraint("invitation_code"),
     )

@@ -12,9 +12,11 @@ from flask_wtf import FlaskForm
 
 from ballots.attendance import (
     attendance_summary,
+    check_in_at,
+    find_at,
     import_representatives,
-    mark_attendance,
     representatives,
+    undo_at,
 )
 from ballots.boxes import get_box
 from ballots.casting import IncompleteBallot
@@ -34,10 +36,10 @@ from ballots.views.office import (
 from evaluation.campaign.forms import ImportForm
 from evaluation.campaign.imports import ImportRefused, read_table
 from evaluation.core.auth import actor
-from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
+from representatives.models import categories_of
 
 
 @admin_bp.route("/<int:box_id>/paper", methods=["GET", "POST"])
@@ -140,14 +142,18 @@ def attendance(box_id: int) -> str:
 
 
 def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> Any:
+    typed = request.args.get("q", "").strip()[:50]
     return render_template(
         "ballots/attendance.html",
         box=box,
         people=representatives(db.session, box),
+        found=find_at(db.session, box, typed) if typed else None,
+        typed=typed,
         summary=attendance_summary(db.session, box),
         import_form=form,
         errors=errors,
-        mark_form=ConfirmForm(),
+        tap_form=ConfirmForm(),
+        categories=categories_of(box.campaign),
     ), status
 
 
@@ -173,14 +179,23 @@ def attendance_import(box_id: int) -> Any:
     return _attendance_page(box, form, errors, outcome.status)
 
 
-@admin_bp.route("/<int:box_id>/attendance/mark", methods=["POST"])
+@admin_bp.route("/<int:box_id>/attendance/<int:person_id>/check-in", methods=["POST"])
 @requires(Capability.KEEP_ATTENDANCE)
-def attendance_mark(box_id: int) -> Response:
+def attendance_check_in(box_id: int, person_id: int) -> Response:
+    """One tap checks one person in; several desks at once, a repeat counted once."""
     box = box_for_user(box_id)
-    try:
-        present = {int(v) for v in request.form.getlist("present")}
-    except ValueError:
-        raise Refused(_("名单中没有这些代表。")) from None
-    came = mark_attendance(db.session, box, present, actor())
-    flash(_("已登记出席 %(n)s 人。", n=came))
+    done = check_in_at(db.session, box, person_id)
+    if done.newly:
+        flash(_("%(name)s 已签到，请发给评议卡。", name=done.person.name))
+    else:
+        flash(_("%(name)s 已经签到过，不要再发评议卡。", name=done.person.name), "error")
+    return redirect(url_for("ballots_office.attendance", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/attendance/<int:person_id>/undo", methods=["POST"])
+@requires(Capability.KEEP_ATTENDANCE)
+def attendance_undo(box_id: int, person_id: int) -> Response:
+    box = box_for_user(box_id)
+    undo_at(db.session, box, person_id, actor())
+    flash(_("已撤销签到。"))
     return redirect(url_for("ballots_office.attendance", box_id=box.id))

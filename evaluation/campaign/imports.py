@@ -71,13 +71,19 @@ def read_table(
     rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
     if not rows:
         raise Refused(_("文件是空的。"))
-    header = [h.strip() for h in rows[0]]
     if len(rows) - 1 > max_rows:
         raise Refused(_("一次最多导入 %(n)s 行。", n=max_rows))
+    return rows_of(rows[0], rows[1:])
+
+
+def rows_of(header: list[str], lines: list[list[str]]) -> list[dict[str, str]]:
+    """Lines under a header as the imports take them: column → text, and `__row__`, the
+    spreadsheet's row number (the header is row 1)."""
+    names = [h.strip() for h in header]
     return [
-        {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(header) if h}
+        {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(names) if h}
         | {"__row__": str(number)}
-        for number, r in enumerate(rows[1:], start=2)
+        for number, r in enumerate(lines, start=2)
     ]
 
 

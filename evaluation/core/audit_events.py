@@ -57,6 +57,7 @@ EVENTS = {
     "paper.resolved": _l("监察局核对纸质票"),
     "attendance.import": _l("导入代表名单"),
     "attendance.mark": _l("登记代表出席"),
+    "attendance.undo": _l("撤销代表签到"),
     "representatives.import": _l("导入代表库"),
     "representatives.quotas": _l("设置代表名额"),
     "representatives.draw": _l("随机抽取代表"),

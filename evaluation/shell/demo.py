@@ -34,6 +34,7 @@ from evaluation.core import audit
 from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role, User
 from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
+from representatives.demo import build_demo_representatives
 from suggestions.demo import build_demo_suggestions
 
 DEMO_PASSWORD = "sanmin-demo"
@@ -318,6 +319,7 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     ensure_boxes(session, campaign, actor)
     demo_ceremony(session, campaign, actor, current_app.config["BALLOT_KEY_COST"])
     build_demo_questionnaires(session, campaign, actor)
+    build_demo_representatives(session, campaign, actor)
     simulate_ballots(
         session, campaign, demo_box(session), progress, demo_respondents(session, campaign)
     )

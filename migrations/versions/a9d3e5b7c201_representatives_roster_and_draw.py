@@ -3,7 +3,8 @@
 The roster of candidates (phones sealed, ID numbers as keyed hashes), quotas per meeting ×
 venue × category, the draw with its public seed and every drawn place. The invited
 representatives name their candidate and carry an invitation code; categories become a
-campaign setting, so the fixed list's check on the representative table goes.
+campaign setting, so the fixed list's check on the representative table goes, and so does
+its one-name-per-venue rule: two drawn people may share a name.
 
 Revision ID: a9d3e5b7c201
 Revises: f4a7c2d9e815
@@ -145,6 +146,9 @@ def upgrade():
     op.create_index(op.f("ix_draw_place_draw_id"), "draw_place", ["draw_id"])
     with op.batch_alter_table("representative") as batch:
         batch.drop_constraint(op.f("ck_representative_category_valid"), type_="check")
+        batch.drop_constraint(
+            op.f("uq_representative_meeting_id_venue_id_name_district"), type_="unique"
+        )
         batch.add_column(sa.Column("candidate_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("invitation_code", sa.String(16), nullable=True))
         batch.create_foreign_key(
@@ -167,6 +171,10 @@ def downgrade():
         batch.drop_constraint(op.f("fk_representative_candidate_id_candidate"), type_="foreignkey")
         batch.drop_column("invitation_code")
         batch.drop_column("candidate_id")
+        batch.create_unique_constraint(
+            op.f("uq_representative_meeting_id_venue_id_name_district"),
+            ["meeting_id", "venue_id", "name", "district"],
+        )
         batch.create_check_constraint(
             op.f("ck_representative_category_valid"),
             "category IN ('人大代表', '政协委员', '企业', '社区', '市民')",

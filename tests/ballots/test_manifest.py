@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 
-from ballots.attendance import import_representatives, mark_attendance, representatives
+from ballots.attendance import check_in_at, import_representatives, representatives
 from ballots.models import Ballot, BoxMinutes, BoxState
 from ballots.publication import records_text, stored_columns
 from evaluation.core.models import AuditEvent, Role
@@ -113,7 +113,8 @@ def test_more_ballots_than_representatives_checked_in_needs_supervisions_note(
     rows = [{"__row__": str(i + 2), "姓名": f"代表{i}", "类别": "市民"} for i in range(4)]
     import_representatives(db.session, election.box, rows, "t")
     people = representatives(db.session, election.box)
-    mark_attendance(db.session, election.box, {p.id for p in people[:2]}, "t")
+    for person in people[:2]:
+        check_in_at(db.session, election.box, person.id)
     db.session.commit()
     _vote(client, election, 3)
     _close(db, election)

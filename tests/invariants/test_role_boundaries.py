@@ -84,7 +84,8 @@ ROUTES = {
     "ballots_office.resolve": C.RESOLVE_PAPER_CONFLICTS,
     "ballots_office.attendance": C.WATCH_BOXES,
     "ballots_office.attendance_import": C.KEEP_ATTENDANCE,
-    "ballots_office.attendance_mark": C.KEEP_ATTENDANCE,
+    "ballots_office.attendance_check_in": C.KEEP_ATTENDANCE,
+    "ballots_office.attendance_undo": C.KEEP_ATTENDANCE,
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,
@@ -250,6 +251,7 @@ def world(factory, db):
         "rule_id": 1,
         "day": "2026-12-01",
         "nominee_id": 1,
+        "person_id": 1,
     }
 
 
