@@ -47,6 +47,9 @@ class Capability(StrEnum):
     ENTER_PAPER_BALLOTS = "enter_paper_ballots"
     RESOLVE_PAPER_CONFLICTS = "resolve_paper_conflicts"  # against the paper itself
     KEEP_ATTENDANCE = "keep_attendance"
+    # representatives (市民代表: the statistics bureau draws them, districts review theirs)
+    MANAGE_REPRESENTATIVES = "manage_representatives"  # roster, quotas, draw, lists
+    REVIEW_DRAWN = "review_drawn"  # a district venue replaces its drawn people from reserves
     REQUEST_BOX_WITHDRAWAL = "request_box_withdrawal"  # 撤销, for an empty box
     COUNTERSIGN_BOX_WITHDRAWAL = "countersign_box_withdrawal"
     # results (统计局 tallies and signs, 监察局 countersigns, the office releases)
@@ -105,6 +108,8 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.ENTER_PAPER_BALLOTS: {A, V},
         C.RESOLVE_PAPER_CONFLICTS: {A, S},
         C.KEEP_ATTENDANCE: {A, V},
+        C.MANAGE_REPRESENTATIVES: {A, T},
+        C.REVIEW_DRAWN: {V},
         C.REQUEST_BOX_WITHDRAWAL: {A},
         C.COUNTERSIGN_BOX_WITHDRAWAL: {S},
         C.READ_RESULT_RUNS: {A, S, T},

@@ -42,6 +42,7 @@ from evaluation.shell.office import desk_bp
 from evaluation.shell.views import public_bp
 from evaluation.shell.wiring import connect_signals
 from questionnaires import views as questionnaire_views
+from representatives import views as representative_views
 from suggestions import views as suggestion_views
 
 # Templates and migrations are inside the package (in a checkout, links to the top-level
@@ -65,6 +66,7 @@ BLUEPRINTS = (
     suggestion_views.admin_bp,
     questionnaire_views.public_bp,
     questionnaire_views.admin_bp,
+    representative_views.admin_bp,
 )
 
 

@@ -86,6 +86,13 @@ ROUTES = {
     "ballots_office.attendance_import": C.KEEP_ATTENDANCE,
     "ballots_office.attendance_check_in": C.KEEP_ATTENDANCE,
     "ballots_office.attendance_undo": C.KEEP_ATTENDANCE,
+    "representatives_office.overview": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.roster_import": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.quotas_import": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.draw": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.export": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.review": C.REVIEW_DRAWN,
+    "representatives_office.replace": C.REVIEW_DRAWN,
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,
@@ -252,6 +259,7 @@ def world(factory, db):
         "day": "2026-12-01",
         "nominee_id": 1,
         "person_id": 1,
+        "group_number": 1,
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from evaluation.campaign.imports import ImportRefused, read_table
-from evaluation.campaign.models import Phase, VenueKind
+from evaluation.campaign.models import VenueKind
 from evaluation.core.errors import Conflict, Refused
 from evaluation.core.models import AuditEvent
 from representatives.draw import Person, Stratum, plan, run_draw
@@ -46,21 +46,6 @@ def _people(n: int = 120) -> list[list[str]]:
         ]
         for i in range(n)
     ]
-
-
-@pytest.fixture
-def event(factory, db):
-    """A campaign with two meetings and a main venue plus two district venues."""
-    campaign = factory.campaign(phase=Phase.PREPARATION)
-    for number in (1, 2):
-        factory.meeting(factory.group(campaign, number))
-    main = factory.venue(campaign, "市级主会场")
-    main.district = "市级"
-    for district in DISTRICTS:
-        venue = factory.venue(campaign, f"{district}分会场", VenueKind.DISTRICT)
-        venue.district = district
-    db.session.flush()
-    return campaign
 
 
 QUOTAS = [

@@ -1,0 +1,163 @@
+"""District review (区市审核) and the statistics bureau's view of the draw.
+
+A district venue's staff see who was drawn for their venue and may replace a person (moved
+away, ill, a conflict of interest) with the next of that stratum's ranked reserves, with a
+reason; the reserves of a district venue are that district's people, so a district can only
+bring in its own. Every replacement is audited, and the replaced person's invitation lapses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from evaluation.campaign.models import Campaign, Group, Meeting
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
+from representatives.draw import new_invitation_code
+from representatives.models import Candidate, Draw, DrawPlace, Quota, Representative
+
+MIN_REASON, MAX_REASON = 4, 200
+
+
+def invitees(session: Session, meeting_id: int, venue_id: int) -> list[Representative]:
+    return list(
+        session.execute(
+            select(Representative)
+            .where(Representative.meeting_id == meeting_id, Representative.venue_id == venue_id)
+            .order_by(Representative.category, Representative.id)
+        ).scalars()
+    )
+
+
+def replace_invitee(
+    session: Session, person_id: int, venue_id: int, reason: str, actor: str
+) -> Representative:
+    """Replace a drawn person of this venue with the stratum's next free reserve."""
+    reason = " ".join(reason.split())
+    if not MIN_REASON <= len(reason) <= MAX_REASON:
+        raise Refused(
+            _("请写明替换理由（%(a)s–%(b)s 个字）。", a=MIN_REASON, b=MAX_REASON),
+            field="reason",
+        )
+    person = session.get(Representative, person_id)
+    if person is None or person.venue_id != venue_id:
+        raise NotFound(_("本会场的名单中没有这位代表。"))
+    if person.candidate_id is None:
+        raise Conflict(_("只有抽取产生的代表可以从候补中替换。"))
+    if person.attended:
+        raise Conflict(_("这位代表已经签到，不能替换。"))
+    invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
+    reserve = (
+        session.execute(
+            select(DrawPlace)
+            .where(
+                DrawPlace.meeting_id == person.meeting_id,
+                DrawPlace.venue_id == person.venue_id,
+                DrawPlace.category == person.category,
+                DrawPlace.candidate_id.not_in(invited),
+            )
+            .order_by(DrawPlace.position)
+        )
+        .scalars()
+        .first()
+    )
+    if reserve is None:
+        raise Conflict(_("这一类别的候补已经用完，请联系统计局。"))
+    out = session.get(Candidate, person.candidate_id)
+    incoming = reserve.candidate
+    session.delete(person)
+    session.flush()
+    replacement = Representative(
+        meeting_id=reserve.meeting_id,
+        venue_id=reserve.venue_id,
+        name=incoming.name,
+        category=incoming.category,
+        district=incoming.district,
+        candidate_id=incoming.id,
+        invitation_code=new_invitation_code(),
+    )
+    session.add(replacement)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "representatives.replace",
+        f"venue:{venue_id}",
+        meeting=reserve.meeting_id,
+        out=out.person_id,
+        reserve=incoming.person_id,
+        position=reserve.position,
+        reason=reason,
+    )
+    return replacement
+
+
+@dataclass(frozen=True)
+class StratumCount:
+    group: int
+    venue: str
+    quota: int
+    invited: int
+    came: int
+
+
+def draw_of(session: Session, campaign: Campaign) -> Draw | None:
+    return session.execute(select(Draw).where(Draw.campaign_id == campaign.id)).scalar()
+
+
+def roster_counts(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """District → category → candidates: the roster's shape, no one's details."""
+    counts: dict[str, dict[str, int]] = {}
+    for district, category, n in session.execute(
+        select(Candidate.district, Candidate.category, func.count())
+        .where(Candidate.campaign_id == campaign.id)
+        .group_by(Candidate.district, Candidate.category)
+    ):
+        counts.setdefault(district, {})[category] = n
+    return dict(sorted(counts.items()))
+
+
+def venue_counts(session: Session, campaign: Campaign) -> list[StratumCount]:
+    """Per meeting and venue: the quota, who is invited and who came."""
+    quotas = {
+        (m, v): n
+        for m, v, n in session.execute(
+            select(Quota.meeting_id, Quota.venue_id, func.sum(Quota.count))
+            .join(Meeting)
+            .join(Group)
+            .where(Group.campaign_id == campaign.id)
+            .group_by(Quota.meeting_id, Quota.venue_id)
+        )
+    }
+    people: dict[tuple[int, int], list[int]] = {}
+    for m, v, attended, n in session.execute(
+        select(
+            Representative.meeting_id,
+            Representative.venue_id,
+            Representative.attended,
+            func.count(),
+        )
+        .join(Meeting, Meeting.id == Representative.meeting_id)
+        .join(Group)
+        .where(Group.campaign_id == campaign.id)
+        .group_by(Representative.meeting_id, Representative.venue_id, Representative.attended)
+    ):
+        pair = people.setdefault((m, v), [0, 0])
+        pair[0] += n
+        pair[1] += n if attended else 0
+    meetings = {
+        m.id: m.group.number
+        for m in session.execute(
+            select(Meeting).join(Group).where(Group.campaign_id == campaign.id)
+        ).scalars()
+    }
+    venues = {v.id: v.name for v in campaign.venues}
+    keys = sorted(set(quotas) | set(people), key=lambda k: (meetings[k[0]], venues[k[1]]))
+    return [
+        StratumCount(meetings[m], venues[v], quotas.get((m, v), 0), *people.get((m, v), [0, 0]))
+        for m, v in keys
+    ]

@@ -1,0 +1,153 @@
+"""The office's representatives pages: the statistics bureau draws, a district reviews its
+own venue's people, and personal data stays in the office."""
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from evaluation.core.models import AuditEvent, Role
+from representatives.draw import run_draw
+from representatives.models import Candidate, DrawPlace, Representative
+from tests.representatives.test_roster_and_draw import QUOTAS, ROSTER_HEADER, _people, _ready
+
+QUOTA_HEADER = ["组别", "会场", "类别", "人数"]
+
+
+def _file(header: list[str], rows: list[list[str]], name: str) -> tuple:
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    return (io.BytesIO(text.encode()), name)
+
+
+def test_the_statistics_bureau_imports_draws_and_downloads_an_audited_list(
+    client, login_as, db, event
+):
+    db.session.commit()
+    login_as(Role.DEPARTMENT)
+    assert client.get("/office/representatives/").status_code == 403
+    login_as(Role.STATISTICS)
+    assert "代表库是空的" in client.get("/office/representatives/").get_data(as_text=True)
+    people = _people()
+    for url, prefix, header, rows in (
+        ("/office/representatives/roster", "roster", ROSTER_HEADER, people),
+        ("/office/representatives/quotas", "quotas", QUOTA_HEADER, QUOTAS),
+    ):
+        sent = client.post(
+            url,
+            data={f"{prefix}-file": _file(header, rows, "list.csv")},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+    bad = client.post(
+        "/office/representatives/roster",
+        data={
+            "roster-file": _file(
+                ["编号", "姓名", "类别", "区市"], [["Z1", "甲", "游客", "市南区"]], "b.csv"
+            )
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "<td>2</td><td>类别</td>" in bad.get_data(as_text=True)
+    mismatch = client.post(
+        "/office/representatives/draw", data={"seed": "20261205", "seed_again": "20261206"}
+    )
+    assert mismatch.status_code == 400 and "不一致" in mismatch.get_data(as_text=True)
+    assert db.session.query(Representative).count() == 0
+    drawn = client.post(
+        "/office/representatives/draw", data={"seed": "20261205", "seed_again": "20261205"}
+    )
+    assert drawn.status_code == 302
+    page = client.get("/office/representatives/").get_data(as_text=True)
+    assert "随机种子 20261205" in page and people[0][6] not in page  # no phone on the page
+    export = client.post("/office/representatives/export/1.csv")
+    assert export.status_code == 200
+    text = export.get_data(as_text=True)
+    assert "邀请码" in text and any(p[6] in text for p in people)
+    actions = set(db.session.execute(select(AuditEvent.action)).scalars())
+    assert {"representatives.import", "representatives.draw", "representatives.export"} <= actions
+
+
+@pytest.fixture
+def drawn(db, event):
+    _ready(db, event)
+    run_draw(db.session, event, "42", "statistics")
+    db.session.commit()
+    return event
+
+
+def test_a_district_replaces_its_own_drawn_person_from_its_own_reserves(
+    client, login_as, db, drawn
+):
+    venue = next(v for v in drawn.venues if v.name == "市南区分会场")
+    other = next(v for v in drawn.venues if v.name == "崂山区分会场")
+    login_as(Role.VENUE_STAFF, venue=venue)
+    page = client.get("/office/representatives/review").get_data(as_text=True)
+    person = (
+        db.session.execute(select(Representative).where(Representative.venue_id == venue.id))
+        .scalars()
+        .first()
+    )
+    assert person.name in page
+    meeting_id, category, gone = person.meeting_id, person.category, person.id
+    url = f"/office/representatives/review/{person.id}/replace"
+    short = client.post(url, data={"reason": "无"})
+    assert short.status_code == 400 and "替换理由" in short.get_data(as_text=True)
+    assert db.session.get(Representative, person.id) is not None
+    done = client.post(url, data={"reason": "已迁出本区，无法到会"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert (
+        db.session.execute(select(Representative).where(Representative.id == gone)).first() is None
+    )
+    incoming = (
+        db.session.execute(
+            select(Representative)
+            .where(
+                Representative.venue_id == venue.id,
+                Representative.meeting_id == meeting_id,
+                Representative.category == category,
+            )
+            .order_by(Representative.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    candidate = db.session.get(Candidate, incoming.candidate_id)
+    assert candidate.district == "市南区"  # the district's own reserve
+    place = db.session.execute(
+        select(DrawPlace).where(DrawPlace.candidate_id == candidate.id)
+    ).scalar()
+    assert place.venue_id == venue.id and place.position > 5  # after the 5 invited
+    # Another venue's staff cannot touch this venue's people.
+    login_as(Role.VENUE_STAFF, venue=other)
+    theirs = client.post(
+        f"/office/representatives/review/{incoming.id}/replace", data={"reason": "不想让他来"}
+    )
+    assert theirs.status_code == 404
+    replaced = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "representatives.replace")
+    ).scalar()
+    assert replaced is not None and "已迁出本区" in replaced.detail
+
+
+def test_someone_already_checked_in_is_not_replaced(client, login_as, db, drawn):
+    venue = next(v for v in drawn.venues if v.name == "崂山区分会场")
+    person = (
+        db.session.execute(select(Representative).where(Representative.venue_id == venue.id))
+        .scalars()
+        .first()
+    )
+    person.attended = True
+    db.session.commit()
+    login_as(Role.VENUE_STAFF, venue=venue)
+    refused = client.post(
+        f"/office/representatives/review/{person.id}/replace", data={"reason": "临时有事来不了"}
+    )
+    assert refused.status_code == 409 and "已经签到" in refused.get_data(as_text=True)
+
+
+def test_no_public_page_shows_a_representative(client, db, drawn):
+    names = [c.name for c in db.session.execute(select(Candidate)).scalars()]
+    for path in ("/", "/boxes/", "/api/v1/boxes", "/results/", "/suggestions/"):
+        page = client.get(path).get_data(as_text=True)
+        assert not any(name in page for name in names), path
