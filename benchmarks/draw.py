@@ -1,4 +1,4 @@
-"""The roster import and the representatives' draw at the event's scale.
+"""The roster import, the representatives' draw and a meeting's card PDF at the event's scale.
 
     .venv/bin/python benchmarks/draw.py                 # 12,000 candidates, SQLite, temporary
     .venv/bin/python benchmarks/draw.py --candidates 30000
@@ -8,7 +8,8 @@ quotas of 100 at the main venue and 200 at each district venue per meeting, spre
 categories: about 2,500 people a meeting, 10,000 in all), then times: (a) reading the roster
 CSV alone (the baseline: what any import costs), (b) the roster import (every row checked,
 phones sealed, ID numbers hashed), (c) the draw from the public data alone (`plan`), and
-(d) the whole draw in the database (places, invitations, audit).
+(d) the whole draw in the database (places, invitations, audit); then (e) issuing every card
+of meeting 1's 13 boxes (the baseline for printing) and (f) writing them as one PDF.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 from flask_migrate import upgrade
 
+from ballots.boxes import box_name, boxes_of, ensure_boxes
+from ballots.cards import default_card_count, issue_cards
+from ballots.printing import PrintRun, cards_pdf
 from evaluation.campaign.imports import read_table
 from evaluation.campaign.models import Campaign, Group, Meeting, Phase, Venue, VenueKind
 from evaluation.core.extensions import db
@@ -145,6 +149,29 @@ def main() -> None:
             short = sum(d.short for d in drawn)
             print(f"invited {invited:,}, short {short:,} in {len(strata)} strata")
             print(f"ratio (b)/(a): {imported / baseline:.1f}×   (d)/(a): {stored / baseline:.1f}×")
+            _print_run(campaign)
+
+
+def _print_run(campaign: Campaign) -> None:
+    """(e) issue every card of meeting 1's 13 boxes, (f) write them as one PDF."""
+    ensure_boxes(db.session, campaign, "benchmark")
+    boxes = [b for b in boxes_of(db.session, campaign) if b.meeting and b.meeting.group.number == 1]
+    issued, cards = _timed(
+        "(e) issue meeting 1's cards (baseline)",
+        lambda: [issue_cards(db.session, b, default_card_count(b), "benchmark") for b in boxes],
+    )
+    runs = [
+        PrintRun(box_name(b), "2026年11月24日 星期二 08:30", [("投票箱", b.id)], c)
+        for b, c in zip(boxes, cards, strict=True)
+    ]
+    rendered, pdf = _timed(
+        "(f) the cards as one PDF", lambda: cards_pdf(runs, "https://sanmin.example.cn")
+    )
+    total = sum(len(c) for c in cards)
+    print(
+        f"{total:,} cards, {pdf.count(b'/Type /Page') - pdf.count(b'/Type /Pages'):,} pages, "
+        f"{len(pdf) / 2**20:.1f} MiB; ratio (f)/(e): {rendered / issued:.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from analysis.cli import results
-from ballots.cli import ballots
+from ballots.cli import ballots, cards
 from evaluation.campaign.cli import campaign, export_command, import_command
 from evaluation.core.cli import audit_group, fail
 from evaluation.core.extensions import db
@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
         export_command,
         demo_command,
         ballots,
+        cards,
         representatives,
         results,
         serve_command,
