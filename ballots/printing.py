@@ -1,4 +1,4 @@
-"""Print runs as PDF (ReportLab, its built-in Chinese CID font: nothing beyond pip).
+"""Print runs of the ballots room as PDF (`evaluation.core.pdf`).
 
 Voting cards: a cover sheet per box with its figures, then ten cards a page, each with the
 meeting, the venue, the voting QR code and the short code, with cut marks. The paper ballot
@@ -13,25 +13,17 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from ballots.cards import Card, format_short_code
-
-FONT = "STSong-Light"  # Adobe's CID font for Simplified Chinese, which PDF readers supply
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from evaluation.core.pdf import FONT, PRINTABLE, draw_qr
 
 CARD_W, CARD_H = 90 * mm, 54 * mm
-# The CID font has no “·” (U+00B7): names printed with it get an ideographic space.
-PRINTABLE = str.maketrans({"·": "　"})
+
 COLUMNS, ROWS = 2, 5  # ten cards an A4 page
 QR_SIDE = 40 * mm  # about 1.2 mm a module: read at arm's length by any phone
-QR_MASK = 2
 ANSWERS = ("满意", "基本满意", "不满意", "不了解")  # in the ballot's order: digits 1–4
 
 
@@ -43,31 +35,6 @@ class PrintRun:
     meeting: str  # 2026年11月24日 星期二 8:30
     figures: Sequence[tuple[str, object]]  # its cover sheet: label, value
     cards: Sequence[Card]
-
-
-def _qr(canvas: Canvas, text: str, x: float, y: float, side: float) -> None:
-    """The QR code as one filled path of its dark runs, row by row: a few hundred path
-    operators, where drawing each module as a shape made a meeting's cards take 80 s.
-    The version fits the text; the mask is fixed (a valid code; choosing the mask by its
-    penalty score costs ten times the rest and changes nothing for a phone's camera)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    module = side / len(matrix)
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        top = y + side - (r + 1) * module
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                path.rect(x + start * module, top, (c - start) * module, module)
-            else:
-                c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _cut_marks(canvas: Canvas, x0: float, y0: float) -> None:
@@ -114,7 +81,7 @@ def cards_pdf(
                 canvas.drawString(x + 5 * mm, y + 14 * mm, "扫码评议，一卡一票")
                 canvas.setFont("Courier-Bold", 11)
                 canvas.drawString(x + 5 * mm, y + 7 * mm, format_short_code(card.short_code))
-                _qr(
+                draw_qr(
                     canvas,
                     f"{base_url}/v/{card.token}",
                     x + CARD_W - QR_SIDE - 6 * mm,

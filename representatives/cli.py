@@ -13,6 +13,7 @@ from evaluation.core.audit import command_line_actor
 from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db
 from representatives.draw import export_invited, run_draw
+from representatives.letters import letters_pdf, sms_csv
 from representatives.roster import MAX_ROSTER_ROWS, import_quotas, import_roster
 
 
@@ -91,5 +92,30 @@ def export_command(group_number: int, out: Path) -> None:
     text = export_invited(
         db.session, require_campaign(db.session), group_number, command_line_actor()
     )
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"{out}")
+
+
+@representatives.command("letters")
+@click.option("--meeting", "group_number", type=int, required=True, help="The group number.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+@one_transaction
+def letters_command(group_number: int, out: Path) -> None:
+    """Write a meeting's invitation letters (A4 PDF, one a person, with the check-in QR)."""
+    out.write_bytes(
+        letters_pdf(db.session, require_campaign(db.session), group_number, command_line_actor())
+    )
+    click.echo(f"{out}")
+
+
+@representatives.command("sms")
+@click.option("--meeting", "group_number", type=int, required=True, help="The group number.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+@one_transaction
+def sms_command(group_number: int, out: Path) -> None:
+    """Write the SMS gateway's CSV for a meeting's invited representatives (audited)."""
+    text = sms_csv(db.session, require_campaign(db.session), group_number, command_line_actor())
     out.write_text(text, encoding="utf-8")
     click.echo(f"{out}")

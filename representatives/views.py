@@ -22,6 +22,7 @@ from evaluation.core.extensions import db
 from evaluation.core.forms import REQUIRED, ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
 from representatives.draw import export_invited, run_draw
+from representatives.letters import letters_pdf, sms_csv
 from representatives.models import categories_of
 from representatives.review import (
     MAX_REASON,
@@ -129,6 +130,29 @@ def draw() -> Any:
         return redirect(url_for("representatives_office.overview"))
     return _overview(
         ImportForm(prefix="roster"), ImportForm(prefix="quotas"), form, [], outcome.status
+    )
+
+
+@admin_bp.route("/letters/<int:group_number>.pdf", methods=["POST"])
+@requires(Capability.MANAGE_REPRESENTATIVES)
+def letters(group_number: int) -> Response:
+    """A meeting's invitation letters, as they stand after any replacement (audited)."""
+    pdf = letters_pdf(db.session, require_campaign(db.session), group_number, actor())
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=letters-{group_number}.pdf"},
+    )
+
+
+@admin_bp.route("/sms/<int:group_number>.csv", methods=["POST"])
+@requires(Capability.MANAGE_REPRESENTATIVES)
+def sms(group_number: int) -> Response:
+    text = sms_csv(db.session, require_campaign(db.session), group_number, actor())
+    return Response(
+        text.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=sms-{group_number}.csv"},
     )
 
 

@@ -91,6 +91,8 @@ ROUTES = {
     "representatives_office.quotas_import": C.MANAGE_REPRESENTATIVES,
     "representatives_office.draw": C.MANAGE_REPRESENTATIVES,
     "representatives_office.export": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.letters": C.MANAGE_REPRESENTATIVES,
+    "representatives_office.sms": C.MANAGE_REPRESENTATIVES,
     "representatives_office.review": C.REVIEW_DRAWN,
     "representatives_office.replace": C.REVIEW_DRAWN,
     "reports.department": PUBLIC,

@@ -2,13 +2,16 @@
 own venue's people, and personal data stays in the office."""
 
 import io
+import shutil
 
 import pytest
+import zxingcpp
 from sqlalchemy import select
 
 from evaluation.core.models import AuditEvent, Role
 from representatives.draw import run_draw
 from representatives.models import Candidate, DrawPlace, Representative
+from tests.ballots.test_printing import _pages
 from tests.representatives.test_roster_and_draw import QUOTAS, ROSTER_HEADER, _people, _ready
 
 QUOTA_HEADER = ["组别", "会场", "类别", "人数"]
@@ -151,3 +154,40 @@ def test_no_public_page_shows_a_representative(client, db, drawn):
     for path in ("/", "/boxes/", "/api/v1/boxes", "/results/", "/suggestions/"):
         page = client.get(path).get_data(as_text=True)
         assert not any(name in page for name in names), path
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs Debian's poppler-utils")
+def test_letters_and_sms_follow_the_list_after_a_replacement(client, login_as, db, drawn, tmp_path):
+    venue = next(v for v in drawn.venues if v.name == "崂山区分会场")
+    login_as(Role.VENUE_STAFF, venue=venue)
+    person = (
+        db.session.execute(select(Representative).where(Representative.venue_id == venue.id))
+        .scalars()
+        .first()
+    )
+    old_code, meeting_id = person.invitation_code, person.meeting_id
+    client.post(
+        f"/office/representatives/review/{person.id}/replace", data={"reason": "已迁出本区"}
+    )
+    login_as(Role.STATISTICS)
+    pdf = client.post("/office/representatives/letters/1.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    (tmp_path / "letters.pdf").write_bytes(pdf.data)
+    codes = [
+        r.text
+        for page in _pages(tmp_path / "letters.pdf", tmp_path)
+        for r in zxingcpp.read_barcodes(page)
+    ]
+    db.session.expire_all()
+    meeting_codes = set(
+        db.session.execute(
+            select(Representative.invitation_code).where(Representative.meeting_id == meeting_id)
+        ).scalars()
+    )
+    assert sorted(codes) == sorted(meeting_codes) and old_code not in codes
+    sms = client.post("/office/representatives/sms/1.csv").get_data(as_text=True)
+    lines = sms.strip().splitlines()
+    assert lines[0].lstrip("\ufeff") == "手机,短信内容" and len(lines) == 1 + len(meeting_codes)
+    assert old_code not in sms and all(code in sms for code in meeting_codes)
+    actions = set(db.session.execute(select(AuditEvent.action)).scalars())
+    assert {"representatives.letters", "representatives.sms"} <= actions
