@@ -6,7 +6,7 @@ One blueprint for the public and one for the office (`blueprints`); their routes
 
 from __future__ import annotations
 
-from ballots.views import boxes, moves, office, paper, voting  # noqa: F401  (their routes)
+from ballots.views import boxes, moves, office, paper, voting, wall  # noqa: F401  (their routes)
 from ballots.views.blueprints import admin_bp, public_bp
 
 __all__ = ["admin_bp", "public_bp"]

@@ -5,7 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import inspect
 
-from ballots.attendance import attendance_summary, import_representatives, representatives
+from ballots.attendance import (
+    attendance_summary,
+    check_in_at,
+    import_representatives,
+    representatives,
+)
 from evaluation.core.models import Role
 from representatives.models import Representative
 
@@ -101,3 +106,24 @@ def test_twenty_desks_checking_in_at_once_lose_nobody_and_count_a_repeat_once(
     db.session.expire_all()
     assert db.session.query(Representative).filter_by(attended=True).count() == 20
     assert attendance_summary(db.session, election.box) == {"市民": (20, 20)}
+
+
+def test_the_turnout_wall_counts_people_and_ballots_and_shows_no_rating_or_name(
+    client, election, db
+):
+    rows = [{"__row__": str(i + 2), "姓名": f"代表{i}", "类别": "市民"} for i in range(6)]
+    import_representatives(db.session, election.box, rows, "t")
+    people = representatives(db.session, election.box)
+    for person in people[:4]:
+        check_in_at(db.session, election.box, person.id)
+    db.session.commit()
+    for card in election.cards[:3]:
+        client.post(f"/v/{card.token}", data=election.full_ballot("dissatisfied"))
+    wall = client.get(f"/screen/{election.box.meeting_id}/turnout")
+    assert wall.status_code == 200 and election.box.state == "open"
+    page = wall.get_data(as_text=True)
+    assert "已签到 / 受邀 6 人" in page and ">4</span>" in page and ">3</span>" in page
+    assert 'http-equiv="refresh"' in page
+    for word in ("满意", "不了解", "代表0", "代表5"):
+        assert word not in page
+    assert client.get("/screen/99999/turnout").status_code == 404

@@ -98,6 +98,7 @@ ROUTES = {
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,
+    "ballots.turnout_wall": PUBLIC,
     "api.departments": PUBLIC,
     "api.department_report": PUBLIC,
     "api.openapi": PUBLIC,
