@@ -21,15 +21,18 @@ SECURITY_HEADERS = {
 
 
 class MaskVotingTokens(logging.Filter):
-    """Access logs never show a voting card's token nor an answer link's secret.
+    """Access logs never show a voting card's token, an answer link's secret, nor what the
+    office searched for.
 
-    /v/<token> is written as /v/***, and /q/<link> as /q/***.
+    /v/<token> is written as /v/***, /q/<link> as /q/***, and an office page's query (a
+    check-in desk's search holds a name or a phone's last digits) as ?***.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/v/" in message or "/q/" in message:
-            record.msg, record.args = VOTING_PATH.sub(r"/\1/***", message), None
+        if "/v/" in message or "/q/" in message or "/office/" in message:
+            masked = OFFICE_QUERY.sub(r"\1?***", VOTING_PATH.sub(r"/\1/***", message))
+            record.msg, record.args = masked, None
         return True
 
 
@@ -44,5 +47,6 @@ def holds_secrets(path: str) -> bool:
 
 
 VOTING_PATH = re.compile(r"/([vq])/[^\s?\"/]+")
+OFFICE_QUERY = re.compile(r"(/office/[^\s?\"]*)\?[^\s\"]*")
 for _logger in ("werkzeug", "gunicorn.access", "gunicorn.error"):
     logging.getLogger(_logger).addFilter(MaskVotingTokens())

@@ -88,3 +88,22 @@ def test_access_logs_never_show_a_voting_token(app, election, caplog):
     MaskVotingTokens().filter(record)
     assert token not in record.getMessage()
     assert "POST /v/*** HTTP/1.1" in record.getMessage()
+
+
+def test_access_logs_never_show_what_a_check_in_desk_searched_for():
+    import logging
+
+    from evaluation.core.security import MaskVotingTokens
+
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - "%s" %s',
+        ("127.0.0.1", "GET /office/ballots/1/attendance?q=%E7%8E%8B%E8%8A%B3 HTTP/1.1", "200"),
+        None,
+    )
+    MaskVotingTokens().filter(record)
+    assert "GET /office/ballots/1/attendance?*** HTTP/1.1" in record.getMessage()
+    assert "%E7%8E%8B" not in record.getMessage()
