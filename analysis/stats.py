@@ -75,11 +75,11 @@ class BallotSet:
         """
         rng = np.random.default_rng([seed, 0])  # a stream apart from the bootstrap's
         order = np.argsort(self.venue, kind="stable")
-        venue = self.venue[order]
+        venue, by_venue = self.venue[order], self.ratings[order]
         ratings = np.empty_like(self.ratings)
         for v in np.unique(venue):
             rows = np.flatnonzero(venue == v)
-            mine = self.ratings[order][rows]
+            mine = by_venue[rows]
             for j in range(mine.shape[1]):
                 ratings[rows, j] = rng.permutation(np.sort(mine[:, j]))
         return BallotSet(self.departments, ratings, venue, self.venues, self.paper, self.issued)
