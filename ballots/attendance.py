@@ -8,13 +8,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ballots.boxes import box_label
+from ballots.boxes import box_label, box_seats
 from ballots.models import BallotBox
 from evaluation.campaign.imports import ImportRefused, RowError
 from evaluation.core import audit
 from evaluation.core.errors import Refused
-from representatives.checkin import CheckedIn, check_in, find_invited, undo_check_in
-from representatives.models import Representative, categories_of
+from representatives.checkin import (
+    CheckedIn,
+    check_in,
+    find_invited,
+    free_reserves,
+    undo_check_in,
+    walk_in,
+)
+from representatives.models import DrawPlace, Representative, categories_of
 
 
 def _at(box: BallotBox) -> tuple:
@@ -85,6 +92,16 @@ def undo_at(session: Session, box: BallotBox, person_id: int, actor: str) -> Non
     _at(box)
     undo_check_in(session, box.meeting_id, box.venue_id, person_id)
     audit.record(session, actor, "attendance.undo", box_label(box))
+
+
+def reserves_at(session: Session, box: BallotBox) -> list[DrawPlace]:
+    _at(box)
+    return free_reserves(session, box.meeting_id, box.venue_id)
+
+
+def walk_in_at(session: Session, box: BallotBox, place_id: int, actor: str) -> Representative:
+    _at(box)
+    return walk_in(session, box.meeting_id, box.venue_id, place_id, box_seats(box), actor)
 
 
 def find_at(session: Session, box: BallotBox, typed: str) -> list[Representative]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from evaluation.core.errors import NotFound, Refused
-from representatives.draw import INVITATION_ALPHABET, INVITATION_LENGTH
-from representatives.models import Candidate, Representative
+from evaluation.core import audit
+from evaluation.core.errors import Conflict, NotFound, Refused
+from representatives.draw import INVITATION_ALPHABET, INVITATION_LENGTH, new_invitation_code
+from representatives.models import Candidate, DrawPlace, Representative
 
 MAX_FOUND = 30
 
@@ -83,3 +85,62 @@ def undo_check_in(session: Session, meeting_id: int, venue_id: int, person_id: i
     ).rowcount
     if not changed:
         raise Refused(_("这位代表尚未签到。"), 409)
+
+
+def free_reserves(session: Session, meeting_id: int, venue_id: int) -> list[DrawPlace]:
+    """The venue's drawn reserves for the meeting who are not invited anywhere yet, in drawn
+    order per category: who may come in at the door (递补) when seats are free."""
+    invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
+    return list(
+        session.execute(
+            select(DrawPlace)
+            .where(
+                DrawPlace.meeting_id == meeting_id,
+                DrawPlace.venue_id == venue_id,
+                DrawPlace.candidate_id.not_in(invited),
+            )
+            .order_by(DrawPlace.category, DrawPlace.position)
+        ).scalars()
+    )
+
+
+def walk_in(
+    session: Session, meeting_id: int, venue_id: int, place_id: int, seats: int, actor: str
+) -> Representative:
+    """A reserve who came to the door takes a free seat: invited and checked in at once."""
+    place = session.get(DrawPlace, place_id)
+    if place is None or (place.meeting_id, place.venue_id) != (meeting_id, venue_id):
+        raise NotFound(_("本会场本场会议的候补名单中没有这位代表。"))
+    listed = session.execute(
+        select(func.count())
+        .select_from(Representative)
+        .where(Representative.meeting_id == meeting_id, Representative.venue_id == venue_id)
+    ).scalar_one()
+    if listed >= seats:
+        raise Conflict(_("本会场 %(n)s 个座位已经排满，不能再递补。", n=seats))
+    candidate = place.candidate
+    person = Representative(
+        meeting_id=meeting_id,
+        venue_id=venue_id,
+        name=candidate.name,
+        category=candidate.category,
+        district=candidate.district,
+        candidate_id=candidate.id,
+        invitation_code=new_invitation_code(),
+        attended=True,
+    )
+    try:
+        with session.begin_nested():  # one person, one invitation: a second desk loses here
+            session.add(person)
+    except IntegrityError:
+        raise Conflict(_("%(name)s 已经在名单上。", name=candidate.name)) from None
+    audit.record(
+        session,
+        actor,
+        "representatives.walk_in",
+        f"venue:{venue_id}",
+        meeting=meeting_id,
+        reserve=candidate.person_id,
+        position=place.position,
+    )
+    return person

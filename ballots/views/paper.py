@@ -16,7 +16,9 @@ from ballots.attendance import (
     find_at,
     import_representatives,
     representatives,
+    reserves_at,
     undo_at,
+    walk_in_at,
 )
 from ballots.boxes import get_box
 from ballots.casting import IncompleteBallot
@@ -148,6 +150,7 @@ def _attendance_page(box: Any, form: ImportForm, errors: list, status: int) -> A
         box=box,
         people=representatives(db.session, box),
         found=find_at(db.session, box, typed) if typed else None,
+        reserves=reserves_at(db.session, box),
         typed=typed,
         summary=attendance_summary(db.session, box),
         import_form=form,
@@ -189,6 +192,16 @@ def attendance_check_in(box_id: int, person_id: int) -> Response:
         flash(_("%(name)s 已签到，请发给评议卡。", name=done.person.name))
     else:
         flash(_("%(name)s 已经签到过，不要再发评议卡。", name=done.person.name), "error")
+    return redirect(url_for("ballots_office.attendance", box_id=box.id))
+
+
+@admin_bp.route("/<int:box_id>/attendance/walk-in/<int:place_id>", methods=["POST"])
+@requires(Capability.KEEP_ATTENDANCE)
+def attendance_walk_in(box_id: int, place_id: int) -> Response:
+    """A drawn reserve who came to the door takes a free seat."""
+    box = box_for_user(box_id)
+    person = walk_in_at(db.session, box, place_id, actor())
+    flash(_("候补代表 %(name)s 已递补并签到，请发给评议卡。", name=person.name))
     return redirect(url_for("ballots_office.attendance", box_id=box.id))
 
 

@@ -86,6 +86,7 @@ ROUTES = {
     "ballots_office.attendance_import": C.KEEP_ATTENDANCE,
     "ballots_office.attendance_check_in": C.KEEP_ATTENDANCE,
     "ballots_office.attendance_undo": C.KEEP_ATTENDANCE,
+    "ballots_office.attendance_walk_in": C.KEEP_ATTENDANCE,
     "representatives_office.overview": C.MANAGE_REPRESENTATIVES,
     "representatives_office.roster_import": C.MANAGE_REPRESENTATIVES,
     "representatives_office.quotas_import": C.MANAGE_REPRESENTATIVES,
@@ -263,6 +264,7 @@ def world(factory, db):
         "nominee_id": 1,
         "person_id": 1,
         "group_number": 1,
+        "place_id": 1,
     }
 
 

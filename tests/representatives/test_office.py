@@ -8,6 +8,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
+from ballots.models import BallotBox
 from evaluation.core.models import AuditEvent, Role
 from representatives.draw import run_draw
 from representatives.models import Candidate, DrawPlace, Representative
@@ -191,3 +192,38 @@ def test_letters_and_sms_follow_the_list_after_a_replacement(client, login_as, d
     assert old_code not in sms and all(code in sms for code in meeting_codes)
     actions = set(db.session.execute(select(AuditEvent.action)).scalars())
     assert {"representatives.letters", "representatives.sms"} <= actions
+
+
+def test_a_reserve_at_the_door_takes_a_free_seat_once(client, login_as, db, drawn):
+    venue = next(v for v in drawn.venues if v.name == "市南区分会场")
+    meeting = drawn.groups[0].meeting
+    box = BallotBox(campaign=drawn, meeting=meeting, venue=venue)
+    db.session.add(box)
+    venue.capacity = 10  # the 10 invited fill it
+    db.session.commit()
+    login_as(Role.VENUE_STAFF, venue=venue)
+    page = client.get(f"/office/ballots/{box.id}/attendance").get_data(as_text=True)
+    assert "候补代表" in page
+    place = (
+        db.session.execute(
+            select(DrawPlace)
+            .where(DrawPlace.venue_id == venue.id, DrawPlace.meeting_id == meeting.id)
+            .order_by(DrawPlace.position.desc())
+        )
+        .scalars()
+        .first()
+    )
+    url = f"/office/ballots/{box.id}/attendance/walk-in/{place.id}"
+    full = client.post(url)
+    assert full.status_code == 409 and "已经排满" in full.get_data(as_text=True)
+    venue.capacity = 11
+    db.session.commit()
+    assert client.post(url).status_code == 302
+    again = client.post(url)
+    assert again.status_code == 409  # one seat freed, one reserve in; never the same twice
+    db.session.expire_all()
+    came = db.session.execute(
+        select(Representative).where(Representative.candidate_id == place.candidate_id)
+    ).scalar()
+    assert came.attended and came.venue_id == venue.id
+    assert "representatives.walk_in" in set(db.session.execute(select(AuditEvent.action)).scalars())
