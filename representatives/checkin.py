@@ -50,40 +50,36 @@ def find_invited(
     return list(session.execute(query.limit(MAX_FOUND)).scalars())
 
 
+def _mark(session: Session, meeting_id: int, venue_id: int, person_id: int, came: bool) -> bool:
+    """Set one invitee's attendance if it is not so already; whether it changed."""
+    return bool(
+        session.execute(
+            update(Representative)
+            .where(
+                Representative.id == person_id,
+                Representative.meeting_id == meeting_id,
+                Representative.venue_id == venue_id,
+                Representative.attended.is_(not came),
+            )
+            .values(attended=came)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def check_in(session: Session, meeting_id: int, venue_id: int, person_id: int) -> CheckedIn:
     """Mark one invitee of this venue's meeting as come; a repeat changes nothing."""
-    changed = session.execute(
-        update(Representative)
-        .where(
-            Representative.id == person_id,
-            Representative.meeting_id == meeting_id,
-            Representative.venue_id == venue_id,
-            Representative.attended.is_(False),
-        )
-        .values(attended=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = _mark(session, meeting_id, venue_id, person_id, True)
     person = session.get(Representative, person_id)
     if person is None or (person.meeting_id, person.venue_id) != (meeting_id, venue_id):
         raise NotFound(_("本会场本场会议的名单中没有这位代表。"))
     session.refresh(person)
-    return CheckedIn(person, bool(changed))
+    return CheckedIn(person, changed)
 
 
 def undo_check_in(session: Session, meeting_id: int, venue_id: int, person_id: int) -> None:
     """Take back a check-in made by mistake (before any card is handed over)."""
-    changed = session.execute(
-        update(Representative)
-        .where(
-            Representative.id == person_id,
-            Representative.meeting_id == meeting_id,
-            Representative.venue_id == venue_id,
-            Representative.attended.is_(True),
-        )
-        .values(attended=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
+    if not _mark(session, meeting_id, venue_id, person_id, False):
         raise Refused(_("这位代表尚未签到。"), 409)
 
 

@@ -12,8 +12,8 @@ from evaluation.campaign.services import require_campaign
 from evaluation.core.audit import command_line_actor
 from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db
-from representatives.draw import export_invited, run_draw
-from representatives.letters import letters_pdf, sms_csv
+from representatives.draw import run_draw
+from representatives.letters import export_invited, letters_pdf, sms_csv
 from representatives.roster import MAX_ROSTER_ROWS, import_quotas, import_roster
 
 

@@ -16,9 +16,7 @@ quotas and the seed, and gives the same draw anywhere:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,8 +28,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign, Group, Meeting, VenueKind
 from evaluation.core import audit
-from evaluation.core.errors import Conflict, NotFound, Refused
-from evaluation.core.spreadsheets import csv_row
+from evaluation.core.errors import Conflict, Refused
 from representatives.models import (
     Candidate,
     Draw,
@@ -40,7 +37,6 @@ from representatives.models import (
     Representative,
     categories_of,
 )
-from representatives.personal import open_phone
 from representatives.roster import require_no_draw
 
 MIN_RESERVES = 5
@@ -235,53 +231,3 @@ def run_draw(
         not_last_year=not_last_year,
     )
     return drawn
-
-
-EXPORT_COLUMNS = ["会场", "类别", "编号", "姓名", "区市", "性别", "年龄段", "手机", "邀请码"]
-
-
-def export_invited(session: Session, campaign: Campaign, group_number: int, actor: str) -> str:
-    """The invited representatives of one meeting as CSV (UTF-8 with BOM, for Excel), with
-    their phones: personal data, so the export is audited."""
-    meeting = session.execute(
-        select(Meeting)
-        .join(Group)
-        .where(Group.campaign_id == campaign.id, Group.number == group_number)
-    ).scalar()
-    if meeting is None:
-        raise NotFound(_("没有这个组别的述职评议会。"))
-    rows = session.execute(
-        select(Representative, Candidate)
-        .join(Candidate, Candidate.id == Representative.candidate_id)
-        .where(Representative.meeting_id == meeting.id)
-    ).all()
-    venues = {v.id: v.name for v in campaign.venues}
-    order = categories_of(campaign)
-    rows.sort(key=lambda rc: (venues[rc[0].venue_id], order.index(rc[0].category), rc[1].person_id))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for person, candidate in rows:
-        writer.writerow(
-            csv_row(
-                [
-                    venues[person.venue_id],
-                    person.category,
-                    candidate.person_id,
-                    person.name,
-                    person.district,
-                    candidate.sex or "",
-                    candidate.age_band or "",
-                    open_phone(candidate.phone_sealed) if candidate.phone_sealed else "",
-                    person.invitation_code or "",
-                ]
-            )
-        )
-    audit.record(
-        session,
-        actor,
-        "representatives.export",
-        f"meeting:{group_number}",
-        rows=len(rows),
-    )
-    return "\ufeff" + out.getvalue()

@@ -1,4 +1,5 @@
-"""Invitations (邀请函): a printable letter per invited person and the SMS gateway's CSV.
+"""What is made of a meeting's invited list: the list with phones, a printable invitation
+letter per person (邀请函) and the SMS gateway's CSV; each audited, as it holds personal data.
 
 Both are made from the invitation list as it stands, so a replacement or a cancellation is in
 the next print and the next CSV. The letter's check-in QR code carries only the invitation
@@ -23,7 +24,7 @@ from evaluation.core.errors import NotFound
 from evaluation.core.i18n import show_date
 from evaluation.core.pdf import FONT, PRINTABLE, draw_qr
 from evaluation.core.spreadsheets import csv_row
-from representatives.models import Candidate, Representative
+from representatives.models import Candidate, Representative, categories_of
 from representatives.personal import open_phone
 
 SMS_COLUMNS = ["手机", "短信内容"]
@@ -118,4 +119,42 @@ def sms_csv(session: Session, campaign: Campaign, group_number: int, actor: str)
         writer.writerow(csv_row([open_phone(candidate.phone_sealed), text]))
         sent += 1
     audit.record(session, actor, "representatives.sms", f"meeting:{group_number}", rows=sent)
+    return "\ufeff" + out.getvalue()
+
+
+EXPORT_COLUMNS = ["会场", "类别", "编号", "姓名", "区市", "性别", "年龄段", "手机", "邀请码"]
+
+
+def export_invited(session: Session, campaign: Campaign, group_number: int, actor: str) -> str:
+    """The invited representatives of one meeting as CSV (UTF-8 with BOM, for Excel), with
+    their phones: personal data, so the export is audited."""
+    meeting = _meeting(session, campaign, group_number)
+    venues = {v.id: v.name for v in campaign.venues}
+    order = categories_of(campaign)
+    rows = sorted(
+        _invited(session, meeting),
+        key=lambda rc: (venues[rc[0].venue_id], order.index(rc[0].category), rc[1].person_id),
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for person, candidate in rows:
+        writer.writerow(
+            csv_row(
+                [
+                    venues[person.venue_id],
+                    person.category,
+                    candidate.person_id,
+                    person.name,
+                    person.district,
+                    candidate.sex or "",
+                    candidate.age_band or "",
+                    open_phone(candidate.phone_sealed) if candidate.phone_sealed else "",
+                    person.invitation_code or "",
+                ]
+            )
+        )
+    audit.record(
+        session, actor, "representatives.export", f"meeting:{group_number}", rows=len(rows)
+    )
     return "\ufeff" + out.getvalue()

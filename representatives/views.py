@@ -21,8 +21,8 @@ from evaluation.core.errors import Forbidden
 from evaluation.core.extensions import db
 from evaluation.core.forms import REQUIRED, ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
-from representatives.draw import export_invited, run_draw
-from representatives.letters import letters_pdf, sms_csv
+from representatives.draw import run_draw
+from representatives.letters import export_invited, letters_pdf, sms_csv
 from representatives.models import categories_of
 from representatives.review import (
     MAX_REASON,
