@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
-from representatives.draw import INVITATION_ALPHABET, INVITATION_LENGTH, new_invitation_code
+from representatives.draw import INVITATION_ALPHABET, INVITATION_LENGTH, invitation
 from representatives.models import Candidate, DrawPlace, Representative
 
 MAX_FOUND = 30
@@ -115,16 +115,7 @@ def walk_in(
     if listed >= seats:
         raise Conflict(_("本会场 %(n)s 个座位已经排满，不能再递补。", n=seats))
     candidate = place.candidate
-    person = Representative(
-        meeting_id=meeting_id,
-        venue_id=venue_id,
-        name=candidate.name,
-        category=candidate.category,
-        district=candidate.district,
-        candidate_id=candidate.id,
-        invitation_code=new_invitation_code(),
-        attended=True,
-    )
+    person = invitation(candidate, meeting_id, venue_id, attended=True)
     try:
         with session.begin_nested():  # one person, one invitation: a second desk loses here
             session.add(person)

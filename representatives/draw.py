@@ -147,6 +147,26 @@ def new_invitation_code() -> str:
     return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH))
 
 
+def invitation(
+    candidate: Candidate,
+    meeting_id: int,
+    venue_id: int,
+    code: str | None = None,
+    attended: bool = False,
+) -> Representative:
+    """A candidate invited to one meeting at one venue, with a fresh invitation code."""
+    return Representative(
+        meeting_id=meeting_id,
+        venue_id=venue_id,
+        name=candidate.name,
+        category=candidate.category,
+        district=candidate.district,
+        candidate_id=candidate.id,
+        invitation_code=code or new_invitation_code(),
+        attended=attended,
+    )
+
+
 def run_draw(
     session: Session, campaign: Campaign, seed: str, actor: str, not_last_year: bool = False
 ) -> list[Drawn]:
@@ -203,22 +223,11 @@ def run_draw(
                 )
             )
         for person in d.invited:
-            candidate = by_person[person]
             code = new_invitation_code()
             while code in codes:  # 32^10: a clash is all but impossible, still never reused
                 code = new_invitation_code()
             codes.add(code)
-            session.add(
-                Representative(
-                    meeting_id=quota.meeting_id,
-                    venue_id=quota.venue_id,
-                    name=candidate.name,
-                    category=candidate.category,
-                    district=candidate.district,
-                    candidate_id=candidate.id,
-                    invitation_code=code,
-                )
-            )
+            session.add(invitation(by_person[person], quota.meeting_id, quota.venue_id, code))
     session.flush()
     audit.record(
         session,

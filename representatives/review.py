@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from evaluation.campaign.models import Campaign, Group, Meeting
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
-from representatives.draw import new_invitation_code
+from representatives.draw import invitation
 from representatives.models import Candidate, Draw, DrawPlace, Quota, Representative
 
 MIN_REASON, MAX_REASON = 4, 200
@@ -71,15 +71,7 @@ def replace_invitee(
     incoming = reserve.candidate
     session.delete(person)
     session.flush()
-    replacement = Representative(
-        meeting_id=reserve.meeting_id,
-        venue_id=reserve.venue_id,
-        name=incoming.name,
-        category=incoming.category,
-        district=incoming.district,
-        candidate_id=incoming.id,
-        invitation_code=new_invitation_code(),
-    )
+    replacement = invitation(incoming, reserve.meeting_id, reserve.venue_id)
     session.add(replacement)
     session.flush()
     audit.record(
