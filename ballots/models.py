@@ -147,6 +147,40 @@ class CardApproval(db.Model):
     approved_at: Mapped[dt.datetime]
 
 
+class PrintJobState(StrEnum):
+    RUNNING = "running"  # cards issued, the PDF being written
+    READY = "ready"  # the PDF waits, sealed, for its one download
+    FAILED = "failed"  # writing stopped: the issued cards wait, sealed, for a retry
+    COLLECTED = "collected"  # downloaded: nothing of the cards is kept
+
+
+class CardPrintJob(db.Model):
+    """A meeting's cards printed in the office's background (印制任务).
+
+    The raw tokens exist only in the run that issues them, so until the one download the job
+    keeps them sealed with a key outside the database (`evaluation.core.security.derived_key`):
+    first the issued cards (so that a stopped job can be written again, never reissued), then
+    the finished PDF; the download deletes both.
+    """
+
+    __tablename__ = "card_print_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    state: Mapped[PrintJobState] = mapped_column(enum_type(PrintJobState, "state", 10))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    boxes: Mapped[int]
+    total: Mapped[int]  # cards in the run
+    done: Mapped[int] = mapped_column(default=0)  # cards written so far
+    cards_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+    meeting: Mapped[Meeting] = relationship()
+
+
 class VotingToken(db.Model):
     """A voting card's secret (评议卡), kept only as hashes. Never linked to a ballot."""
 

@@ -52,11 +52,19 @@ class Candidate(db.Model):
 
 
 class Quota(db.Model):
-    """How many of a category one venue invites to one meeting (名额)."""
+    """How many of a category one venue invites to one meeting (名额), optionally of one sex
+    or age band ("" is any)."""
 
     __tablename__ = "representative_quota"
     __table_args__ = (
-        UniqueConstraint("meeting_id", "venue_id", "category"),
+        UniqueConstraint(
+            "meeting_id",
+            "venue_id",
+            "category",
+            "sex",
+            "age_band",
+            name="uq_representative_quota_stratum",
+        ),
         CheckConstraint("count >= 0", name="count_not_negative"),
     )
 
@@ -64,6 +72,8 @@ class Quota(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(20))
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    age_band: Mapped[str] = mapped_column(String(10), default="")
     count: Mapped[int]
 
     meeting: Mapped[Meeting] = relationship()
@@ -89,7 +99,17 @@ class DrawPlace(db.Model):
     rest are the ranked reserves (候补) the district replaces from."""
 
     __tablename__ = "draw_place"
-    __table_args__ = (UniqueConstraint("meeting_id", "venue_id", "category", "position"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "meeting_id",
+            "venue_id",
+            "category",
+            "sex",
+            "age_band",
+            "position",
+            name="uq_draw_place_stratum",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(
@@ -98,6 +118,8 @@ class DrawPlace(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(20))
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    age_band: Mapped[str] = mapped_column(String(10), default="")
     position: Mapped[int]  # 1-based
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
 
@@ -129,3 +151,17 @@ class Representative(db.Model):
     attended: Mapped[bool] = mapped_column(default=False)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
     invitation_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class ListAcceptance(db.Model):
+    """A district's acceptance (区市审核确认) of its venue's list for one meeting. A later
+    replacement withdraws it: the district accepts the list as it then stands."""
+
+    __tablename__ = "representative_list_acceptance"
+    __table_args__ = (UniqueConstraint("meeting_id", "venue_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
+    accepted_by: Mapped[str] = mapped_column(String(64))
+    accepted_at: Mapped[dt.datetime]

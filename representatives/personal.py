@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
 from nacl.secret import SecretBox
 
-
-def _key(purpose: bytes) -> bytes:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hashlib.blake2b(secret, digest_size=32, person=purpose).digest()
+from evaluation.core.security import derived_key as _key
 
 
 def seal_phone(phone: str) -> bytes:

@@ -166,6 +166,8 @@ class Meeting(db.Model):
     starts_at: Mapped[dt.time]
     # The venue screen follows the schedule unless the office sets who is reporting now.
     screen_position: Mapped[int | None]
+    # The venue screens' live stream (直播), shown beside who is reporting.
+    stream_url: Mapped[str | None] = mapped_column(String(300))
 
     group: Mapped[Group] = relationship(back_populates="meeting")
 

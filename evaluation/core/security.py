@@ -3,8 +3,11 @@ cached, and the masking of voting tokens and answer links in access logs."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+
+from flask import Response, current_app
 
 SECURITY_HEADERS = {
     # Nothing inline, nothing from elsewhere: venue networks may be closed and pages must
@@ -50,3 +53,19 @@ VOTING_PATH = re.compile(r"/([vq])/[^\s?\"/]+")
 OFFICE_QUERY = re.compile(r"(/office/[^\s?\"]*)\?[^\s\"]*")
 for _logger in ("werkzeug", "gunicorn.access", "gunicorn.error"):
     logging.getLogger(_logger).addFilter(MaskVotingTokens())
+
+
+def derived_key(purpose: bytes) -> bytes:
+    """A 32-byte key for one purpose, from the app's secret key (`SANMIN_SECRET_KEY`, kept
+    outside the database): what is sealed with it, a copy of the database alone cannot read."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hashlib.blake2b(secret, digest_size=32, person=purpose).digest()
+
+
+def framed_by_own_pages(response: Response) -> Response:
+    """Let the site's own pages (and only they) show this response in a frame."""
+    response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
+        "Content-Security-Policy"
+    ].replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

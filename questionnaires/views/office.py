@@ -23,7 +23,7 @@ from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
-from evaluation.core.security import SECURITY_HEADERS
+from evaluation.core.security import framed_by_own_pages
 from questionnaires import answering, services
 from questionnaires.forms import (
     KIND_LABELS,
@@ -317,13 +317,9 @@ def version(questionnaire_id: int) -> Any:
 @requires(Capability.READ_QUESTIONNAIRES)
 def preview(questionnaire_id: int) -> Response:
     """The questionnaire as a phone shows it (the edit page frames it 360 px wide)."""
-    response = make_response(form_page(_questionnaire(questionnaire_id), submit=False))
-    # The only page that may be framed, and only by the office's own pages.
-    response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
-        "Content-Security-Policy"
-    ].replace("frame-ancestors 'none'", "frame-ancestors 'self'")
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return framed_by_own_pages(
+        make_response(form_page(_questionnaire(questionnaire_id), submit=False))
+    )
 
 
 @admin_bp.route("/<int:questionnaire_id>/texts")
