@@ -95,7 +95,7 @@ def free_reserves(session: Session, meeting_id: int, venue_id: int) -> list[Draw
                 DrawPlace.venue_id == venue_id,
                 DrawPlace.candidate_id.not_in(invited),
             )
-            .order_by(DrawPlace.category, DrawPlace.position)
+            .order_by(DrawPlace.category, DrawPlace.sex, DrawPlace.age_band, DrawPlace.position)
         ).scalars()
     )
 

@@ -7,10 +7,13 @@ quotas and the seed, and gives the same draw anywhere:
 - `rng = numpy.random.default_rng(int(seed))`, one generator for the whole draw;
 - strata in order: meetings by group number; within a meeting the district venues by name
   (Unicode order), then the main venue; within a venue the campaign's categories in order;
-- a stratum's pool: candidates of its category, of the venue's district (the main venue draws
-  from every district), not yet invited in this campaign (nor, on request, last year), sorted
-  by 编号; `rng.permutation(len(pool))` orders it; the first `quota` are invited, the next
-  ones (as many as the quota, at least MIN_RESERVES) are its ranked reserves (候补);
+  within a category, where the quotas divide it, sex (any, 男, 女) then age band (any, then
+  the bands in their order);
+- a stratum's pool: candidates of its category (and of its sex and age band, where it names
+  them), of the venue's district (the main venue draws from every district), not yet invited
+  in this campaign (nor, on request, last year), sorted by 编号; `rng.permutation(len(pool))`
+  orders it; the first `quota` are invited, the next ones (as many as the quota, at least
+  MIN_RESERVES) are its ranked reserves (候补);
 - a pool smaller than its quota is all invited and the shortfall is reported.
 """
 
@@ -30,6 +33,8 @@ from evaluation.campaign.models import Campaign, Group, Meeting, VenueKind
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, Refused
 from representatives.models import (
+    AGE_BANDS,
+    SEXES,
     Candidate,
     Draw,
     DrawPlace,
@@ -52,6 +57,8 @@ class Person:
     person_id: str
     category: str
     district: str
+    sex: str = ""
+    age_band: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,16 @@ class Stratum:
     main: bool
     category: str
     quota: int
+    sex: str = ""  # "" is any
+    age_band: str = ""
+
+    def admits(self, person: Person) -> bool:
+        return (
+            person.category == self.category
+            and (self.main or person.district == self.district)
+            and self.sex in ("", person.sex)
+            and self.age_band in ("", person.age_band)
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,18 @@ class Drawn:
 
 
 def stratum_order(strata: list[Stratum], categories: tuple[str, ...]) -> list[Stratum]:
-    return sorted(strata, key=lambda s: (s.group, s.main, s.venue, categories.index(s.category)))
+    sexes, bands = ("", *SEXES), ("", *AGE_BANDS)
+    return sorted(
+        strata,
+        key=lambda s: (
+            s.group,
+            s.main,
+            s.venue,
+            categories.index(s.category),
+            sexes.index(s.sex),
+            bands.index(s.age_band),
+        ),
+    )
 
 
 def plan(
@@ -91,13 +119,7 @@ def plan(
     taken = set(excluded)
     result = []
     for stratum in stratum_order(strata, categories):
-        pool = sorted(
-            p.person_id
-            for p in people
-            if p.category == stratum.category
-            and (stratum.main or p.district == stratum.district)
-            and p.person_id not in taken
-        )
+        pool = sorted(p.person_id for p in people if stratum.admits(p) and p.person_id not in taken)
         order = [pool[i] for i in rng.permutation(len(pool))]
         invited = order[: stratum.quota]
         reserves = order[stratum.quota : stratum.quota + max(stratum.quota, MIN_RESERVES)]
@@ -119,6 +141,8 @@ def strata_of(session: Session, campaign: Campaign) -> list[tuple[Stratum, Quota
                 main=q.venue.kind == VenueKind.MAIN,
                 category=q.category,
                 quota=q.count,
+                sex=q.sex,
+                age_band=q.age_band,
             ),
             q,
         )
@@ -193,7 +217,10 @@ def run_draw(
     by_person = {c.person_id: c for c in candidates}
     excluded = _previous_invited(session, campaign) if not_last_year else frozenset()
     drawn = plan(
-        [Person(c.person_id, c.category, c.district) for c in candidates],
+        [
+            Person(c.person_id, c.category, c.district, c.sex or "", c.age_band or "")
+            for c in candidates
+        ],
         [s for s, _q in strata],
         categories_of(campaign),
         seed,
@@ -218,6 +245,8 @@ def run_draw(
                     meeting_id=quota.meeting_id,
                     venue_id=quota.venue_id,
                     category=quota.category,
+                    sex=quota.sex,
+                    age_band=quota.age_band,
                     position=position,
                     candidate_id=by_person[person].id,
                 )

@@ -4,21 +4,31 @@ A district venue's staff see who was drawn for their venue and may replace a per
 away, ill, a conflict of interest) with the next of that stratum's ranked reserves, with a
 reason; the reserves of a district venue are that district's people, so a district can only
 bring in its own. Every replacement is audited, and the replaced person's invitation lapses.
+When the list is right the district accepts it (审核确认); a later replacement withdraws the
+acceptance, so what was accepted is always the list as it stands.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign, Group, Meeting
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
 from representatives.draw import invitation
-from representatives.models import Candidate, Draw, DrawPlace, Quota, Representative
+from representatives.models import (
+    Candidate,
+    Draw,
+    DrawPlace,
+    ListAcceptance,
+    Quota,
+    Representative,
+)
 
 MIN_REASON, MAX_REASON = 4, 200
 
@@ -50,14 +60,23 @@ def replace_invitee(
         raise Conflict(_("只有抽取产生的代表可以从候补中替换。"))
     if person.attended:
         raise Conflict(_("这位代表已经签到，不能替换。"))
+    place = session.execute(
+        select(DrawPlace).where(
+            DrawPlace.meeting_id == person.meeting_id,
+            DrawPlace.venue_id == person.venue_id,
+            DrawPlace.candidate_id == person.candidate_id,
+        )
+    ).scalar_one()
     invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
     reserve = (
         session.execute(
             select(DrawPlace)
             .where(
-                DrawPlace.meeting_id == person.meeting_id,
-                DrawPlace.venue_id == person.venue_id,
-                DrawPlace.category == person.category,
+                DrawPlace.meeting_id == place.meeting_id,
+                DrawPlace.venue_id == place.venue_id,
+                DrawPlace.category == place.category,
+                DrawPlace.sex == place.sex,
+                DrawPlace.age_band == place.age_band,
                 DrawPlace.candidate_id.not_in(invited),
             )
             .order_by(DrawPlace.position)
@@ -73,6 +92,12 @@ def replace_invitee(
     session.flush()
     replacement = invitation(incoming, reserve.meeting_id, reserve.venue_id)
     session.add(replacement)
+    withdrawn = session.execute(
+        delete(ListAcceptance).where(
+            ListAcceptance.meeting_id == reserve.meeting_id,
+            ListAcceptance.venue_id == venue_id,
+        )
+    ).rowcount
     session.flush()
     audit.record(
         session,
@@ -84,8 +109,43 @@ def replace_invitee(
         reserve=incoming.person_id,
         position=reserve.position,
         reason=reason,
+        acceptance_withdrawn=bool(withdrawn),
     )
     return replacement
+
+
+def acceptance_of(session: Session, meeting_id: int, venue_id: int) -> ListAcceptance | None:
+    return session.execute(
+        select(ListAcceptance).where(
+            ListAcceptance.meeting_id == meeting_id, ListAcceptance.venue_id == venue_id
+        )
+    ).scalar()
+
+
+def accept_list(session: Session, meeting_id: int, venue_id: int, actor: str) -> ListAcceptance:
+    """The district accepts its venue's list for a meeting as it stands (audited)."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or not invitees(session, meeting_id, venue_id):
+        raise NotFound(_("本会场在这场会议没有抽取的代表。"))
+    if acceptance_of(session, meeting_id, venue_id) is not None:
+        raise Conflict(_("本场名单已经确认。"))
+    accepted = ListAcceptance(
+        meeting_id=meeting_id,
+        venue_id=venue_id,
+        accepted_by=actor,
+        accepted_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+    session.add(accepted)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "representatives.accept",
+        f"venue:{venue_id}",
+        meeting=meeting_id,
+        people=len(invitees(session, meeting_id, venue_id)),
+    )
+    return accepted
 
 
 @dataclass(frozen=True)
@@ -95,6 +155,7 @@ class StratumCount:
     quota: int
     invited: int
     came: int
+    accepted: bool
 
 
 def draw_of(session: Session, campaign: Campaign) -> Draw | None:
@@ -148,8 +209,22 @@ def venue_counts(session: Session, campaign: Campaign) -> list[StratumCount]:
         ).scalars()
     }
     venues = {v.id: v.name for v in campaign.venues}
+    accepted = {
+        (m, v)
+        for m, v in session.execute(
+            select(ListAcceptance.meeting_id, ListAcceptance.venue_id).where(
+                ListAcceptance.meeting_id.in_(list(meetings))
+            )
+        )
+    }
     keys = sorted(set(quotas) | set(people), key=lambda k: (meetings[k[0]], venues[k[1]]))
     return [
-        StratumCount(meetings[m], venues[v], quotas.get((m, v), 0), *people.get((m, v), [0, 0]))
+        StratumCount(
+            meetings[m],
+            venues[v],
+            quotas.get((m, v), 0),
+            *people.get((m, v), [0, 0]),
+            accepted=(m, v) in accepted,
+        )
         for m, v in keys
     ]

@@ -25,7 +25,7 @@ from representatives.personal import id_number_hash, seal_phone
 MAX_ROSTER_ROWS = 50_000
 ROSTER_COLUMNS = ["编号", "姓名", "类别", "区市", "性别", "年龄段", "手机", "身份证号"]
 ROSTER_REQUIRED = ["编号", "姓名", "类别", "区市"]
-QUOTA_COLUMNS = ["组别", "会场", "类别", "人数"]
+QUOTA_COLUMNS = ["组别", "会场", "类别", "人数"]  # and, optionally, 性别 and 年龄段
 PERSON_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 PHONE = re.compile(r"1\d{10}")
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -132,8 +132,9 @@ def import_roster(
 def import_quotas(
     session: Session, campaign: Campaign, rows: list[dict[str, str]], actor: str
 ) -> int:
-    """Set the campaign's quotas (组别 × 会场 × 类别 → 人数), replacing any before; all or
-    nothing."""
+    """Set the campaign's quotas (组别 × 会场 × 类别, optionally × 性别 × 年龄段 → 人数),
+    replacing any before; all or nothing. Within one venue's category every row divides the
+    same way (by sex, by age band, by both, or not at all), so no person fits two strata."""
     require_no_draw(session, campaign)
     check_header(rows, QUOTA_COLUMNS)
     categories = categories_of(campaign)
@@ -145,7 +146,8 @@ def import_quotas(
     }
     venues = {v.name: v for v in campaign.venues}
     errors: list[RowError] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
+    division: dict[tuple[str, str, str], tuple[tuple[bool, bool], int]] = {}
     quotas = []
     for row in rows:
         n = int(row["__row__"])
@@ -157,16 +159,42 @@ def import_quotas(
             errors.append(RowError(n, "会场", _("没有这个会场")))
         if category not in categories:
             errors.append(RowError(n, "类别", _("应为：%(list)s", list="、".join(categories))))
+        sex, age = row.get("性别", ""), row.get("年龄段", "")
+        if sex and sex not in SEXES:
+            errors.append(RowError(n, "性别", _("应为：%(list)s，或留空", list="、".join(SEXES))))
+        if age and age not in AGE_BANDS:
+            errors.append(
+                RowError(n, "年龄段", _("应为：%(list)s，或留空", list="、".join(AGE_BANDS)))
+            )
+        way, first = division.setdefault((group, venue, category), ((bool(sex), bool(age)), n))
+        if way != (bool(sex), bool(age)):
+            errors.append(
+                RowError(
+                    n,
+                    "类别",
+                    _(
+                        "同一会场同一类别的名额应与第 %(r)s 行按同样方式划分（性别、年龄段）",
+                        r=first,
+                    ),
+                )
+            )
         count = row.get("人数", "")
         if not count.isdigit() or int(count) > MAX_QUOTA:
             errors.append(RowError(n, "人数", _("应为 0 到 %(n)s 之间的整数", n=MAX_QUOTA)))
-        key = (group, venue, category)
+        key = (group, venue, category, sex, age)
         if key in seen:
             errors.append(RowError(n, "类别", _("与第 %(r)s 行重复", r=seen[key])))
         seen.setdefault(key, n)
         if meeting is not None and venue in venues and count.isdigit():
             quotas.append(
-                Quota(meeting=meeting, venue=venues[venue], category=category, count=int(count))
+                Quota(
+                    meeting=meeting,
+                    venue=venues[venue],
+                    category=category,
+                    sex=sex,
+                    age_band=age,
+                    count=int(count),
+                )
             )
     if errors:
         raise ImportRefused(errors)

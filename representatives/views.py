@@ -26,6 +26,8 @@ from representatives.letters import export_invited, letters_pdf, sms_csv
 from representatives.models import categories_of
 from representatives.review import (
     MAX_REASON,
+    accept_list,
+    acceptance_of,
     draw_of,
     invitees,
     replace_invitee,
@@ -181,17 +183,37 @@ def review() -> str:
     return _review(None, ReplaceForm(), 200)
 
 
-def _review(failed: int | None, form: ReplaceForm, status: int) -> Any:
+def _review(
+    failed: int | None, form: ReplaceForm, status: int, refused: FlaskForm | None = None
+) -> Any:
     venue = _own_venue()
     campaign = require_campaign(db.session)
-    lists = [(m, invitees(db.session, m.id, venue.id)) for m in meetings_of(db.session, campaign)]
+    lists = [
+        (m, invitees(db.session, m.id, venue.id), acceptance_of(db.session, m.id, venue.id))
+        for m in meetings_of(db.session, campaign)
+    ]
     return render_template(
         "representatives/review.html",
         venue=venue,
         lists=lists,
         form=form,
         failed=failed,
+        refused=refused or (form if failed else None),
+        accept_form=ConfirmForm(),
     ), status
+
+
+@admin_bp.route("/review/<int:meeting_id>/accept", methods=["POST"])
+@requires(Capability.REVIEW_DRAWN)
+def accept(meeting_id: int) -> Any:
+    """The district accepts its venue's list for the meeting as it stands."""
+    venue = _own_venue()
+    form = ConfirmForm()
+    outcome = run_form(form, lambda: accept_list(db.session, meeting_id, venue.id, actor()))
+    if outcome.done:
+        flash(_("已确认本场名单。"))
+        return redirect(url_for("representatives_office.review"))
+    return _review(None, ReplaceForm(), outcome.status, refused=form)
 
 
 @admin_bp.route("/review/<int:person_id>/replace", methods=["POST"])

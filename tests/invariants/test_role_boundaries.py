@@ -96,6 +96,7 @@ ROUTES = {
     "representatives_office.sms": C.MANAGE_REPRESENTATIVES,
     "representatives_office.review": C.REVIEW_DRAWN,
     "representatives_office.replace": C.REVIEW_DRAWN,
+    "representatives_office.accept": C.REVIEW_DRAWN,
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,

@@ -227,3 +227,47 @@ def test_a_reserve_at_the_door_takes_a_free_seat_once(client, login_as, db, draw
     ).scalar()
     assert came.attended and came.venue_id == venue.id
     assert "representatives.walk_in" in set(db.session.execute(select(AuditEvent.action)).scalars())
+
+
+def test_a_district_accepts_its_list_and_a_later_replacement_withdraws_the_acceptance(
+    client, login_as, db, drawn
+):
+    venue = next(v for v in drawn.venues if v.name == "市南区分会场")
+    meeting_id = drawn.groups[0].meeting.id
+    login_as(Role.STATISTICS)
+    assert "待确认" in client.get("/office/representatives/").get_data(as_text=True)
+    login_as(Role.VENUE_STAFF, venue=venue)
+    page = client.get("/office/representatives/review").get_data(as_text=True)
+    assert "待确认" in page and "确认名单" in page
+    url = f"/office/representatives/review/{meeting_id}/accept"
+    assert client.post(url).status_code == 302
+    again = client.post(url)
+    assert again.status_code == 409 and "已经确认" in again.get_data(as_text=True)
+    page = client.get("/office/representatives/review").get_data(as_text=True)
+    assert "已于" in page
+    accepted = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "representatives.accept")
+    ).scalar()
+    assert accepted is not None and accepted.subject == f"venue:{venue.id}"
+    login_as(Role.STATISTICS)
+    assert "已确认" in client.get("/office/representatives/").get_data(as_text=True)
+    # A venue with nobody drawn for a meeting has nothing to accept.
+    assert client.post("/office/representatives/review/9999/accept").status_code == 403
+    login_as(Role.VENUE_STAFF, venue=venue)
+    assert client.post("/office/representatives/review/9999/accept").status_code == 404
+    person = (
+        db.session.execute(
+            select(Representative).where(
+                Representative.venue_id == venue.id, Representative.meeting_id == meeting_id
+            )
+        )
+        .scalars()
+        .first()
+    )
+    replaced = client.post(
+        f"/office/representatives/review/{person.id}/replace", data={"reason": "已迁出本区"}
+    )
+    assert replaced.status_code == 302
+    page = client.get("/office/representatives/review").get_data(as_text=True)
+    assert "待确认" in page  # the list changed: the district accepts it again
+    assert client.post(url).status_code == 302

@@ -13,8 +13,9 @@ from evaluation.campaign.models import VenueKind
 from evaluation.core.errors import Conflict, Refused
 from evaluation.core.models import AuditEvent
 from representatives.draw import Person, Stratum, plan, run_draw
-from representatives.models import Candidate, DrawPlace, Representative, categories_of
+from representatives.models import Candidate, DrawPlace, Quota, Representative, categories_of
 from representatives.personal import open_phone
+from representatives.review import replace_invitee
 from representatives.roster import import_quotas, import_roster
 
 DISTRICTS = ("市南区", "崂山区")
@@ -197,3 +198,63 @@ def test_the_command_line_imports_draws_and_exports_an_audited_list(runner, db, 
         select(AuditEvent).where(AuditEvent.action == "representatives.export")
     ).scalar()
     assert export_event is not None and not any(phone in export_event.detail for phone in phones)
+
+
+def test_quotas_divided_by_sex_draw_each_sex_and_a_replacement_keeps_the_stratum(db, event):
+    import_roster(db.session, event, _csv(_people(), ROSTER_HEADER), "statistics")
+    by_sex = [
+        ["1", "市南区分会场", "社区居民", "男", "", "3"],
+        ["1", "市南区分会场", "社区居民", "女", "", "2"],
+        ["1", "市南区分会场", "人大代表", "", "", "4"],
+    ]
+    import_quotas(
+        db.session, event, _csv(by_sex, ["组别", "会场", "类别", "性别", "年龄段", "人数"]), "s"
+    )
+    run_draw(db.session, event, "99", "statistics")
+    invited = db.session.execute(select(Representative)).scalars().all()
+    candidates = {c.id: c for c in db.session.execute(select(Candidate)).scalars()}
+    residents = Counter(candidates[r.candidate_id].sex for r in invited if r.category == "社区居民")
+    assert residents == {"男": 3, "女": 2}
+    # The replay needs each candidate's sex and age band too, and gives the same places.
+    people = [
+        Person(c.person_id, c.category, c.district, c.sex or "", c.age_band or "")
+        for c in candidates.values()
+    ]
+    venue = next(v for v in event.venues if v.name == "市南区分会场")
+    strata = [
+        Stratum(1, venue.name, venue.district, False, c, int(n), sex, age)
+        for _g, _v, c, sex, age, n in by_sex
+    ]
+    replayed = {
+        (d.stratum.category, d.stratum.sex, position): person
+        for d in plan(people, strata, categories_of(event), "99")
+        for position, person in enumerate(d.invited + d.reserves, start=1)
+    }
+    stored = {
+        (p.category, p.sex, p.position): p.candidate.person_id
+        for p in db.session.execute(select(DrawPlace)).scalars()
+    }
+    assert replayed == stored
+    woman = next(
+        r for r in invited if r.category == "社区居民" and candidates[r.candidate_id].sex == "女"
+    )
+    incoming = replace_invitee(db.session, woman.id, venue.id, "已迁出本区", "district")
+    assert candidates[incoming.candidate_id].sex == "女"
+
+
+def test_a_venue_category_divided_two_ways_is_refused_and_named(db, event):
+    mixed = [
+        ["1", "市南区分会场", "社区居民", "男", "", "3"],
+        ["1", "市南区分会场", "社区居民", "", "", "2"],
+        ["1", "崂山区分会场", "社区居民", "未知", "", "2"],
+    ]
+    with pytest.raises(ImportRefused) as refused:
+        import_quotas(
+            db.session,
+            event,
+            _csv(mixed, ["组别", "会场", "类别", "性别", "年龄段", "人数"]),
+            "statistics",
+        )
+    named = {(e.row, e.column) for e in refused.value.errors}
+    assert named == {(3, "类别"), (4, "性别")}
+    assert db.session.execute(select(Quota)).first() is None
