@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from evaluation.campaign.models import EvaluationMode, Phase, VenueKind
+from evaluation.campaign.models import STREAM_URL_LENGTH, EvaluationMode, Phase, VenueKind
 from evaluation.core.forms import REQUIRED, ROLE_LABELS, choices_of
 from evaluation.core.models import Role
 
@@ -125,6 +125,15 @@ class MeetingForm(FlaskForm):
     group_id = SelectField(_l("述职组"), coerce=int, validate_choice=False)
     date = DateField(_l("日期"), validators=[InputRequired(REQUIRED)])
     starts_at = TimeField(_l("开始时间"), validators=[InputRequired(REQUIRED)])
+    stream_url = StringField(
+        _l("直播地址（可选）"),
+        description=_l(
+            "会场大屏在述职部门旁播放的直播流，须是大屏浏览器能直接播放的地址（MP4、WebM，"
+            "或浏览器原生支持时的 HLS）。"
+        ),
+        validators=[Optional(), Length(max=STREAM_URL_LENGTH)],
+        filters=[lambda value: value.strip() if value else value],
+    )
 
 
 class UserForm(FlaskForm):

@@ -153,6 +153,9 @@ class Department(db.Model):
         return self.evaluation_mode == EvaluationMode.INTERNAL
 
 
+STREAM_URL_LENGTH = 300
+
+
 class Meeting(db.Model):
     """A group's reporting meeting (述职评议会): one date, one start, a slot per department."""
 
@@ -167,7 +170,7 @@ class Meeting(db.Model):
     # The venue screen follows the schedule unless the office sets who is reporting now.
     screen_position: Mapped[int | None]
     # The venue screens' live stream (直播), shown beside who is reporting.
-    stream_url: Mapped[str | None] = mapped_column(String(300))
+    stream_url: Mapped[str | None] = mapped_column(String(STREAM_URL_LENGTH))
 
     group: Mapped[Group] = relationship(back_populates="meeting")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -306,8 +307,13 @@ def save_meeting(
     date: dt.date,
     starts_at: dt.time,
     meeting: Meeting | None = None,
+    stream_url: str | None = None,
 ) -> Meeting:
     require_count_open(campaign)
+    if stream_url and urlsplit(stream_url).scheme not in ("https", "http"):
+        raise Refused(_("直播地址应以 https:// 或 http:// 开头。"), field="stream_url")
+    if stream_url and not urlsplit(stream_url).netloc:
+        raise Refused(_("直播地址缺少主机名。"), field="stream_url")
     group = get_in_campaign(session, Group, campaign, group_id)
     if group.meeting is not None and group.meeting is not meeting:
         raise Conflict(_("第 %(n)s 组已经安排了述职评议会。", n=group.number))
@@ -316,6 +322,7 @@ def save_meeting(
         meeting = Meeting()
         session.add(meeting)
     meeting.group, meeting.date, meeting.starts_at = group, date, starts_at
+    meeting.stream_url = stream_url or None
     session.flush()
     audit.record(
         session,
@@ -324,6 +331,7 @@ def save_meeting(
         f"group:{group.number}",
         date=date.isoformat(),
         starts_at=starts_at.strftime("%H:%M"),
+        stream_url=meeting.stream_url,
     )
     return meeting
 

@@ -296,6 +296,7 @@ def meeting_edit(meeting_id: int | None) -> Any:
             form.date.data,
             form.starts_at.data,
             meeting,
+            form.stream_url.data,
         ),
         "office.meetings",
     )

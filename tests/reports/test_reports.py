@@ -263,6 +263,39 @@ def test_the_venue_screen_follows_the_schedule_and_the_office_can_advance_it(
     assert db.session.get(type(meeting), meeting.id).screen_position is None
 
 
+def test_a_meeting_s_live_stream_plays_beside_a_panel_that_refreshes_on_its_own(
+    client, reporting, login_as, db
+):
+    campaign, own, _other, _internal = reporting
+    meeting = own.group.meeting
+    login_as(Role.ADMIN)
+    edit = f"/office/meetings/{meeting.id}/edit"
+    fields = {
+        "group_id": own.group.id,
+        "date": meeting.date.isoformat(),
+        "starts_at": meeting.starts_at.strftime("%H:%M"),
+    }
+    for bad in ("javascript:alert(1)", "ftp://live.example.cn/a", "https://"):
+        refused = client.post(edit, data={**fields, "stream_url": bad})
+        assert refused.status_code == 400 and "直播地址" in refused.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(type(meeting), meeting.id).stream_url is None
+    url = "https://live.example.cn/sanmin/group1.mp4"
+    assert client.post(edit, data={**fields, "stream_url": url}).status_code == 302
+    screen = client.get(f"/screen/{meeting.id}")
+    page = screen.get_data(as_text=True)
+    assert f'<video src="{url}"' in page and f"/screen/{meeting.id}?panel=1" in page
+    assert "media-src 'self' https://live.example.cn" in screen.headers["Content-Security-Policy"]
+    assert 'http-equiv="refresh"' not in page  # the stream is never reloaded
+    panel = client.get(f"/screen/{meeting.id}?panel=1")
+    assert own.name in panel.get_data(as_text=True) and "<video" not in panel.get_data(as_text=True)
+    assert 'http-equiv="refresh"' in panel.get_data(as_text=True)
+    assert "frame-ancestors 'self'" in panel.headers["Content-Security-Policy"]
+    # Cleared, the screen is the panel again.
+    assert client.post(edit, data={**fields, "stream_url": ""}).status_code == 302
+    assert "<video" not in client.get(f"/screen/{meeting.id}").get_data(as_text=True)
+
+
 def test_the_office_sees_each_group_s_progress_and_late_reports(
     client, reporting, login_as, db, factory
 ):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -63,6 +65,7 @@ from evaluation.core.files import send_stored, storage
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.permissions import Capability, requires
 from evaluation.core.qr import qr_svg
+from evaluation.core.security import SECURITY_HEADERS, framed_by_own_pages
 from evaluation.core.signals import gathered
 
 public_bp = Blueprint("reports", __name__)
@@ -115,11 +118,21 @@ def attachment(attachment_id: int) -> Response:
 
 
 @public_bp.route("/screen/<int:meeting_id>")
-def screen(meeting_id: int) -> str:
-    """The venue's big screen: who reports now, their report's QR code, who is next."""
+def screen(meeting_id: int) -> Any:
+    """The venue's big screen: who reports now, their report's QR code, who is next; beside
+    the meeting's live stream, where it has one (the panel then refreshes in its own frame,
+    so the stream plays on)."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise Refused(_("找不到该会议。"), 404)
+    if meeting.stream_url and "panel" not in request.args:
+        response = make_response(render_template("evaluation/reports/stream.html", meeting=meeting))
+        stream = urlsplit(meeting.stream_url)
+        response.headers["Content-Security-Policy"] = (
+            f"{SECURITY_HEADERS['Content-Security-Policy']}; "
+            f"media-src 'self' {stream.scheme}://{stream.netloc}"
+        )
+        return response
     slots = meeting.slots()
     now_index = _screen_index(meeting, slots)
     current = slots[now_index] if 0 <= now_index < len(slots) else None
@@ -128,7 +141,7 @@ def screen(meeting_id: int) -> str:
     if current is not None:
         url = public_url("reports.department", code=current[0].code)
         qr = qr_svg(url)
-    return render_template(
+    page = render_template(
         "evaluation/reports/screen.html",
         meeting=meeting,
         current=current,
@@ -136,7 +149,9 @@ def screen(meeting_id: int) -> str:
         qr=qr,
         url=url,
         refresh=SCREEN_REFRESH_SECONDS,
+        panel="panel" in request.args,
     )
+    return framed_by_own_pages(make_response(page))
 
 
 def _screen_index(meeting: Meeting, slots: list) -> int:
