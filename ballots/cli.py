@@ -12,12 +12,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from ballots.boxes import box_name, box_seats, boxes_of, ensure_boxes, get_box, turnout_by_box
-from ballots.cards import card_limit, format_short_code, issue_cards, valid_cards
+from ballots.boxes import box_name, boxes_of, ensure_boxes, get_box, turnout_by_box
+from ballots.cards import format_short_code, issue_cards
 from ballots.keys import HolderKeys, demo_holder_keys, unlock_holders
 from ballots.lifecycle import move_box
-from ballots.models import BallotBox, BoxState, KeyHolderRole
-from ballots.printing import PrintRun, cards_pdf, paper_form_pdf
+from ballots.models import BoxState, KeyHolderRole
+from ballots.printing import cards_pdf, paper_form_pdf
+from ballots.printjobs import issue_meeting_cards, meeting_boxes, meeting_words
 from ballots.tally import verify_box
 from evaluation.campaign.models import Campaign
 from evaluation.campaign.services import require_campaign
@@ -25,7 +26,6 @@ from evaluation.core import audit
 from evaluation.core.cli import one_transaction
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
-from evaluation.core.i18n import show_date
 
 
 @click.group("ballots")
@@ -175,23 +175,6 @@ def verify(box_id: int) -> None:
     click.echo(f"box {box_id}: the recount equals the stored tally")
 
 
-def _meeting_boxes(group_number: int) -> tuple[Campaign, list[BallotBox]]:
-    campaign = require_campaign(db.session)
-    boxes = [
-        b
-        for b in boxes_of(db.session, campaign)
-        if b.meeting is not None and b.meeting.group.number == group_number
-    ]
-    if not boxes:
-        raise Refused(_("第%(n)s组没有投票箱。", n=group_number))
-    return campaign, boxes
-
-
-def _meeting_words(box: BallotBox) -> str:
-    meeting = box.meeting
-    return f"{show_date(meeting.date, weekday=True)} {meeting.starts_at:%H:%M}"
-
-
 @ballots.command("paper-form")
 @click.option("--meeting", "group_number", type=int, required=True, help="The group number.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -199,13 +182,14 @@ def _meeting_words(box: BallotBox) -> str:
 @one_transaction
 def paper_form(group_number: int, out: Path) -> None:
     """Write the group's paper ballot form (PDF, A4): its departments in reporting order."""
-    campaign, boxes = _meeting_boxes(group_number)
+    campaign = require_campaign(db.session)
+    boxes = meeting_boxes(db.session, campaign, group_number)
     group = boxes[0].meeting.group
     out.write_bytes(
         paper_form_pdf(
             campaign.title,
             f"{box_name(boxes[0]).split(' · ')[0]} {group.name}",
-            _meeting_words(boxes[0]),
+            meeting_words(boxes[0].meeting),
             [d.name for d in group.departments],
         )
     )
@@ -227,35 +211,8 @@ def cards_pdf_command(group_number: int, out: Path, base_url: str | None) -> Non
     """Issue the cards every box of the meeting still may have (seats and spares) and write
     them as one PDF: a cover sheet per box, ten cards a page with cut marks."""
     base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    _campaign, boxes = _meeting_boxes(group_number)
-    actor = audit.command_line_actor()
-    runs = []
-    for box in boxes:
-        have, limit = valid_cards(db.session, box), card_limit(db.session, box)
-        if have >= limit:
-            click.echo(f"box {box.id}: {have} cards already, none more to print", err=True)
-            continue
-        issued = issue_cards(db.session, box, limit - have, actor)
-        runs.append(
-            PrintRun(
-                title=f"{box_name(box)}",
-                meeting=_meeting_words(box),
-                figures=[
-                    ("投票箱", box.id),
-                    ("座位数", box_seats(box)),
-                    ("评议卡上限", limit),
-                    ("此前已印", have),
-                    ("本次印制", len(issued)),
-                    (
-                        "短码",
-                        f"{format_short_code(issued[0].short_code)} 等 {len(issued)} 张",
-                    ),
-                ],
-                cards=issued,
-            )
-        )
-    if not runs:
-        raise Refused(_("本组各投票箱的评议卡已经全部印制。"))
+    boxes = meeting_boxes(db.session, require_campaign(db.session), group_number)
+    runs = issue_meeting_cards(db.session, boxes, audit.command_line_actor())
     total = sum(len(r.cards) for r in runs)
     with click.progressbar(length=total, label="cards", file=sys.stderr) as bar:
         out.write_bytes(cards_pdf(runs, base.rstrip("/"), bar.update))

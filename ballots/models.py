@@ -149,18 +149,19 @@ class CardApproval(db.Model):
 
 class PrintJobState(StrEnum):
     RUNNING = "running"  # cards issued, the PDF being written
-    READY = "ready"  # the PDF waits, sealed, for its one download
+    READY = "ready"  # the PDF waits, sealed, to be downloaded and printed
     FAILED = "failed"  # writing stopped: the issued cards wait, sealed, for a retry
-    COLLECTED = "collected"  # downloaded: nothing of the cards is kept
+    DISCARDED = "discarded"  # printed: nothing of the cards is kept
 
 
 class CardPrintJob(db.Model):
     """A meeting's cards printed in the office's background (印制任务).
 
-    The raw tokens exist only in the run that issues them, so until the one download the job
-    keeps them sealed with a key outside the database (`evaluation.core.security.derived_key`):
-    first the issued cards (so that a stopped job can be written again, never reissued), then
-    the finished PDF; the download deletes both.
+    The raw tokens exist only in the run that issues them, so until the office has printed
+    them the job keeps them sealed with a key outside the database
+    (`evaluation.core.security.derived_key`): first the issued cards (so that a stopped job
+    can be written again, never reissued), then the finished PDF, which may be downloaded
+    (each time audited) until the office discards it once printed.
     """
 
     __tablename__ = "card_print_job"

@@ -43,6 +43,7 @@ class Capability(StrEnum):
     SEAL_BOXES = "seal_boxes"  # with two key holders' passphrases
     HOLD_BALLOT_KEY = "hold_ballot_key"  # set one's own passphrase in the key ceremony
     ISSUE_CARDS = "issue_cards"  # and void a lost one
+    PRINT_CARD_RUNS = "print_card_runs"  # every box of a meeting at once, as one PDF
     APPROVE_EXTRA_CARDS = "approve_extra_cards"  # beyond seats and spares, with a reason
     ENTER_PAPER_BALLOTS = "enter_paper_ballots"
     RESOLVE_PAPER_CONFLICTS = "resolve_paper_conflicts"  # against the paper itself
@@ -104,6 +105,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.SEAL_BOXES: {A, S},
         C.HOLD_BALLOT_KEY: {A, S, T},
         C.ISSUE_CARDS: {A, V},
+        C.PRINT_CARD_RUNS: {A},
         C.APPROVE_EXTRA_CARDS: {S},
         C.ENTER_PAPER_BALLOTS: {A, V},
         C.RESOLVE_PAPER_CONFLICTS: {A, S},

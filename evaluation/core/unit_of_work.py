@@ -6,6 +6,7 @@ Views and services never commit; commands use `evaluation.core.cli.one_transacti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, request
@@ -52,3 +53,9 @@ def finish_request(response: Response) -> Response:
 
 def init_unit_of_work(app: Flask) -> None:
     app.after_request(finish_request)
+
+
+def after_commit(work: Callable[[], None]) -> None:
+    """Run `work` once this unit of work has committed (never if it rolls back): e.g. start a
+    background job that reads what the request wrote."""
+    event.listen(db.session(), "after_commit", lambda _session: work(), once=True)

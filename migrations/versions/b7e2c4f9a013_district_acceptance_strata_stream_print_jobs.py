@@ -91,7 +91,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_card_print_job")),
         sa.CheckConstraint(
-            "state IN ('running', 'ready', 'failed', 'collected')",
+            "state IN ('running', 'ready', 'failed', 'discarded')",
             name=op.f("ck_card_print_job_state_valid"),
         ),
     )

@@ -12,8 +12,7 @@ import zxingcpp
 from sqlalchemy import select
 
 from ballots.cards import hash_secret
-from ballots.models import BallotBox, VotingToken
-from evaluation.campaign.models import Phase, VenueKind
+from ballots.models import VotingToken
 
 A4_POINTS = (595.2756, 841.8898)
 needs_poppler = pytest.mark.skipif(
@@ -39,20 +38,6 @@ def _a4(pdf: bytes) -> bool:
     return bool(boxes) and all(
         abs(float(w) - A4_POINTS[0]) < 1 and abs(float(h) - A4_POINTS[1]) < 1 for w, h in boxes
     )
-
-
-@pytest.fixture
-def meeting(factory, db):
-    campaign = factory.campaign(phase=Phase.REPORTING)
-    group = factory.group(campaign, 1)
-    for code in ("A", "B", "C"):
-        factory.department(campaign, code, group)
-    meeting = factory.meeting(group)
-    for name, capacity in (("市级主会场", 9), ("市南区分会场", 4)):
-        venue = factory.venue(campaign, name, VenueKind.DISTRICT, capacity)
-        db.session.add(BallotBox(campaign=campaign, meeting=meeting, venue=venue))
-    db.session.commit()
-    return campaign
 
 
 @needs_poppler
