@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.imports import rows_of
-from evaluation.campaign.models import Campaign, Group, Meeting
+from evaluation.campaign.models import Campaign, Group, Meeting, VenueKind
 from representatives.draw import run_draw
 from representatives.models import AGE_BANDS, SEXES, Candidate, Draw, Representative, categories_of
+from representatives.review import accept_list
 from representatives.roster import ROSTER_COLUMNS, import_quotas, import_roster
 
 ROSTER_SIZE = 12_000
@@ -71,6 +72,15 @@ def build_demo_representatives(session: Session, campaign: Campaign, actor: str)
                 )
     import_quotas(session, campaign, rows_of(["组别", "会场", "类别", "人数"], quotas), actor)
     run_draw(session, campaign, DRAW_SEED, actor)
+    # Every district has accepted its lists but the last one, still reviewing.
+    districts = sorted(
+        (v for v in campaign.venues if v.kind == VenueKind.DISTRICT), key=lambda v: v.name
+    )
+    for venue in districts[:-1]:
+        for meeting in session.execute(
+            select(Meeting).join(Group).where(Group.campaign_id == campaign.id)
+        ).scalars():
+            accept_list(session, meeting.id, venue.id, f"{venue.district}审核员")
 
 
 def check_in_demo(session: Session, meeting_id: int, venue_id: int, count: int) -> None:
