@@ -9,7 +9,9 @@ categories: about 2,500 people a meeting, 10,000 in all), then times: (a) readin
 CSV alone (the baseline: what any import costs), (b) the roster import (every row checked,
 phones sealed, ID numbers hashed), (c) the draw from the public data alone (`plan`), and
 (d) the whole draw in the database (places, invitations, audit); then (e) issuing every card
-of meeting 1's 13 boxes (the baseline for printing) and (f) writing them as one PDF.
+of meeting 1's 13 boxes (the baseline for printing) and (f) writing them as one PDF; and (g)
+the office's print job for meeting 2 (issue, seal the cards, write the PDF with its progress
+commits, seal it: `ballots.printjobs`, run here in the foreground) against (e) + (f).
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from pathlib import Path
 # This folder holds a file named like the `suggestions` package; keep it from shadowing it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
+from flask import current_app
 from flask_migrate import upgrade
 
 from ballots.boxes import box_name, boxes_of, ensure_boxes
 from ballots.cards import default_card_count, issue_cards
 from ballots.printing import PrintRun, cards_pdf
+from ballots.printjobs import start_print_job, write_print_job
 from evaluation.campaign.imports import read_table
 from evaluation.campaign.models import Campaign, Group, Meeting, Phase, Venue, VenueKind
 from evaluation.core.extensions import db
@@ -172,6 +176,15 @@ def _print_run(campaign: Campaign) -> None:
         f"{total:,} cards, {pdf.count(b'/Type /Page') - pdf.count(b'/Type /Pages'):,} pages, "
         f"{len(pdf) / 2**20:.1f} MiB; ratio (f)/(e): {rendered / issued:.1f}×"
     )
+    app = current_app._get_current_object()
+
+    def job() -> None:
+        started = start_print_job(db.session, campaign, 2, "benchmark")
+        db.session.commit()
+        write_print_job(app, started.id, "https://sanmin.example.cn")
+
+    background, _ = _timed("(g) meeting 2 as the office's print job", job)
+    print(f"ratio (g)/((e)+(f)): {background / (issued + rendered):.2f}×")
 
 
 if __name__ == "__main__":
