@@ -14,7 +14,7 @@ from evaluation.campaign.imports import rows_of
 from evaluation.campaign.models import Campaign, Group, Meeting, VenueKind
 from representatives.draw import run_draw
 from representatives.models import AGE_BANDS, SEXES, Candidate, Draw, Representative, categories_of
-from representatives.review import accept_list
+from representatives.review import accept_list, invitees, replace_invitee
 from representatives.roster import ROSTER_COLUMNS, import_quotas, import_roster
 
 ROSTER_SIZE = 12_000
@@ -72,14 +72,25 @@ def build_demo_representatives(session: Session, campaign: Campaign, actor: str)
                 )
     import_quotas(session, campaign, rows_of(["组别", "会场", "类别", "人数"], quotas), actor)
     run_draw(session, campaign, DRAW_SEED, actor)
-    # Every district has accepted its lists but the last one, still reviewing.
+    # The districts review: the first replaces two people who cannot come; every district
+    # has accepted its lists but the last one, still reviewing.
     districts = sorted(
         (v for v in campaign.venues if v.kind == VenueKind.DISTRICT), key=lambda v: v.name
     )
-    for venue in districts[:-1]:
-        for meeting in session.execute(
+    meetings = list(
+        session.execute(
             select(Meeting).join(Group).where(Group.campaign_id == campaign.id)
-        ).scalars():
+        ).scalars()
+    )
+    first = districts[0]
+    for person, reason in zip(
+        invitees(session, meetings[0].id, first.id)[:2],
+        ("已迁出本区，无法到会", "与被评议部门有利害关系"),
+        strict=False,
+    ):
+        replace_invitee(session, person.id, first.id, reason, f"{first.district}审核员")
+    for venue in districts[:-1]:
+        for meeting in meetings:
             accept_list(session, meeting.id, venue.id, f"{venue.district}审核员")
 
 
