@@ -18,6 +18,7 @@ from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
 from representatives.draw import INVITATION_ALPHABET, INVITATION_LENGTH, invitation
 from representatives.models import Candidate, DrawPlace, Representative
+from representatives.review import free_places
 
 MAX_FOUND = 30
 
@@ -84,20 +85,9 @@ def undo_check_in(session: Session, meeting_id: int, venue_id: int, person_id: i
 
 
 def free_reserves(session: Session, meeting_id: int, venue_id: int) -> list[DrawPlace]:
-    """The venue's drawn reserves for the meeting who are not invited anywhere yet, in drawn
-    order per category: who may come in at the door (递补) when seats are free."""
-    invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
-    return list(
-        session.execute(
-            select(DrawPlace)
-            .where(
-                DrawPlace.meeting_id == meeting_id,
-                DrawPlace.venue_id == venue_id,
-                DrawPlace.candidate_id.not_in(invited),
-            )
-            .order_by(DrawPlace.category, DrawPlace.sex, DrawPlace.age_band, DrawPlace.position)
-        ).scalars()
-    )
+    """The venue's drawn reserves for the meeting who are not invited anywhere yet nor struck,
+    in drawn order per stratum: who may come in at the door (递补) when seats are free."""
+    return list(session.execute(free_places(session, meeting_id, venue_id)).scalars())
 
 
 def walk_in(
@@ -107,6 +97,8 @@ def walk_in(
     place = session.get(DrawPlace, place_id)
     if place is None or (place.meeting_id, place.venue_id) != (meeting_id, venue_id):
         raise NotFound(_("本会场本场会议的候补名单中没有这位代表。"))
+    if place.struck:
+        raise Conflict(_("%(name)s 已被区市审核替换或取消，不能递补。", name=place.candidate.name))
     listed = session.execute(
         select(func.count())
         .select_from(Representative)

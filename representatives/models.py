@@ -122,6 +122,8 @@ class DrawPlace(db.Model):
     age_band: Mapped[str] = mapped_column(String(10), default="")
     position: Mapped[int]  # 1-based
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
+    # Replaced or cancelled by the district: never brought back as a reserve or at the door.
+    struck: Mapped[bool] = mapped_column(default=False)
 
     candidate: Mapped[Candidate] = relationship()
 

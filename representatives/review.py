@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign, Group, Meeting
@@ -43,23 +43,22 @@ def invitees(session: Session, meeting_id: int, venue_id: int) -> list[Represent
     )
 
 
-def replace_invitee(
-    session: Session, person_id: int, venue_id: int, reason: str, actor: str
-) -> Representative:
-    """Replace a drawn person of this venue with the stratum's next free reserve."""
+def _removable(
+    session: Session, person_id: int, venue_id: int, reason: str
+) -> tuple[Representative, DrawPlace, str]:
+    """A drawn person of this venue who may leave the list, their drawn place, the reason."""
     reason = " ".join(reason.split())
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise Refused(
-            _("请写明替换理由（%(a)s–%(b)s 个字）。", a=MIN_REASON, b=MAX_REASON),
-            field="reason",
+            _("请写明理由（%(a)s–%(b)s 个字）。", a=MIN_REASON, b=MAX_REASON), field="reason"
         )
     person = session.get(Representative, person_id)
     if person is None or person.venue_id != venue_id:
         raise NotFound(_("本会场的名单中没有这位代表。"))
     if person.candidate_id is None:
-        raise Conflict(_("只有抽取产生的代表可以从候补中替换。"))
+        raise Conflict(_("只有抽取产生的代表可以在这里替换或取消。"))
     if person.attended:
-        raise Conflict(_("这位代表已经签到，不能替换。"))
+        raise Conflict(_("这位代表已经签到，不能替换或取消。"))
     place = session.execute(
         select(DrawPlace).where(
             DrawPlace.meeting_id == person.meeting_id,
@@ -67,37 +66,62 @@ def replace_invitee(
             DrawPlace.candidate_id == person.candidate_id,
         )
     ).scalar_one()
+    return person, place, reason
+
+
+def _strike(session: Session, person: Representative, place: DrawPlace) -> bool:
+    """Take the person off the list for good (struck from the draw: never brought back as a
+    reserve, nor at the door); the venue's acceptance of the list lapses. Whether it had one."""
+    place.struck = True
+    session.delete(person)
+    withdrawn = session.execute(
+        delete(ListAcceptance).where(
+            ListAcceptance.meeting_id == place.meeting_id,
+            ListAcceptance.venue_id == place.venue_id,
+        )
+    ).rowcount
+    session.flush()
+    return bool(withdrawn)
+
+
+def free_places(session: Session, meeting_id: int, venue_id: int) -> Select:
+    """The venue's drawn places for the meeting whose person is neither invited anywhere nor
+    struck: reserves, in drawn order per stratum."""
     invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
+    return (
+        select(DrawPlace)
+        .where(
+            DrawPlace.meeting_id == meeting_id,
+            DrawPlace.venue_id == venue_id,
+            DrawPlace.struck.is_(False),
+            DrawPlace.candidate_id.not_in(invited),
+        )
+        .order_by(DrawPlace.category, DrawPlace.sex, DrawPlace.age_band, DrawPlace.position)
+    )
+
+
+def replace_invitee(
+    session: Session, person_id: int, venue_id: int, reason: str, actor: str
+) -> Representative:
+    """Replace a drawn person of this venue with the stratum's next free reserve."""
+    person, place, reason = _removable(session, person_id, venue_id, reason)
     reserve = (
         session.execute(
-            select(DrawPlace)
-            .where(
-                DrawPlace.meeting_id == place.meeting_id,
-                DrawPlace.venue_id == place.venue_id,
+            free_places(session, place.meeting_id, place.venue_id).where(
                 DrawPlace.category == place.category,
                 DrawPlace.sex == place.sex,
                 DrawPlace.age_band == place.age_band,
-                DrawPlace.candidate_id.not_in(invited),
             )
-            .order_by(DrawPlace.position)
         )
         .scalars()
         .first()
     )
     if reserve is None:
-        raise Conflict(_("这一类别的候补已经用完，请联系统计局。"))
+        raise Conflict(_("这一类别的候补已经用完，请联系统计局，或取消邀请。"))
     out = session.get(Candidate, person.candidate_id)
-    incoming = reserve.candidate
-    session.delete(person)
-    session.flush()
-    replacement = invitation(incoming, reserve.meeting_id, reserve.venue_id)
+    withdrawn = _strike(session, person, place)
+    replacement = invitation(reserve.candidate, reserve.meeting_id, reserve.venue_id)
     session.add(replacement)
-    withdrawn = session.execute(
-        delete(ListAcceptance).where(
-            ListAcceptance.meeting_id == reserve.meeting_id,
-            ListAcceptance.venue_id == venue_id,
-        )
-    ).rowcount
     session.flush()
     audit.record(
         session,
@@ -106,12 +130,33 @@ def replace_invitee(
         f"venue:{venue_id}",
         meeting=reserve.meeting_id,
         out=out.person_id,
-        reserve=incoming.person_id,
+        reserve=reserve.candidate.person_id,
         position=reserve.position,
         reason=reason,
-        acceptance_withdrawn=bool(withdrawn),
+        acceptance_withdrawn=withdrawn,
     )
     return replacement
+
+
+def cancel_invitee(
+    session: Session, person_id: int, venue_id: int, reason: str, actor: str
+) -> Candidate:
+    """Cancel a drawn person's invitation without a replacement (the seat stays free for a
+    reserve at the door)."""
+    person, place, reason = _removable(session, person_id, venue_id, reason)
+    out = session.get(Candidate, person.candidate_id)
+    withdrawn = _strike(session, person, place)
+    audit.record(
+        session,
+        actor,
+        "representatives.cancel",
+        f"venue:{venue_id}",
+        meeting=place.meeting_id,
+        out=out.person_id,
+        reason=reason,
+        acceptance_withdrawn=withdrawn,
+    )
+    return out
 
 
 def acceptance_of(session: Session, meeting_id: int, venue_id: int) -> ListAcceptance | None:

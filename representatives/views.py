@@ -28,6 +28,7 @@ from representatives.review import (
     MAX_REASON,
     accept_list,
     acceptance_of,
+    cancel_invitee,
     draw_of,
     invitees,
     replace_invitee,
@@ -50,7 +51,7 @@ class DrawForm(FlaskForm):
 
 class ReplaceForm(FlaskForm):
     reason = TextAreaField(
-        _l("替换理由"), validators=[DataRequired(REQUIRED), Length(max=MAX_REASON)]
+        _l("理由"), validators=[DataRequired(REQUIRED), Length(max=MAX_REASON)]
     )
 
 
@@ -201,6 +202,22 @@ def _review(
         refused=refused or (form if failed else None),
         accept_form=ConfirmForm(),
     ), status
+
+
+@admin_bp.route("/review/<int:person_id>/cancel", methods=["POST"])
+@requires(Capability.REVIEW_DRAWN)
+def cancel(person_id: int) -> Any:
+    """Cancel a drawn person's invitation without a replacement, with a reason."""
+    venue = _own_venue()
+    form = ReplaceForm()
+    outcome = run_form(
+        form,
+        lambda: cancel_invitee(db.session, person_id, venue.id, form.reason.data, actor()),
+    )
+    if outcome.done:
+        flash(_("已取消 %(name)s 的邀请。", name=outcome.value.name))
+        return redirect(url_for("representatives_office.review"))
+    return _review(person_id, form, outcome.status)
 
 
 @admin_bp.route("/review/<int:meeting_id>/accept", methods=["POST"])

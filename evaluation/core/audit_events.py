@@ -68,6 +68,7 @@ EVENTS = {
     "representatives.export": _l("导出代表名单（含个人信息）"),
     "representatives.replace": _l("区市审核：从候补中替换代表"),
     "representatives.accept": _l("区市审核：确认本会场代表名单"),
+    "representatives.cancel": _l("区市审核：取消代表邀请（不补）"),
     "representatives.letters": _l("打印邀请函（含个人信息）"),
     "representatives.walk_in": _l("候补代表到场递补"),
     "representatives.sms": _l("导出邀请短信（含个人信息）"),

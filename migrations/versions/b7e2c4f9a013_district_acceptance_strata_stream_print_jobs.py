@@ -1,7 +1,8 @@
 """representatives: district acceptance, quotas by sex and age band; screen stream; print jobs
 
 A district's acceptance of its venue's list per meeting; quotas (and the draw's places) may
-name a sex and an age band ("" is any); a meeting's live-stream address for the venue
+name a sex and an age band ("" is any); a drawn place is struck when the district replaces or
+cancels its person (before, a replaced person could come back as the next reserve); a meeting's live-stream address for the venue
 screens; the office's background card print jobs.
 
 Revision ID: b7e2c4f9a013
@@ -34,6 +35,9 @@ def upgrade():
     with op.batch_alter_table("draw_place") as batch:
         batch.add_column(sa.Column("sex", sa.String(2), nullable=False, server_default=""))
         batch.add_column(sa.Column("age_band", sa.String(10), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("struck", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.drop_constraint(
             op.f("uq_draw_place_meeting_id_venue_id_category_position"), type_="unique"
         )
@@ -108,6 +112,7 @@ def downgrade():
             op.f("uq_draw_place_meeting_id_venue_id_category_position"),
             ["meeting_id", "venue_id", "category", "position"],
         )
+        batch.drop_column("struck")
         batch.drop_column("age_band")
         batch.drop_column("sex")
     with op.batch_alter_table("representative_quota") as batch:

@@ -103,6 +103,7 @@ ROUTES = {
     "representatives_office.review": C.REVIEW_DRAWN,
     "representatives_office.replace": C.REVIEW_DRAWN,
     "representatives_office.accept": C.REVIEW_DRAWN,
+    "representatives_office.cancel": C.REVIEW_DRAWN,
     "reports.department": PUBLIC,
     "reports.attachment": PUBLIC,
     "reports.screen": PUBLIC,

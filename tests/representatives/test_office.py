@@ -95,7 +95,7 @@ def test_a_district_replaces_its_own_drawn_person_from_its_own_reserves(
     meeting_id, category, gone = person.meeting_id, person.category, person.id
     url = f"/office/representatives/review/{person.id}/replace"
     short = client.post(url, data={"reason": "无"})
-    assert short.status_code == 400 and "替换理由" in short.get_data(as_text=True)
+    assert short.status_code == 400 and "请写明理由" in short.get_data(as_text=True)
     assert db.session.get(Representative, person.id) is not None
     done = client.post(url, data={"reason": "已迁出本区，无法到会"})
     assert done.status_code == 302
@@ -271,3 +271,58 @@ def test_a_district_accepts_its_list_and_a_later_replacement_withdraws_the_accep
     page = client.get("/office/representatives/review").get_data(as_text=True)
     assert "待确认" in page  # the list changed: the district accepts it again
     assert client.post(url).status_code == 302
+
+
+def test_a_replaced_or_cancelled_person_never_comes_back_as_a_reserve_or_at_the_door(
+    client, login_as, db, drawn
+):
+    venue = next(v for v in drawn.venues if v.name == "市南区分会场")
+    meeting_id = drawn.groups[0].meeting.id
+    login_as(Role.VENUE_STAFF, venue=venue)
+
+    def stratum() -> list[Representative]:
+        db.session.expire_all()
+        return list(
+            db.session.execute(
+                select(Representative)
+                .where(
+                    Representative.venue_id == venue.id,
+                    Representative.meeting_id == meeting_id,
+                    Representative.category == "人大代表",
+                )
+                .order_by(Representative.id)
+            ).scalars()
+        )
+
+    gone = []
+    for reason in ("已迁出本区", "与被评议部门有利害关系"):
+        person = stratum()[0]
+        gone.append(person.candidate_id)
+        url = f"/office/representatives/review/{person.id}/replace"
+        assert client.post(url, data={"reason": reason}).status_code == 302
+        assert not set(gone) & {r.candidate_id for r in stratum()}
+    person = stratum()[0]
+    cancelled = client.post(
+        f"/office/representatives/review/{person.id}/cancel", data={"reason": "本人放弃"}
+    )
+    assert cancelled.status_code == 302
+    gone.append(person.candidate_id)
+    assert len(stratum()) == 4  # five invited, one cancelled without a replacement
+    events = db.session.execute(
+        select(AuditEvent.action).where(AuditEvent.action.like("representatives.%"))
+    ).scalars()
+    assert "representatives.cancel" in list(events)
+    # At the door: the struck are not offered, and refused if asked for.
+    box = BallotBox(campaign=drawn, meeting_id=meeting_id, venue=venue)
+    db.session.add(box)
+    db.session.commit()
+    desk = client.get(f"/office/ballots/{box.id}/attendance").get_data(as_text=True)
+    struck = db.session.execute(
+        select(DrawPlace).where(DrawPlace.struck.is_(True), DrawPlace.venue_id == venue.id)
+    ).scalars()
+    struck = list(struck)
+    assert {p.candidate_id for p in struck} == set(gone)
+    for place in struck:
+        assert f"<span>{place.candidate.name} <span" not in desk
+        refused = client.post(f"/office/ballots/{box.id}/attendance/walk-in/{place.id}")
+        assert refused.status_code == 409 and "不能递补" in refused.get_data(as_text=True)
