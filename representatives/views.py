@@ -50,9 +50,7 @@ class DrawForm(FlaskForm):
 
 
 class ReplaceForm(FlaskForm):
-    reason = TextAreaField(
-        _l("理由"), validators=[DataRequired(REQUIRED), Length(max=MAX_REASON)]
-    )
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(REQUIRED), Length(max=MAX_REASON)])
 
 
 @admin_bp.route("/")
@@ -204,22 +202,6 @@ def _review(
     ), status
 
 
-@admin_bp.route("/review/<int:person_id>/cancel", methods=["POST"])
-@requires(Capability.REVIEW_DRAWN)
-def cancel(person_id: int) -> Any:
-    """Cancel a drawn person's invitation without a replacement, with a reason."""
-    venue = _own_venue()
-    form = ReplaceForm()
-    outcome = run_form(
-        form,
-        lambda: cancel_invitee(db.session, person_id, venue.id, form.reason.data, actor()),
-    )
-    if outcome.done:
-        flash(_("已取消 %(name)s 的邀请。", name=outcome.value.name))
-        return redirect(url_for("representatives_office.review"))
-    return _review(person_id, form, outcome.status)
-
-
 @admin_bp.route("/review/<int:meeting_id>/accept", methods=["POST"])
 @requires(Capability.REVIEW_DRAWN)
 def accept(meeting_id: int) -> Any:
@@ -233,16 +215,32 @@ def accept(meeting_id: int) -> Any:
     return _review(None, ReplaceForm(), outcome.status, refused=form)
 
 
-@admin_bp.route("/review/<int:person_id>/replace", methods=["POST"])
-@requires(Capability.REVIEW_DRAWN)
-def replace(person_id: int) -> Any:
+def _take_off(person_id: int, service: Any, done: Any) -> Any:
+    """Replace or cancel a drawn person of the user's venue, with a reason."""
     venue = _own_venue()
     form = ReplaceForm()
     outcome = run_form(
-        form,
-        lambda: replace_invitee(db.session, person_id, venue.id, form.reason.data, actor()),
+        form, lambda: service(db.session, person_id, venue.id, form.reason.data, actor())
     )
     if outcome.done:
-        flash(_("已替换为候补 %(name)s。", name=outcome.value.name))
+        flash(done(outcome.value.name))
         return redirect(url_for("representatives_office.review"))
     return _review(person_id, form, outcome.status)
+
+
+@admin_bp.route("/review/<int:person_id>/replace", methods=["POST"])
+@requires(Capability.REVIEW_DRAWN)
+def replace(person_id: int) -> Any:
+    """Replace a drawn person with the stratum's next reserve."""
+    return _take_off(
+        person_id, replace_invitee, lambda name: _("已替换为候补 %(name)s。", name=name)
+    )
+
+
+@admin_bp.route("/review/<int:person_id>/cancel", methods=["POST"])
+@requires(Capability.REVIEW_DRAWN)
+def cancel(person_id: int) -> Any:
+    """Cancel a drawn person's invitation without a replacement."""
+    return _take_off(
+        person_id, cancel_invitee, lambda name: _("已取消 %(name)s 的邀请。", name=name)
+    )
