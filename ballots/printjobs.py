@@ -188,7 +188,7 @@ def restart_print_job(session: Session, job: CardPrintJob, actor: str) -> CardPr
 
 def write_print_job(app: Flask, job_id: int, base_url: str) -> None:
     """The job's work, in its own thread and transactions: write the PDF, reporting
-    progress, then keep it sealed for its one download."""
+    progress, then keep it sealed until the office discards it."""
     with app.app_context():
         session = db.session
         job = session.get(CardPrintJob, job_id)
