@@ -6,6 +6,7 @@ Every name, phone and ID number here is made up from a fixed seed.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,12 +15,13 @@ from evaluation.campaign.imports import rows_of
 from evaluation.campaign.models import Campaign, Group, Meeting, VenueKind
 from representatives.draw import run_draw
 from representatives.models import AGE_BANDS, SEXES, Candidate, Draw, Representative, categories_of
-from representatives.review import accept_list, invitees, replace_invitee
+from representatives.review import accept_list, free_places, invitees, replace_invitee
 from representatives.roster import ROSTER_COLUMNS, import_quotas, import_roster
 
 ROSTER_SIZE = 12_000
 ROSTER_SEED = 20261101
 DRAW_SEED = "20261123"  # in the demo, as if read from the lottery's published draw
+REVIEWING_DISTRICT = "市南区"  # the demo's district organiser; it has replaced two people
 SHARES = (0.25, 0.20, 0.15, 0.20, 0.10, 0.05, 0.05)  # of a venue's seats, by category
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -72,24 +74,30 @@ def build_demo_representatives(session: Session, campaign: Campaign, actor: str)
                 )
     import_quotas(session, campaign, rows_of(["组别", "会场", "类别", "人数"], quotas), actor)
     run_draw(session, campaign, DRAW_SEED, actor)
-    # The districts review: the first replaces two people who cannot come; every district
-    # has accepted its lists but the last one, still reviewing.
-    districts = sorted(
-        (v for v in campaign.venues if v.kind == VenueKind.DISTRICT), key=lambda v: v.name
-    )
+    # The districts review: one replaces two people who cannot come; every district has
+    # accepted its lists but that one, still reviewing (its organiser logs in as `district`).
+    districts = [v for v in campaign.venues if v.kind == VenueKind.DISTRICT]
     meetings = list(
         session.execute(
             select(Meeting).join(Group).where(Group.campaign_id == campaign.id)
         ).scalars()
     )
-    first = districts[0]
+    reviewing = next(v for v in districts if v.district == REVIEWING_DISTRICT)
+    # Two people of the stratum with the most reserves still free (a small category's
+    # reserves may all be invited to later meetings).
+    free = Counter(
+        (p.category, p.sex, p.age_band)
+        for p in session.execute(free_places(session, meetings[0].id, reviewing.id)).scalars()
+    )
+    category = free.most_common(1)[0][0][0]
+    people = [p for p in invitees(session, meetings[0].id, reviewing.id) if p.category == category]
     for person, reason in zip(
-        invitees(session, meetings[0].id, first.id)[:2],
-        ("已迁出本区，无法到会", "与被评议部门有利害关系"),
-        strict=False,
+        people[:2], ("已迁出本区，无法到会", "与被评议部门有利害关系"), strict=False
     ):
-        replace_invitee(session, person.id, first.id, reason, f"{first.district}审核员")
-    for venue in districts[:-1]:
+        replace_invitee(session, person.id, reviewing.id, reason, "district")
+    for venue in districts:
+        if venue is reviewing:
+            continue
         for meeting in meetings:
             accept_list(session, meeting.id, venue.id, f"{venue.district}审核员")
 

@@ -248,7 +248,7 @@ class Factory:
                     self.department(campaign, f"U{uuid.uuid4().hex[:6]}", self.group(campaign, 9))
                 )
             )
-        if role == Role.VENUE_STAFF and "venue" not in units:
+        if role in (Role.VENUE_STAFF, Role.DISTRICT) and "venue" not in units:
             campaign = campaign or self.campaign()
             units["venue"] = campaign.venues[0] if campaign.venues else self.venue(campaign)
         user = User(

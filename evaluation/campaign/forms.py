@@ -142,7 +142,9 @@ class UserForm(FlaskForm):
     # A new account holds the least power until someone chooses more.
     role = SelectField(_l("角色"), choices=choices_of(ROLE_LABELS), default=Role.REVIEWER.value)
     department_id = SelectField(_l("所属部门（部门联络员）"), coerce=int, validate_choice=False)
-    venue_id = SelectField(_l("所属会场（会场工作人员）"), coerce=int, validate_choice=False)
+    venue_id = SelectField(
+        _l("所属会场（会场工作人员、区市代表审核员）"), coerce=int, validate_choice=False
+    )
     password = PasswordField(
         _l("密码（新建时必填；修改时留空表示不变）"),
         validators=[Optional(), Length(MIN_PASSWORD_LENGTH, 200, _l("密码至少 10 个字符。"))],

@@ -43,9 +43,9 @@ def save_user(
         if campaign is None or not values.get("department_id"):
             raise Refused(_("部门联络员必须选择所属部门。"))
         department = get_in_campaign(session, Department, campaign, values["department_id"])
-    if role == Role.VENUE_STAFF:
+    if role in (Role.VENUE_STAFF, Role.DISTRICT):
         if campaign is None or not values.get("venue_id"):
-            raise Refused(_("会场工作人员必须选择所属会场。"))
+            raise Refused(_("会场工作人员和区市代表审核员必须选择所属会场。"))
         venue = get_in_campaign(session, Venue, campaign, values["venue_id"])
     created = user is None
     if user is None:

@@ -38,6 +38,7 @@ ROLE_HOME = {
     Role.SUPERVISION: "desk.supervision_home",
     Role.STATISTICS: "desk.statistics_home",
     Role.REVIEWER: "desk.reviewer_home",
+    Role.DISTRICT: "desk.district_home",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -37,6 +37,7 @@ ROLE_LABELS = {
     Role.SUPERVISION: _l("监察局"),
     Role.STATISTICS: _l("统计局"),
     Role.REVIEWER: _l("评审专家"),
+    Role.DISTRICT: _l("区市代表审核员"),
 }
 
 

@@ -24,6 +24,7 @@ class Role(StrEnum):
     SUPERVISION = "supervision"
     STATISTICS = "statistics"
     REVIEWER = "reviewer"
+    DISTRICT = "district"  # a district's organiser (区市): reviews its venue's drawn people
 
 
 def enum_type(enum: type[StrEnum], column: str, length: int) -> Enum:

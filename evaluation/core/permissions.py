@@ -33,6 +33,7 @@ class Capability(StrEnum):
     SUPERVISION_DESK = "supervision_desk"
     STATISTICS_DESK = "statistics_desk"
     REVIEWER_DESK = "reviewer_desk"
+    DISTRICT_DESK = "district_desk"
     # departments
     EDIT_OWN_REPORT = "edit_own_report"
     HANDLE_SUGGESTIONS = "handle_suggestions"  # reply to and ask about its own items
@@ -50,7 +51,7 @@ class Capability(StrEnum):
     KEEP_ATTENDANCE = "keep_attendance"
     # representatives (市民代表: the statistics bureau draws them, districts review theirs)
     MANAGE_REPRESENTATIVES = "manage_representatives"  # roster, quotas, draw, lists
-    REVIEW_DRAWN = "review_drawn"  # a district venue replaces its drawn people from reserves
+    REVIEW_DRAWN = "review_drawn"  # a district organiser reviews its venue's drawn people
     REQUEST_BOX_WITHDRAWAL = "request_box_withdrawal"  # 撤销, for an empty box
     COUNTERSIGN_BOX_WITHDRAWAL = "countersign_box_withdrawal"
     # results (统计局 tallies and signs, 监察局 countersigns, the office releases)
@@ -72,13 +73,14 @@ class Capability(StrEnum):
     BUILD_QUESTIONNAIRES = "build_questionnaires"
 
 
-A, D, V, S, T, R = (
+A, D, V, S, T, R, Q = (
     Role.ADMIN,
     Role.DEPARTMENT,
     Role.VENUE_STAFF,
     Role.SUPERVISION,
     Role.STATISTICS,
     Role.REVIEWER,
+    Role.DISTRICT,
 )
 C = Capability
 
@@ -97,6 +99,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.SUPERVISION_DESK: {S},
         C.STATISTICS_DESK: {T},
         C.REVIEWER_DESK: {R},
+        C.DISTRICT_DESK: {Q},
         C.EDIT_OWN_REPORT: {D},
         C.HANDLE_SUGGESTIONS: {D},
         C.WATCH_BOXES: {A, V, S},
@@ -111,7 +114,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.RESOLVE_PAPER_CONFLICTS: {A, S},
         C.KEEP_ATTENDANCE: {A, V},
         C.MANAGE_REPRESENTATIVES: {A, T},
-        C.REVIEW_DRAWN: {V},
+        C.REVIEW_DRAWN: {Q},
         C.REQUEST_BOX_WITHDRAWAL: {A},
         C.COUNTERSIGN_BOX_WITHDRAWAL: {S},
         C.READ_RESULT_RUNS: {A, S, T},

@@ -34,7 +34,7 @@ from evaluation.core import audit
 from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role, User
 from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
-from representatives.demo import build_demo_representatives
+from representatives.demo import REVIEWING_DISTRICT, build_demo_representatives
 from suggestions.demo import build_demo_suggestions
 
 DEMO_PASSWORD = "sanmin-demo"
@@ -153,6 +153,7 @@ DEMO_USERS = [
     ("supervision", Role.SUPERVISION, "监察局"),
     ("statistics", Role.STATISTICS, "统计局"),
     ("reviewer", Role.REVIEWER, "评审专家"),
+    ("district", Role.DISTRICT, f"{REVIEWING_DISTRICT}代表审核员"),
 ]
 
 Progress = Callable[..., Any]
@@ -300,6 +301,8 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
                 )
             if role == Role.VENUE_STAFF:
                 user.venue = venues[DEMO_STAFF_VENUE]
+            if role == Role.DISTRICT:
+                user.venue = venues[f"{REVIEWING_DISTRICT}分会场"]
             user.set_password(DEMO_PASSWORD)
             session.add(user)
             session.flush()

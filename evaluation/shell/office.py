@@ -254,6 +254,17 @@ def statistics_home() -> str:
     )
 
 
+@desk_bp.route("/district")
+@requires(Capability.DISTRICT_DESK)
+def district_home() -> str:
+    venue = current_user.venue
+    return render_template(
+        "evaluation/office/district_home.html",
+        venue=venue,
+        todos=todo.district(db.session, venue),
+    )
+
+
 @desk_bp.route("/reviews")
 @requires(Capability.REVIEWER_DESK)
 def reviewer_home() -> str:

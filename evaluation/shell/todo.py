@@ -6,6 +6,7 @@ a role: counts with a link to where the work is done, the most pressing first. R
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import url_for
@@ -20,8 +21,11 @@ from ballots.models import PaperEntryState as Entry
 from evaluation.campaign.models import Campaign, Department, Venue
 from evaluation.campaign.reports.models import ReportState, ReportVersion
 from evaluation.campaign.reports.services import latest_version
+from evaluation.campaign.services import meetings_of
+from evaluation.core.clock import beijing_today
 from evaluation.core.i18n import show_date
 from evaluation.core.models import User
+from representatives.review import acceptance_of, invitees
 from suggestions import board as boards
 from suggestions.board import WarningLevel
 from suggestions.models import (
@@ -33,6 +37,9 @@ from suggestions.models import (
     SuggestionReply,
 )
 from suggestions.selection_models import Nominee, ReviewScore, Selection, SelectionState
+
+# A district's list still unaccepted this close to its meeting holds up the invitations.
+REVIEW_URGENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,28 @@ def venue(session: Session, place: Venue, user: User) -> list[Todo]:
         for kind in minutes:
             what = _("零票报告") if kind == MinutesKind.ZERO else _("封箱记录")
             todos.append(Todo(_("%(box)s：%(what)s待会场确认", box=name, what=what), url))
+    return todos
+
+
+def district(session: Session, place: Venue) -> list[Todo]:
+    """Each meeting's drawn list of the organiser's venue that waits for acceptance."""
+    todos = []
+    review = url_for("representatives_office.review")
+    for meeting in meetings_of(session, place.campaign):
+        people = len(invitees(session, meeting.id, place.id))
+        if people and acceptance_of(session, meeting.id, place.id) is None:
+            todos.append(
+                Todo(
+                    _(
+                        "第%(n)s组（%(day)s）代表名单待审核确认",
+                        n=meeting.group.number,
+                        day=show_date(meeting.date),
+                    ),
+                    review,
+                    people,
+                    urgent=meeting.date <= beijing_today() + dt.timedelta(days=REVIEW_URGENT_DAYS),
+                )
+            )
     return todos
 
 

@@ -1,9 +1,11 @@
-"""representatives: district acceptance, quotas by sex and age band; screen stream; print jobs
+"""representatives: district role and acceptance, quotas by sex and age; stream; print jobs
 
 A district's acceptance of its venue's list per meeting; quotas (and the draw's places) may
 name a sex and an age band ("" is any); a drawn place is struck when the district replaces or
-cancels its person (before, a replaced person could come back as the next reserve); a meeting's live-stream address for the venue
-screens; the office's background card print jobs.
+cancels its person (before, a replaced person could come back as the next reserve); a
+meeting's live-stream address for the venue screens; the office's background card print
+jobs; the district organiser's role (区市), who reviews a venue's drawn people (a downgrade
+turns such accounts into inactive venue staff).
 
 Revision ID: b7e2c4f9a013
 Revises: a9d3e5b7c201
@@ -21,7 +23,13 @@ branch_labels = None
 depends_on = None
 
 
+ROLES = "'admin', 'department', 'venue_staff', 'supervision', 'statistics', 'reviewer'"
+
+
 def upgrade():
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_constraint(op.f("ck_user_account_role_valid"), type_="check")
+        batch.create_check_constraint("role_valid", f"role IN ({ROLES}, 'district')")
     with op.batch_alter_table("representative_quota") as batch:
         batch.add_column(sa.Column("sex", sa.String(2), nullable=False, server_default=""))
         batch.add_column(sa.Column("age_band", sa.String(10), nullable=False, server_default=""))
@@ -102,6 +110,11 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("UPDATE user_account SET active = false WHERE role = 'district'")
+    op.execute("UPDATE user_account SET role = 'venue_staff' WHERE role = 'district'")
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_constraint(op.f("ck_user_account_role_valid"), type_="check")
+        batch.create_check_constraint("role_valid", f"role IN ({ROLES})")
     op.drop_table("card_print_job")
     with op.batch_alter_table("meeting") as batch:
         batch.drop_column("stream_url")

@@ -33,7 +33,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     assert sorted(v.capacity for v in venues) == [100] + [200] * 12
     assert session.query(Meeting).count() == 4
     assert all(m.date.weekday() < 5 for m in session.query(Meeting))
-    assert session.query(User).count() == len(DEMO_USERS) == 7
+    assert session.query(User).count() == len(DEMO_USERS) == 8
     assert session.query(Campaign).one().phase == "reporting"
     assert "password for every demo login: sanmin-demo" in first.output
     suggestions = session.query(Suggestion).all()
@@ -53,7 +53,7 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     session.expire_all()
     assert session.query(Department).count() == 57
     assert session.query(Venue).count() == 13
-    assert session.query(User).count() == len(DEMO_USERS) == 7
+    assert session.query(User).count() == len(DEMO_USERS) == 8
     assert session.query(AuditEvent).count() == events
 
 

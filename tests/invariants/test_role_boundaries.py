@@ -14,16 +14,17 @@ from evaluation.core.models import Role
 from evaluation.core.permissions import GRANTS, Capability
 from evaluation.core.permissions import Capability as C
 
-A, D, V, S, T, R = (
+A, D, V, S, T, R, Q = (
     Role.ADMIN,
     Role.DEPARTMENT,
     Role.VENUE_STAFF,
     Role.SUPERVISION,
     Role.STATISTICS,
     Role.REVIEWER,
+    Role.DISTRICT,
 )
 PUBLIC = "public"
-ANY_LOGGED_IN = (A, D, V, S, T, R)
+ANY_LOGGED_IN = (A, D, V, S, T, R, Q)
 
 # endpoint -> the capability it needs
 ROUTES = {
@@ -58,6 +59,7 @@ ROUTES = {
     "desk.supervision_home": C.SUPERVISION_DESK,
     "desk.statistics_home": C.STATISTICS_DESK,
     "desk.reviewer_home": C.REVIEWER_DESK,
+    "desk.district_home": C.DISTRICT_DESK,
     "ballots.vote": PUBLIC,
     "ballots.box_records": PUBLIC,
     "ballots.box_receipts": PUBLIC,

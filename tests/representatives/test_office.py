@@ -84,7 +84,7 @@ def test_a_district_replaces_its_own_drawn_person_from_its_own_reserves(
 ):
     venue = next(v for v in drawn.venues if v.name == "市南区分会场")
     other = next(v for v in drawn.venues if v.name == "崂山区分会场")
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
     page = client.get("/office/representatives/review").get_data(as_text=True)
     person = (
         db.session.execute(select(Representative).where(Representative.venue_id == venue.id))
@@ -123,7 +123,7 @@ def test_a_district_replaces_its_own_drawn_person_from_its_own_reserves(
     ).scalar()
     assert place.venue_id == venue.id and place.position > 5  # after the 5 invited
     # Another venue's staff cannot touch this venue's people.
-    login_as(Role.VENUE_STAFF, venue=other)
+    login_as(Role.DISTRICT, venue=other)
     theirs = client.post(
         f"/office/representatives/review/{incoming.id}/replace", data={"reason": "不想让他来"}
     )
@@ -143,7 +143,7 @@ def test_someone_already_checked_in_is_not_replaced(client, login_as, db, drawn)
     )
     person.attended = True
     db.session.commit()
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
     refused = client.post(
         f"/office/representatives/review/{person.id}/replace", data={"reason": "临时有事来不了"}
     )
@@ -160,7 +160,7 @@ def test_no_public_page_shows_a_representative(client, db, drawn):
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs Debian's poppler-utils")
 def test_letters_and_sms_follow_the_list_after_a_replacement(client, login_as, db, drawn, tmp_path):
     venue = next(v for v in drawn.venues if v.name == "崂山区分会场")
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
     person = (
         db.session.execute(select(Representative).where(Representative.venue_id == venue.id))
         .scalars()
@@ -236,7 +236,7 @@ def test_a_district_accepts_its_list_and_a_later_replacement_withdraws_the_accep
     meeting_id = drawn.groups[0].meeting.id
     login_as(Role.STATISTICS)
     assert "待确认" in client.get("/office/representatives/").get_data(as_text=True)
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
     page = client.get("/office/representatives/review").get_data(as_text=True)
     assert "待确认" in page and "确认名单" in page
     url = f"/office/representatives/review/{meeting_id}/accept"
@@ -251,9 +251,12 @@ def test_a_district_accepts_its_list_and_a_later_replacement_withdraws_the_accep
     assert accepted is not None and accepted.subject == f"venue:{venue.id}"
     login_as(Role.STATISTICS)
     assert "已确认" in client.get("/office/representatives/").get_data(as_text=True)
+    # The venue's own staff run its desk on the day; the list is the district's to review.
+    login_as(Role.VENUE_STAFF, venue=venue)
+    assert client.post(url).status_code == 403
     # A venue with nobody drawn for a meeting has nothing to accept.
     assert client.post("/office/representatives/review/9999/accept").status_code == 403
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
     assert client.post("/office/representatives/review/9999/accept").status_code == 404
     person = (
         db.session.execute(
@@ -278,7 +281,7 @@ def test_a_replaced_or_cancelled_person_never_comes_back_as_a_reserve_or_at_the_
 ):
     venue = next(v for v in drawn.venues if v.name == "市南区分会场")
     meeting_id = drawn.groups[0].meeting.id
-    login_as(Role.VENUE_STAFF, venue=venue)
+    login_as(Role.DISTRICT, venue=venue)
 
     def stratum() -> list[Representative]:
         db.session.expire_all()
@@ -316,6 +319,7 @@ def test_a_replaced_or_cancelled_person_never_comes_back_as_a_reserve_or_at_the_
     box = BallotBox(campaign=drawn, meeting_id=meeting_id, venue=venue)
     db.session.add(box)
     db.session.commit()
+    login_as(Role.VENUE_STAFF, venue=venue)  # the venue's check-in desk
     desk = client.get(f"/office/ballots/{box.id}/attendance").get_data(as_text=True)
     struck = db.session.execute(
         select(DrawPlace).where(DrawPlace.struck.is_(True), DrawPlace.venue_id == venue.id)
@@ -326,3 +330,17 @@ def test_a_replaced_or_cancelled_person_never_comes_back_as_a_reserve_or_at_the_
         assert f"<span>{place.candidate.name} <span" not in desk
         refused = client.post(f"/office/ballots/{box.id}/attendance/walk-in/{place.id}")
         assert refused.status_code == 409 and "不能递补" in refused.get_data(as_text=True)
+
+
+def test_the_district_desk_lists_each_meeting_s_list_until_it_is_accepted(
+    client, login_as, db, drawn
+):
+    venue = next(v for v in drawn.venues if v.name == "市南区分会场")
+    login_as(Role.DISTRICT, venue=venue)
+    assert client.get("/office/").headers["Location"].endswith("/office/district")
+    desk = client.get("/office/district").get_data(as_text=True)
+    assert "第1组" in desk and "第2组" in desk and "代表名单待审核确认" in desk
+    meeting_id = drawn.groups[0].meeting.id
+    assert client.post(f"/office/representatives/review/{meeting_id}/accept").status_code == 302
+    desk = client.get("/office/district").get_data(as_text=True)
+    assert "第1组" not in desk and "第2组" in desk
