@@ -73,6 +73,13 @@ class CampaignForm(FlaskForm):
             NumberRange(1, 120, _l("时长应在 1 到 120 分钟之间。")),
         ],
     )
+    progress_report_day = IntegerField(
+        _l("整改进展每月报送截止日"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(1, 28, _l("应为每月 1 日到 28 日之间。")),
+        ],
+    )
 
 
 class PhaseForm(FlaskForm):

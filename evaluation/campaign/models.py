@@ -39,6 +39,9 @@ class VenueKind(StrEnum):
     DISTRICT = "district"  # 区市分会场
 
 
+DEFAULT_PROGRESS_REPORT_DAY = 3
+
+
 class Campaign(db.Model):
     """One year's 三民活动."""
 
@@ -46,6 +49,7 @@ class Campaign(db.Model):
     __table_args__ = (
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
         CheckConstraint("spare_card_percent BETWEEN 0 AND 100", name="spare_card_percent_in_range"),
+        CheckConstraint("progress_report_day BETWEEN 1 AND 28", name="progress_report_day_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +67,10 @@ class Campaign(db.Model):
     representative_categories: Mapped[str] = mapped_column(String(200), default="")
     spare_card_percent: Mapped[int] = mapped_column(
         default=DEFAULT_SPARE_CARD_PERCENT, server_default=str(DEFAULT_SPARE_CARD_PERCENT)
+    )
+    # Rectification tasks report their progress by this day of each month (每月3日前).
+    progress_report_day: Mapped[int] = mapped_column(
+        default=DEFAULT_PROGRESS_REPORT_DAY, server_default=str(DEFAULT_PROGRESS_REPORT_DAY)
     )
     # Set when the statistics bureau signs the count: from then on nothing can add a ballot,
     # a card, a box, a venue or a meeting to this campaign.

@@ -80,6 +80,7 @@ def save_campaign(
         "handling_starts",
         "closes_on",
         "slot_minutes",
+        "progress_report_day",
     ):
         setattr(campaign, key, values[key])
     session.flush()

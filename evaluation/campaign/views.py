@@ -29,7 +29,14 @@ from evaluation.campaign.imports import (
     import_venues,
     read_table,
 )
-from evaluation.campaign.models import Department, Group, Meeting, Phase, Venue
+from evaluation.campaign.models import (
+    DEFAULT_PROGRESS_REPORT_DAY,
+    Department,
+    Group,
+    Meeting,
+    Phase,
+    Venue,
+)
 from evaluation.campaign.services import (
     current_campaign,
     get_in_campaign,
@@ -80,6 +87,7 @@ def campaign_new() -> Any:
     form = CampaignForm()
     if not form.is_submitted():
         form.slot_minutes.data = 10
+        form.progress_report_day.data = DEFAULT_PROGRESS_REPORT_DAY
     return _form_page(
         form,
         _("新建年度活动"),

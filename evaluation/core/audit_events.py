@@ -118,6 +118,14 @@ EVENTS = {
     "results.signed": _l("统计局签发结果"),
     "results.countersigned": _l("监察局会签结果"),
     "results.released": _l("发布结果"),
+    "rectification.create": _l("新建整改任务"),
+    "rectification.plan": _l("报送整改方案"),
+    "rectification.approve": _l("批准整改方案"),
+    "rectification.return": _l("退回整改方案"),
+    "rectification.progress": _l("报送整改进展"),
+    "rectification.complete": _l("报告整改完成"),
+    "rectification.check": _l("记录整改核查结果"),
+    "rectification.look_back": _l("安排整改回头看"),
 }
 
 

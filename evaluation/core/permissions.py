@@ -68,6 +68,13 @@ class Capability(StrEnum):
     RUN_SELECTIONS = "run_selections"  # nominate, close scoring, finalise
     READ_SELECTIONS = "read_selections"
     SCORE_NOMINEES = "score_nominees"
+    # rectification (整改): the office or supervision opens a task, the department plans and
+    # reports, the office approves the plan, supervision checks and closes off
+    READ_TASKS = "read_tasks"  # every task, with its internal notes
+    OPEN_TASKS = "open_tasks"
+    APPROVE_PLANS = "approve_plans"
+    WORK_ON_OWN_TASKS = "work_on_own_tasks"
+    CHECK_TASKS = "check_tasks"
     # questionnaires (问卷)
     READ_QUESTIONNAIRES = "read_questionnaires"
     BUILD_QUESTIONNAIRES = "build_questionnaires"
@@ -129,6 +136,11 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.RUN_SELECTIONS: {A},
         C.READ_SELECTIONS: {A, R},
         C.SCORE_NOMINEES: {R},
+        C.READ_TASKS: {A, S, T},
+        C.OPEN_TASKS: {A, S},
+        C.APPROVE_PLANS: {A},
+        C.WORK_ON_OWN_TASKS: {D},
+        C.CHECK_TASKS: {S},
         C.READ_QUESTIONNAIRES: {A, T},
         C.BUILD_QUESTIONNAIRES: {A},
     }.items()

@@ -10,6 +10,7 @@ from analysis import api as analysis_api  # noqa: F401  (its routes)
 from ballots import api as ballots_api  # noqa: F401  (its routes)
 from evaluation.campaign import api as campaign_api  # noqa: F401  (its routes)
 from evaluation.core.api import api_bp, openapi_document
+from rectification import api as rectification_api  # noqa: F401  (its routes)
 from suggestions import api as suggestions_api  # noqa: F401  (its routes)
 
 __all__ = ["api_bp"]

@@ -42,6 +42,7 @@ from evaluation.shell.office import desk_bp
 from evaluation.shell.views import public_bp
 from evaluation.shell.wiring import connect_signals
 from questionnaires import views as questionnaire_views
+from rectification import views as rectification_views
 from representatives import views as representative_views
 from suggestions import views as suggestion_views
 
@@ -67,6 +68,8 @@ BLUEPRINTS = (
     questionnaire_views.public_bp,
     questionnaire_views.admin_bp,
     representative_views.admin_bp,
+    rectification_views.public_bp,
+    rectification_views.admin_bp,
 )
 
 

@@ -6,5 +6,7 @@ from evaluation.campaign import models as campaign_models  # noqa: F401
 from evaluation.campaign.reports import models as report_models  # noqa: F401
 from evaluation.core import models as core_models  # noqa: F401
 from questionnaires import models as questionnaire_models  # noqa: F401
+from rectification import models as rectification_models  # noqa: F401
+from representatives import models as representative_models  # noqa: F401
 from suggestions import models as suggestion_models  # noqa: F401
 from suggestions import selection_models  # noqa: F401

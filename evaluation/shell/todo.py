@@ -25,6 +25,9 @@ from evaluation.campaign.services import meetings_of
 from evaluation.core.clock import beijing_today
 from evaluation.core.i18n import show_date
 from evaluation.core.models import User
+from rectification.board import with_standing
+from rectification.models import TaskState
+from rectification.services import tasks_of
 from representatives.review import acceptance_of, invitees
 from suggestions import board as boards
 from suggestions.board import WarningLevel
@@ -93,7 +96,22 @@ def department(session: Session, unit: Department) -> list[Todo]:
     )
     if returned:
         todos.append(Todo(_("答复被退回，待修改"), handling, returned, True))
-    return todos
+    return todos + _own_tasks(session, unit)
+
+
+def _own_tasks(session: Session, unit: Department) -> list[Todo]:
+    """The department's rectification tasks that wait for it."""
+    rows = with_standing(session, unit.campaign, beijing_today(), unit)
+    mine = url_for("rectification_office.mine")
+    counts = {
+        (_("整改方案待报送"), False): sum(t.state == TaskState.PLAN_PENDING for t, _s in rows),
+        (_("整改节点已逾期"), True): sum(s.warning == WarningLevel.RED for _t, s in rows),
+        (_("整改节点两个工作日内到期"), False): sum(
+            s.warning in (WarningLevel.YELLOW, WarningLevel.BLUE) for _t, s in rows
+        ),
+        (_("本月整改进展未报"), True): sum(s.report_missing for _t, s in rows),
+    }
+    return [Todo(text, mine, n, urgent) for (text, urgent), n in counts.items() if n]
 
 
 def venue(session: Session, place: Venue, user: User) -> list[Todo]:
@@ -148,7 +166,16 @@ def district(session: Session, place: Venue) -> list[Todo]:
 
 
 def supervision(session: Session, campaign: Campaign) -> list[Todo]:
-    todos = []
+    rows = with_standing(session, campaign, beijing_today())
+    todos = [
+        Todo(
+            _("整改任务 No.%(n)s：%(d)s前核查", n=t.id, d=show_date(s.check_due)),
+            url_for("rectification_office.task", task_id=t.id),
+            urgent=s.check_late,
+        )
+        for t, s in rows
+        if s.check_due is not None
+    ]
     for box in boxes_of(session, campaign):
         url = url_for("ballots_office.box", box_id=box.id)
         name = box_name(box)
@@ -215,6 +242,9 @@ def statistics(session: Session, campaign: Campaign) -> list[Todo]:
 
 def admin(session: Session, campaign: Campaign) -> list[Todo]:
     todos = []
+    plans = sum(t.state == TaskState.PLAN_SUBMITTED for t in tasks_of(session, campaign))
+    if plans:
+        todos.append(Todo(_("整改方案待审核"), url_for("rectification_office.index"), plans))
     office = url_for("suggestions_office.overview")
     received = session.execute(
         select(func.count(), func.min(Suggestion.created_at)).where(

@@ -1,0 +1,161 @@
+"""Rectification tasks (整改任务) after the results: a department's commitment with dated,
+weighted milestones, its monthly progress reports, and supervision's checks before a task is
+closed off (销号). A listed task (公开挂牌督办) is public on the board; its internal notes are not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evaluation.campaign.models import Department
+from evaluation.core.extensions import db
+from evaluation.core.models import enum_type
+
+CHECK_WORKING_DAYS = 10  # 收到报告后10日内开展抽查、复查和明查暗访
+
+
+class TaskSource(StrEnum):
+    RESULT = "result"  # a released figure: below the panel's band, or a low item
+    COMMENT = "comment"  # 不满意 comments, questionnaire findings
+    SUGGESTION = "suggestion"  # a suggestion answered 列入计划
+    SUPERVISION = "supervision"  # a supervision finding
+    MANUAL = "manual"
+
+
+class TaskState(StrEnum):
+    PLAN_PENDING = "plan_pending"  # the department drafts its plan (整改方案)
+    PLAN_SUBMITTED = "plan_submitted"  # the office approves or returns it
+    IN_PROGRESS = "in_progress"  # milestones running, progress reported monthly
+    REPORTED = "reported"  # completion reported: supervision checks within 10 working days
+    CLOSED = "closed"  # 销号, with a passed check and its evidence
+
+
+class CheckKind(StrEnum):
+    SPOT = "spot"  # 抽查
+    RECHECK = "recheck"  # 复查
+    OPEN_VISIT = "open_visit"  # 明查
+    UNANNOUNCED = "unannounced"  # 暗访
+    LOOK_BACK = "look_back"  # 回头看, months after closing
+
+
+class RectificationTask(db.Model):
+    """One problem a department must put right, and what it committed to."""
+
+    __tablename__ = "rectification_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    co_units: Mapped[str] = mapped_column(String(300), default="")  # 配合单位
+    official: Mapped[str] = mapped_column(String(50))  # 责任人
+    leader: Mapped[str] = mapped_column(String(50))  # 分管市领导
+    source: Mapped[TaskSource] = mapped_column(enum_type(TaskSource, "source", 12))
+    source_note: Mapped[str] = mapped_column(String(200), default="")
+    problem: Mapped[str] = mapped_column(Text)
+    commitment: Mapped[str] = mapped_column(Text)
+    plan: Mapped[str] = mapped_column(Text, default="")  # 整改方案, the department's
+    plan_comment: Mapped[str] = mapped_column(Text, default="")  # why the office returned it
+    state: Mapped[TaskState] = mapped_column(
+        enum_type(TaskState, "state", 16), default=TaskState.PLAN_PENDING.value
+    )
+    listed: Mapped[bool] = mapped_column(default=True)  # 公开挂牌督办
+    evidence: Mapped[str] = mapped_column(Text, default="")  # the completion report
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    closed_on: Mapped[dt.date | None]
+
+    department: Mapped[Department] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        order_by="Milestone.position", cascade="all, delete-orphan", back_populates="task"
+    )
+    reports: Mapped[list[ProgressReport]] = relationship(
+        order_by="ProgressReport.id", cascade="all, delete-orphan", back_populates="task"
+    )
+    checks: Mapped[list[SupervisionCheck]] = relationship(
+        order_by="SupervisionCheck.id", cascade="all, delete-orphan", back_populates="task"
+    )
+
+    @property
+    def progress(self) -> int:
+        """Per cent done: the milestones' progress weighted by their weights (as Decidim's
+        accountability module rolls results up)."""
+        total = sum(m.weight for m in self.milestones)
+        if not total:
+            return 100 if self.state == TaskState.CLOSED else 0
+        return round(sum(m.weight * m.progress for m in self.milestones) / total)
+
+
+class Milestone(db.Model):
+    """A dated step of a task's plan (节点), with its weight in the task's progress."""
+
+    __tablename__ = "rectification_milestone"
+    __table_args__ = (
+        UniqueConstraint("task_id", "position"),
+        CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_task.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[dt.date]
+    weight: Mapped[int] = mapped_column(default=1)
+    progress: Mapped[int] = mapped_column(default=0)
+    done_on: Mapped[dt.date | None]
+
+    task: Mapped[RectificationTask] = relationship(back_populates="milestones")
+
+
+class ProgressReport(db.Model):
+    """The department's report on one milestone (每月进展), with the reason for any delay."""
+
+    __tablename__ = "rectification_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_task.id", ondelete="CASCADE"), index=True
+    )
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_milestone.id", ondelete="CASCADE")
+    )
+    reported_on: Mapped[dt.date]
+    progress: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    delay_reason: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[str] = mapped_column(String(64))
+
+    task: Mapped[RectificationTask] = relationship(back_populates="reports")
+    milestone: Mapped[Milestone] = relationship()
+
+
+class SupervisionCheck(db.Model):
+    """Supervision's check of a reported completion (within 10 working days) or a later look
+    back (回头看): its kind, due date and finding. The finding is internal; the public board
+    shows only the kind, the dates and whether it passed."""
+
+    __tablename__ = "rectification_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_task.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[CheckKind | None] = mapped_column(enum_type(CheckKind, "kind", 12))
+    opened_on: Mapped[dt.date]
+    due_on: Mapped[dt.date]
+    finding: Mapped[str] = mapped_column(Text, default="")
+    passed: Mapped[bool | None]
+    checked_by: Mapped[str | None] = mapped_column(String(64))
+    checked_on: Mapped[dt.date | None]
+
+    task: Mapped[RectificationTask] = relationship(back_populates="checks")
