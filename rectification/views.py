@@ -111,6 +111,9 @@ def _task_page(task: Any, mine: bool, status: int = 200, **forms: FlaskForm) -> 
     progress.milestone_id.choices = [
         SelectChoice(m.id, f"{m.position}. {m.title}") for m in task.milestones
     ]
+    upcoming = next((m for m in task.milestones if m.progress < 100), None)
+    if progress.milestone_id.data is None and upcoming is not None:
+        progress.milestone_id.data = upcoming.id  # the next milestone to report on
     defaults = {
         "plan_form": PlanForm(),
         "comment_form": CommentForm(),
