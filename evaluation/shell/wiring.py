@@ -7,6 +7,7 @@ from analysis.views import department_result
 from ballots.signals import receipt_offer, results_released
 from evaluation.campaign.signals import department_page, report_editor
 from questionnaires.views import receipt_link
+from rectification.loop import department_tasks, last_year_tasks
 from suggestions.views import last_year_suggestions
 
 CONNECTIONS = (
@@ -14,6 +15,8 @@ CONNECTIONS = (
     (results_released, released_results),  # box records appear with the released results
     (department_page, department_result),  # a department's page shows its released result
     (report_editor, last_year_suggestions),  # its report says what became of last year's
+    (report_editor, last_year_tasks),  # … and of last year's rectification tasks
+    (department_page, department_tasks),  # its page links to its listed tasks
 )
 
 

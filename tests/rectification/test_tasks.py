@@ -14,6 +14,7 @@ from rectification import services
 from rectification.models import CheckKind, RectificationTask, TaskSource, TaskState
 from suggestions.board import WarningLevel
 from suggestions.workdays import WorkCalendar
+from tests.reports.test_reports import _publish_directly
 
 CALENDAR = WorkCalendar()
 BEFORE_HOLIDAY = dt.date(2026, 9, 30)  # 1–7 October off, Saturday 10 October worked
@@ -393,3 +394,36 @@ def test_the_public_board_lists_only_listed_tasks_and_never_internal_notes(clien
         assert "甲某" not in public  # supervision's finding stays internal
     assert client.get(f"/rectification/{hidden.id}").status_code == 404
     assert "/api/v1/rectification" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_next_year_s_report_editor_starts_from_last_year_s_tasks_and_the_page_links_them(
+    client, login_as, db, factory, units
+):
+    campaign, lead, _other = units
+    closed = _planned(db, campaign, lead)
+    open_ = _task(db, campaign, lead)
+    hidden = _task(db, campaign, lead, listed=False)
+    for milestone in closed.milestones:
+        services.report_progress(
+            db.session, closed, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
+        )
+    services.report_completion(
+        db.session, closed, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
+    )
+    services.record_check(
+        db.session, closed, CheckKind.SPOT, "抽查合格。", True, "supervision", dt.date(2026, 10, 12)
+    )
+    db.session.commit()
+    next_year = factory.campaign(year=2027, phase=Phase.PREPARATION)
+    again = factory.department(next_year, "FGW", factory.group(next_year, 1))
+    db.session.commit()
+    login_as(Role.DEPARTMENT, department=again)
+    editor = client.get("/office/reports/mine").get_data(as_text=True)
+    assert "上年度整改任务" in editor and f"No.{closed.id}" in editor and "已销号" in editor
+    # The first draft's section on last year's suggestions and problems starts from them.
+    assert "上年度本单位牵头整改任务 3 项，已销号 1 项，正在整改 2 项。" in editor
+    assert "年底前实现全部事项网上预约" in editor
+    _publish_directly(db, again)
+    page = client.get("/departments/FGW").get_data(as_text=True)
+    assert f"/rectification/{closed.id}" in page and f"/rectification/{open_.id}" in page
+    assert f"/rectification/{hidden.id}" not in page

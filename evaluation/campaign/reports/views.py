@@ -181,14 +181,12 @@ def _editor_page(
     text as the public page will show it (rendered sections and goals), nothing saved."""
     department = current_user.department
     latest = latest_version(db.session, department)
-    if report_form is None:
+    extra = gathered(report_editor, current_app, department=department)
+    if report_form is None:  # a first draft starts from what higher rooms offer (last year)
         report_form = ReportForm(formdata=None)
+        start = {"duties": department.duties, **extra.get("report_start", {})}
         for field in ("duties", *SECTIONS):
-            report_form[field].data = (
-                getattr(latest, field)
-                if latest
-                else (department.duties if field == "duties" else "")
-            )
+            report_form[field].data = getattr(latest, field) if latest else start.get(field, "")
         goals = list(latest.goals) if latest else []
         for goal in goals + [{}] * BLANK_GOAL_ROWS:
             report_form.goals.append_entry(goal or None)
@@ -208,7 +206,7 @@ def _editor_page(
         goal_labels=GOAL_STATUS_LABELS,
         version=latest,
         preview=preview,
-        **gathered(report_editor, current_app, department=department),
+        **extra,
     ), status
 
 
