@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign
-from rectification import services
+from rectification import notices, services
 from rectification.models import CheckKind, RectificationTask, TaskSource
 from suggestions.routing import work_calendar
 
@@ -91,8 +91,8 @@ TASKS = [
 
 
 def build_demo_tasks(session: Session, campaign: Campaign, actor: str, today: dt.date) -> None:
-    """Ten tasks, one in each state, unless the demo has them already (the demo's
-    department login, D01, has the overdue one)."""
+    """Ten tasks, one in each state, a published notice and a talk, unless the demo has
+    them already (the demo's department login, D01, has the overdue task)."""
     if session.execute(
         select(RectificationTask.id).where(RectificationTask.campaign_id == campaign.id)
     ).first():
@@ -213,3 +213,27 @@ def build_demo_tasks(session: Session, campaign: Campaign, actor: str, today: dt
                 looked + dt.timedelta(days=1),
                 Step("破损路段二次修复", today + dt.timedelta(days=20)),
             )
+    notice = notices.compose_notice(
+        session,
+        campaign,
+        f"关于{campaign.year}年度三民活动整改工作进展情况的通报",
+        [units["D04"].id],
+        [units["D01"].id],
+        "各部门要对照问题清单逐项整改，按月报送进展；对节点逾期、月报未报的，监察局将跟踪督办，"
+        "情节严重的约谈主要负责人。",
+        "supervision",
+        today,
+        calendar,
+    )
+    notices.publish_notice(session, notice, "supervision", today)
+    notices.record_talk(
+        session,
+        campaign,
+        units["D01"].id,
+        today - dt.timedelta(days=1),
+        "分管副市长、监察局局长、发展改革委主要负责人",
+        "窗口午间轮岗整改节点逾期。",
+        "限五个工作日内完成全部窗口轮岗安排，逾期将在下期通报中点名批评。",
+        "supervision",
+        today,
+    )

@@ -12,6 +12,7 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -102,3 +103,18 @@ class CheckForm(FlaskForm):
 
 class LookBackForm(FlaskForm):
     due_on = DateField(_l("回头看日期"), validators=[InputRequired(REQUIRED)])
+
+
+class NoticeForm(FlaskForm):
+    title = StringField(_l("通报标题"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    praised = SelectMultipleField(_l("通报表扬的部门"), coerce=int, validate_choice=False)
+    criticised = SelectMultipleField(_l("通报批评的部门"), coerce=int, validate_choice=False)
+    remarks = TextAreaField(_l("督查意见"), validators=[DataRequired(REQUIRED)])
+
+
+class TalkForm(FlaskForm):
+    department_id = SelectField(_l("被约谈部门"), coerce=int, validate_choice=False)
+    held_on = DateField(_l("约谈日期"), validators=[InputRequired(REQUIRED)])
+    participants = TextAreaField(_l("参加人员"), validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField(_l("约谈事由"), validators=[DataRequired(REQUIRED)])
+    outcome = TextAreaField(_l("约谈结果和整改要求"), validators=[DataRequired(REQUIRED)])

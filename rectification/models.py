@@ -159,3 +159,43 @@ class SupervisionCheck(db.Model):
     checked_on: Mapped[dt.date | None]
 
     task: Mapped[RectificationTask] = relationship(back_populates="checks")
+
+
+class Notice(db.Model):
+    """A supervision notice (督查通报): the figures of the moment it was composed, praise and
+    criticism with the departments named, and supervision's remarks; public once published."""
+
+    __tablename__ = "rectification_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(100))
+    figures: Mapped[str] = mapped_column(Text)  # JSON: each department's figures, as composed
+    praised: Mapped[str] = mapped_column(String(500), default="")  # department codes
+    criticised: Mapped[str] = mapped_column(String(500), default="")
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    composed_by: Mapped[str] = mapped_column(String(64))
+    composed_on: Mapped[dt.date]
+    published_on: Mapped[dt.date | None]
+
+
+class Talk(db.Model):
+    """A formal talk (约谈) held with a department's leaders: when, who, why and the outcome.
+    Kept in the office: the public sees notices, not talks."""
+
+    __tablename__ = "rectification_talk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    held_on: Mapped[dt.date]
+    participants: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    department: Mapped[Department] = relationship()

@@ -56,7 +56,7 @@ class MilestoneInput:
     weight: int = 1
 
 
-def _text(value: str, field: str, minimum: int = TEXT_MIN, maximum: int = TEXT_MAX) -> str:
+def checked_text(value: str, field: str, minimum: int = TEXT_MIN, maximum: int = TEXT_MAX) -> str:
     value = (value or "").strip()
     if not minimum <= len(value) <= maximum:
         raise Refused(_("请填写 %(a)s–%(b)s 个字。", a=minimum, b=maximum), field=field)
@@ -103,12 +103,12 @@ def create_task(
         campaign_id=campaign.id,
         department=department,
         co_units=values.co_units.strip()[:300],
-        official=_text(values.official, "official", 2, NAME_MAX),
-        leader=_text(values.leader, "leader", 2, NAME_MAX),
+        official=checked_text(values.official, "official", 2, NAME_MAX),
+        leader=checked_text(values.leader, "leader", 2, NAME_MAX),
         source=values.source,
         source_note=values.source_note.strip()[:200],
-        problem=_text(values.problem, "problem"),
-        commitment=_text(values.commitment, "commitment"),
+        problem=checked_text(values.problem, "problem"),
+        commitment=checked_text(values.commitment, "commitment"),
         listed=values.listed,
         created_by=actor,
         created_at=utcnow(),
@@ -140,7 +140,7 @@ def _milestones(items: list[MilestoneInput], today: dt.date) -> list[MilestoneIn
     if not 1 <= len(items) <= MAX_MILESTONES:
         raise Refused(_("整改方案须有 1–%(n)s 个时间节点。", n=MAX_MILESTONES), field="milestones")
     for item in items:
-        _text(item.title, "milestones", 2, 200)
+        checked_text(item.title, "milestones", 2, 200)
         if not 1 <= item.weight <= 100:
             raise Refused(_("节点权重应为 1–100。"), field="milestones")
         if item.due_on <= today:
@@ -162,7 +162,7 @@ def submit_plan(
     """The department's plan (整改方案) and its dated, weighted milestones, for approval."""
     _require_lead(task, unit)
     _require(task, TaskState.PLAN_PENDING)
-    plan = _text(plan, "plan")
+    plan = checked_text(plan, "plan")
     items = _milestones(items, today)
     task.plan = plan
     task.milestones = [
@@ -181,7 +181,7 @@ def approve_plan(session: Session, task: RectificationTask, actor: str) -> None:
 
 def return_plan(session: Session, task: RectificationTask, comment: str, actor: str) -> None:
     _require(task, TaskState.PLAN_SUBMITTED)
-    task.plan_comment = _text(comment, "comment", REASON_MIN, TEXT_MAX)
+    task.plan_comment = checked_text(comment, "comment", REASON_MIN, TEXT_MAX)
     task.state = TaskState.PLAN_PENDING
     _record(session, actor, "rectification.return", task, comment=task.plan_comment)
 
@@ -215,7 +215,7 @@ def report_progress(
         milestone=milestone,
         reported_on=today,
         progress=progress,
-        text=_text(text, "text", REASON_MIN),
+        text=checked_text(text, "text", REASON_MIN),
         delay_reason=delay_reason[:TEXT_MAX],
         reported_by=actor,
     )
@@ -249,7 +249,7 @@ def report_completion(
     _require(task, TaskState.IN_PROGRESS)
     if any(m.progress < 100 for m in task.milestones):
         raise Conflict(_("还有节点没有完成，不能报告整改完成。"))
-    task.evidence = _text(evidence, "evidence")
+    task.evidence = checked_text(evidence, "evidence")
     task.state = TaskState.REPORTED
     check = SupervisionCheck(
         opened_on=today, due_on=calendar.add_working_days(today, CHECK_WORKING_DAYS)
@@ -281,7 +281,7 @@ def record_check(
     looking_back = check.kind == CheckKind.LOOK_BACK
     if looking_back != (kind == CheckKind.LOOK_BACK):
         raise Refused(_("核查方式与待核查的事项不符。"), field="kind")
-    finding = _text(finding, "finding", REASON_MIN)
+    finding = checked_text(finding, "finding", REASON_MIN)
     if not passed and again is None:
         raise Refused(_("核查未通过时，请给出新的整改节点和日期。"), field="again_title")
     if not passed:

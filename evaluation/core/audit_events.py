@@ -126,6 +126,9 @@ EVENTS = {
     "rectification.complete": _l("报告整改完成"),
     "rectification.check": _l("记录整改核查结果"),
     "rectification.look_back": _l("安排整改回头看"),
+    "rectification.notice": _l("起草督查通报"),
+    "rectification.publish_notice": _l("发布督查通报"),
+    "rectification.talk": _l("记录约谈"),
 }
 
 

@@ -75,6 +75,8 @@ class Capability(StrEnum):
     APPROVE_PLANS = "approve_plans"
     WORK_ON_OWN_TASKS = "work_on_own_tasks"
     CHECK_TASKS = "check_tasks"
+    ISSUE_NOTICES = "issue_notices"  # 督查通报
+    RECORD_TALKS = "record_talks"  # 约谈
     # questionnaires (问卷)
     READ_QUESTIONNAIRES = "read_questionnaires"
     BUILD_QUESTIONNAIRES = "build_questionnaires"
@@ -141,6 +143,8 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.APPROVE_PLANS: {A},
         C.WORK_ON_OWN_TASKS: {D},
         C.CHECK_TASKS: {S},
+        C.ISSUE_NOTICES: {S},
+        C.RECORD_TALKS: {A, S},
         C.READ_QUESTIONNAIRES: {A, T},
         C.BUILD_QUESTIONNAIRES: {A},
     }.items()

@@ -5,6 +5,7 @@ phone (360 px, no JavaScript), the office approves and supervision checks on a d
 import datetime as dt
 
 from evaluation.campaign.models import Phase
+from evaluation.core.clock import beijing_today
 from evaluation.core.extensions import db
 from evaluation.core.models import Role, User
 from rectification import services
@@ -66,8 +67,8 @@ def test_a_task_goes_from_the_department_to_the_office_to_supervision_to_the_boa
 ):
     base, app = live_server
     task_id = _world(app)
-    soon = dt.date.today() + dt.timedelta(days=10)
-    later = dt.date.today() + dt.timedelta(days=40)
+    soon = beijing_today() + dt.timedelta(days=10)
+    later = beijing_today() + dt.timedelta(days=40)
 
     department = _log_in(browser, base, "fgw")
     department.goto(base + "/office/rectification/mine")

@@ -8,65 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from evaluation.campaign.models import Phase
+from evaluation.core.clock import beijing_today
 from evaluation.core.errors import Conflict, Forbidden, Refused
 from evaluation.core.models import AuditEvent, Role
 from rectification import services
-from rectification.models import CheckKind, RectificationTask, TaskSource, TaskState
+from rectification.models import CheckKind, RectificationTask, TaskState
 from suggestions.board import WarningLevel
-from suggestions.workdays import WorkCalendar
+from tests.rectification.conftest import BEFORE_HOLIDAY, CALENDAR, _planned, _task
 from tests.reports.test_reports import _publish_directly
-
-CALENDAR = WorkCalendar()
-BEFORE_HOLIDAY = dt.date(2026, 9, 30)  # 1–7 October off, Saturday 10 October worked
-
-
-@pytest.fixture
-def units(factory, db):
-    campaign = factory.campaign(phase=Phase.HANDLING)
-    group = factory.group(campaign, 1)
-    lead = factory.department(campaign, "FGW", group)
-    other = factory.department(campaign, "GXJ", group)
-    db.session.commit()
-    return campaign, lead, other
-
-
-def _task(db, campaign, lead, listed=True) -> RectificationTask:
-    task = services.create_task(
-        db.session,
-        campaign,
-        services.TaskInput(
-            department_id=lead.id,
-            official="张主任",
-            leader="李副市长",
-            source=TaskSource.RESULT,
-            problem="窗口办事排队时间长，群众反映等候超过一小时。",
-            commitment="年底前实现全部事项网上预约，平均等候不超过二十分钟。",
-            source_note="满意率低于本组区间",
-            listed=listed,
-        ),
-        "admin",
-    )
-    db.session.commit()
-    return task
-
-
-def _planned(db, campaign, lead, today=BEFORE_HOLIDAY, weights=(1, 3)) -> RectificationTask:
-    task = _task(db, campaign, lead)
-    services.submit_plan(
-        db.session,
-        task,
-        lead,
-        "分三步：梳理事项、上线预约、评估等候时间。",
-        [
-            services.MilestoneInput("梳理全部事项", dt.date(2026, 10, 8), weights[0]),
-            services.MilestoneInput("上线网上预约", dt.date(2026, 11, 30), weights[1]),
-        ],
-        "liaison",
-        today,
-    )
-    services.approve_plan(db.session, task, "admin")
-    db.session.commit()
-    return task
 
 
 def test_a_task_goes_from_the_office_to_the_department_to_supervision_and_is_closed_off(
@@ -90,7 +39,7 @@ def test_a_task_goes_from_the_office_to_the_department_to_supervision_and_is_clo
     task = db.session.execute(select(RectificationTask)).scalar_one()
     login_as(Role.DEPARTMENT, department=lead)
     assert "窗口办事排队" in client.get("/office/rectification/mine").get_data(as_text=True)
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = beijing_today() + dt.timedelta(days=2)
     later = tomorrow + dt.timedelta(days=30)
     plan = client.post(
         f"/office/rectification/mine/{task.id}/plan",
@@ -157,7 +106,7 @@ def test_refusals_change_nothing_wrong_role_wrong_state_missing_reason_dates_out
 ):
     campaign, lead, other = units
     task = _task(db, campaign, lead)
-    today = dt.date.today()
+    today = beijing_today()
     # Another department cannot see or plan this task; venue staff have no rectification pages.
     login_as(Role.DEPARTMENT, department=other)
     assert client.get(f"/office/rectification/mine/{task.id}").status_code == 404

@@ -1,17 +1,16 @@
-"""Rectification pages: the office's and supervision's task list and task page, the
-department's own tasks, and the public board (公开挂牌督办)."""
+"""Task pages: the office's and supervision's task list and task page, the department's own
+tasks, and the public board (公开挂牌督办)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from evaluation.campaign.models import DEFAULT_PROGRESS_REPORT_DAY
-from evaluation.campaign.services import current_campaign, require_campaign
+from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.clock import beijing_today
 from evaluation.core.extensions import db
@@ -20,9 +19,6 @@ from evaluation.core.permissions import Capability, requires
 from rectification import services
 from rectification.board import with_standing
 from rectification.forms import (
-    CHECK_LABELS,
-    SOURCE_LABELS,
-    STATE_LABELS,
     CheckForm,
     CommentForm,
     CompletionForm,
@@ -32,21 +28,9 @@ from rectification.forms import (
     TaskForm,
 )
 from rectification.models import CheckKind, TaskSource
+from rectification.notices import notices_of
+from rectification.views.blueprints import admin_bp, public_bp
 from suggestions.routing import work_calendar
-
-admin_bp = Blueprint("rectification_office", __name__, url_prefix="/office/rectification")
-public_bp = Blueprint("rectification", __name__, url_prefix="/rectification")
-
-LABELS = {"states": STATE_LABELS, "sources": SOURCE_LABELS, "checks": CHECK_LABELS}
-
-
-@admin_bp.context_processor
-@public_bp.context_processor
-def _labels() -> dict[str, Any]:
-    """The room's labels, today's date and the monthly report day, on every page of it."""
-    campaign = current_campaign(db.session)
-    day = campaign.progress_report_day if campaign else DEFAULT_PROGRESS_REPORT_DAY
-    return {**LABELS, "today": beijing_today(), "report_day": day}
 
 
 def _standing(task: Any) -> services.Standing:
@@ -325,7 +309,11 @@ def board() -> str:
     by_department: dict[Any, list] = {}
     for task, standing in rows:
         by_department.setdefault(task.department, []).append((task, standing))
-    return render_template("rectification/board.html", by_department=by_department)
+    return render_template(
+        "rectification/board.html",
+        by_department=by_department,
+        published=notices_of(db.session, campaign, published_only=True),
+    )
 
 
 @public_bp.route("/<int:task_id>")
