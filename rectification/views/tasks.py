@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -29,6 +29,7 @@ from rectification.forms import (
 )
 from rectification.models import CheckKind, TaskSource
 from rectification.notices import notices_of
+from rectification.sources import drafts
 from rectification.views.blueprints import admin_bp, public_bp
 from suggestions.routing import work_calendar
 
@@ -81,12 +82,18 @@ def new() -> Any:
             actor(),
         )
 
+    offered = drafts(db.session, campaign)
+    chosen = next((d for d in offered if d.key == request.args.get("draft")), None)
+    if chosen is not None and not form.is_submitted():
+        form.department_id.data, form.source.data = chosen.department_id, chosen.source.value
+        form.source_note.data, form.problem.data = chosen.source_note, chosen.problem
     outcome = run_form(form, create)
     if outcome.done:
         flash(_("已建立整改任务，等待牵头部门报送整改方案。"))
         return redirect(url_for("rectification_office.task", task_id=outcome.value.id))
+    units = {d.id: d for d in campaign.departments}
     return render_template(
-        "evaluation/office/form.html", form=form, title=_("新建整改任务")
+        "rectification/new.html", form=form, drafts=offered, units=units
     ), outcome.status
 
 
