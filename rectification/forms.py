@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -82,6 +83,7 @@ class ProgressForm(FlaskForm):
     )
     text = TextAreaField(_l("进展情况"), validators=[DataRequired(REQUIRED)])
     delay_reason = TextAreaField(_l("逾期原因（节点逾期时必填）"))
+    evidence = FileField(_l("佐证材料（可选，PDF、JPEG 或 PNG，不超过 5 MB）"))
 
 
 class CompletionForm(FlaskForm):

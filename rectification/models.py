@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Department
 from evaluation.core.extensions import db
+from evaluation.core.files import StoredFileColumns
 from evaluation.core.models import enum_type
 
 CHECK_WORKING_DAYS = 10  # 收到报告后10日内开展抽查、复查和明查暗访
@@ -137,6 +138,23 @@ class ProgressReport(db.Model):
 
     task: Mapped[RectificationTask] = relationship(back_populates="reports")
     milestone: Mapped[Milestone] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        order_by="Evidence.id", cascade="all, delete-orphan", back_populates="report"
+    )
+
+
+class Evidence(StoredFileColumns, db.Model):
+    """A document or photo sent with a progress report (佐证材料): public with a listed task;
+    the file lives outside the database by its digest."""
+
+    __tablename__ = "rectification_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_report.id", ondelete="CASCADE"), index=True
+    )
+
+    report: Mapped[ProgressReport] = relationship(back_populates="evidence")
 
 
 class SupervisionCheck(db.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,9 +17,11 @@ from evaluation.campaign.models import Campaign, Department
 from evaluation.core import audit
 from evaluation.core.clock import utcnow
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
+from evaluation.core.files import store
 from rectification.models import (
     CHECK_WORKING_DAYS,
     CheckKind,
+    Evidence,
     Milestone,
     ProgressReport,
     RectificationTask,
@@ -196,8 +199,10 @@ def report_progress(
     delay_reason: str,
     actor: str,
     today: dt.date,
+    evidence: tuple[str | None, bytes, Path] | None = None,
 ) -> ProgressReport:
-    """A milestone's progress (monthly at least); a late milestone needs a written reason."""
+    """A milestone's progress (monthly at least); a late milestone needs a written reason.
+    `evidence` is an uploaded file (its name, its bytes, the storage folder), if any."""
     _require_lead(task, unit)
     _require(task, TaskState.IN_PROGRESS)
     milestone = next((m for m in task.milestones if m.id == milestone_id), None)
@@ -219,6 +224,11 @@ def report_progress(
         delay_reason=delay_reason[:TEXT_MAX],
         reported_by=actor,
     )
+    if evidence is not None:
+        filename, data, folder = evidence
+        kept = Evidence()
+        kept.keep(store(data, folder), filename)
+        report.evidence.append(kept)
     task.reports.append(report)
     milestone.progress = progress
     milestone.done_on = today if progress == 100 else None

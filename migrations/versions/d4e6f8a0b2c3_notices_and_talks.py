@@ -1,4 +1,4 @@
-"""rectification: supervision notices (督查通报) and formal talks (约谈)
+"""rectification: supervision notices (督查通报), formal talks (约谈), progress evidence
 
 Revision ID: d4e6f8a0b2c3
 Revises: c3d5e7f9a1b2
@@ -69,6 +69,28 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "rectification_evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("content_type", sa.String(50), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["rectification_report.id"],
+            name=op.f("fk_rectification_evidence_report_id_rectification_report"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_evidence")),
+    )
+    op.create_index(
+        op.f("ix_rectification_evidence_report_id"), "rectification_evidence", ["report_id"]
+    )
+
+
 def downgrade():
+    op.drop_table("rectification_evidence")
     op.drop_table("rectification_talk")
     op.drop_table("rectification_notice")

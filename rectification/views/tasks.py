@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +14,7 @@ from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.clock import beijing_today
 from evaluation.core.extensions import db
+from evaluation.core.files import send_stored, storage
 from evaluation.core.forms import ConfirmForm, SelectChoice, run_form
 from evaluation.core.permissions import Capability, requires
 from rectification import services
@@ -27,7 +28,7 @@ from rectification.forms import (
     ProgressForm,
     TaskForm,
 )
-from rectification.models import CheckKind, TaskSource
+from rectification.models import CheckKind, Evidence, TaskSource
 from rectification.notices import notices_of
 from rectification.sources import drafts
 from rectification.views.blueprints import admin_bp, public_bp
@@ -262,6 +263,13 @@ def plan(task_id: int) -> Any:
     )
 
 
+def _upload(file: Any) -> tuple[str | None, bytes, Any] | None:
+    """An uploaded file as the services take it, or None when none was chosen."""
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    return file.filename, file.read(), storage()
+
+
 @admin_bp.route("/mine/<int:task_id>/progress", methods=["POST"])
 @requires(Capability.WORK_ON_OWN_TASKS)
 def progress(task_id: int) -> Any:
@@ -280,6 +288,7 @@ def progress(task_id: int) -> Any:
             form.delay_reason.data or "",
             actor(),
             beijing_today(),
+            _upload(form.evidence.data),
         ),
         _("进展已报送。"),
     )
@@ -321,6 +330,15 @@ def board() -> str:
         by_department=by_department,
         published=notices_of(db.session, campaign, published_only=True),
     )
+
+
+@public_bp.route("/evidence/<int:evidence_id>")
+def evidence(evidence_id: int) -> Response:
+    """A progress report's evidence: public once its task is listed."""
+    found = db.session.get(Evidence, evidence_id)
+    if found is None or not found.report.task.listed:
+        abort(404)
+    return send_stored(found.sha256, found.content_type, found.filename)
 
 
 @public_bp.route("/<int:task_id>")

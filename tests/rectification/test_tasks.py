@@ -3,6 +3,7 @@ the National Day holiday, the weighted roll-up, closing off only after a passed 
 back that reopens, and a public board that shows listed tasks and never internal notes."""
 
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
@@ -376,3 +377,49 @@ def test_next_year_s_report_editor_starts_from_last_year_s_tasks_and_the_page_li
     page = client.get("/departments/FGW").get_data(as_text=True)
     assert f"/rectification/{closed.id}" in page and f"/rectification/{open_.id}" in page
     assert f"/rectification/{hidden.id}" not in page
+
+
+PDF = b"%PDF-1.4\n% the waiting-time statistics of October\n%%EOF\n"
+
+
+def test_progress_carries_evidence_public_with_a_listed_task_and_bad_files_are_refused(
+    client, login_as, db, units
+):
+    campaign, lead, _other = units
+    task = _planned(db, campaign, lead)
+    hidden = _planned(db, campaign, lead)
+    hidden.listed = False
+    db.session.commit()
+    login_as(Role.DEPARTMENT, department=lead)
+    fields = {"progress": "50", "text": "已梳理一半事项。", "delay_reason": "假期影响进度。"}
+    bad = client.post(
+        f"/office/rectification/mine/{task.id}/progress",
+        data={
+            **fields,
+            "milestone_id": task.milestones[0].id,
+            "evidence": (io.BytesIO(b"not a document"), "notes.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 415 and "PDF、JPEG 或 PNG" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(RectificationTask, task.id).reports
+    for target in (task, hidden):
+        done = client.post(
+            f"/office/rectification/mine/{target.id}/progress",
+            data={
+                **fields,
+                "milestone_id": target.milestones[0].id,
+                "evidence": (io.BytesIO(PDF), "十月统计.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert done.status_code == 302
+    db.session.expire_all()
+    shown, kept = (
+        db.session.get(RectificationTask, t.id).reports[0].evidence[0] for t in (task, hidden)
+    )
+    page = client.get(f"/rectification/{task.id}").get_data(as_text=True)
+    assert f"/rectification/evidence/{shown.id}" in page and "十月统计.pdf" in page
+    assert client.get(f"/rectification/evidence/{shown.id}").data == PDF
+    assert client.get(f"/rectification/evidence/{kept.id}").status_code == 404
