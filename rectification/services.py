@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from evaluation.campaign.models import Campaign, Department
 from evaluation.core import audit
@@ -84,10 +84,17 @@ def tasks_of(
         query = query.where(RectificationTask.department_id == department.id)
     if listed_only:
         query = query.where(RectificationTask.listed.is_(True))
+    # One query per collection for the whole list, not per task (the board shows them all).
+    query = query.options(
+        selectinload(RectificationTask.department),
+        selectinload(RectificationTask.milestones),
+        selectinload(RectificationTask.reports).selectinload(ProgressReport.evidence),
+        selectinload(RectificationTask.checks),
+    )
     return list(
-        session.execute(query.order_by(RectificationTask.department_id, RectificationTask.id))
-        .scalars()
-        .unique()
+        session.execute(
+            query.order_by(RectificationTask.department_id, RectificationTask.id)
+        ).scalars()
     )
 
 

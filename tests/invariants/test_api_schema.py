@@ -10,12 +10,15 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from evaluation.campaign.models import Phase
+from rectification import services as rectification
+from rectification.models import TaskSource
 from suggestions import handling, routing, services
 from suggestions.models import Channel, Urgency
 
 
 def _campaign_with_suggestions(factory, db) -> None:
-    """A campaign with a department, a category and suggestions in several states."""
+    """A campaign with a department, a category, suggestions in several states and a
+    listed rectification task."""
     campaign = factory.campaign(phase=Phase.REPORTING)
     unit = factory.department(campaign, "A", factory.group(campaign))
     routing.add_category(db.session, campaign, "服务型政府建设", "t")
@@ -26,6 +29,29 @@ def _campaign_with_suggestions(factory, db) -> None:
             handling.assign(
                 db.session, item, unit.id, [], Urgency.NORMAL, "t", dt.date(2026, 11, 2)
             )
+    task = rectification.create_task(
+        db.session,
+        campaign,
+        rectification.TaskInput(
+            department_id=unit.id,
+            official="张主任",
+            leader="李副市长",
+            source=TaskSource.RESULT,
+            problem="窗口办事排队时间长，群众反映等候超过一小时。",
+            commitment="年底前实现全部事项网上预约，平均等候不超过二十分钟。",
+        ),
+        "t",
+    )
+    step = rectification.MilestoneInput("上线网上预约", dt.date(2026, 12, 30))
+    rectification.submit_plan(
+        db.session,
+        task,
+        unit,
+        "分步推进，先梳理事项再上线网上预约。",
+        [step],
+        "t",
+        dt.date(2026, 11, 2),
+    )
     db.session.commit()
 
 
@@ -33,7 +59,7 @@ def test_every_api_operation_keeps_its_documented_promises(app, factory, db):
     _campaign_with_suggestions(factory, db)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 9
 
     for operation in operations:
 
