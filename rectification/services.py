@@ -88,7 +88,7 @@ def tasks_of(
     query = query.options(
         selectinload(RectificationTask.department),
         selectinload(RectificationTask.milestones),
-        selectinload(RectificationTask.reports).selectinload(ProgressReport.evidence),
+        selectinload(RectificationTask.reports),
         selectinload(RectificationTask.checks),
     )
     return list(
