@@ -18,6 +18,7 @@ from evaluation.core import audit
 from evaluation.core.clock import utcnow
 from evaluation.core.errors import Conflict, Forbidden, NotFound, Refused
 from evaluation.core.files import store
+from evaluation.core.models import AuditEvent
 from rectification.models import (
     CHECK_WORKING_DAYS,
     CheckKind,
@@ -341,6 +342,19 @@ def schedule_look_back(
     task.checks.append(check)
     _record(session, actor, "rectification.look_back", task, due=due_on.isoformat())
     return check
+
+
+def history(session: Session, task: RectificationTask) -> list[tuple[dt.datetime, str]]:
+    """Every step of the task as the audit log holds it: when, and which step (never who or
+    the details: a returned plan's comment or a check's finding stay in the office)."""
+    return [
+        (at, action)
+        for at, action in session.execute(
+            select(AuditEvent.at, AuditEvent.action)
+            .where(AuditEvent.subject == f"task:{task.id}")
+            .order_by(AuditEvent.id)
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ def _task_page(task: Any, mine: bool, status: int = 200, **forms: FlaskForm) -> 
         task=task,
         standing=_standing(task),
         open_check=services.open_check(task),
+        history=services.history(db.session, task),
         mine=mine,
         **defaults,
     ), status
@@ -346,4 +347,9 @@ def public_task(task_id: int) -> str:
     task = services.get_task(db.session, require_campaign(db.session), task_id)
     if not task.listed:
         abort(404)
-    return render_template("rectification/public_task.html", task=task, standing=_standing(task))
+    return render_template(
+        "rectification/public_task.html",
+        task=task,
+        standing=_standing(task),
+        history=services.history(db.session, task),
+    )

@@ -91,6 +91,11 @@ def test_a_task_goes_from_the_office_to_the_department_to_supervision_and_is_clo
     assert task.state == TaskState.CLOSED and task.closed_on is not None and task.progress == 100
     board = client.get("/rectification/").get_data(as_text=True)
     assert "窗口办事排队" in board and "已销号" in board
+    public = client.get(f"/rectification/{task.id}").get_data(as_text=True)
+    steps = public.split("办理经过")[1]
+    for step in ("新建整改任务", "批准整改方案", "记录整改核查结果"):
+        assert step in steps
+    assert "暗访三个窗口" not in public and "supervision" not in steps  # no notes, no names
     actions = set(db.session.execute(select(AuditEvent.action)).scalars())
     assert {
         "rectification.create",
