@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from evaluation.core.forms import REQUIRED, SelectChoice
 from rectification.models import CheckKind, TaskSource, TaskState
@@ -109,8 +110,20 @@ class LookBackForm(FlaskForm):
 
 class NoticeForm(FlaskForm):
     title = StringField(_l("通报标题"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    praised = SelectMultipleField(_l("通报表扬的部门"), coerce=int, validate_choice=False)
-    criticised = SelectMultipleField(_l("通报批评的部门"), coerce=int, validate_choice=False)
+    praised = SelectMultipleField(
+        _l("通报表扬的部门"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    criticised = SelectMultipleField(
+        _l("通报批评的部门"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     remarks = TextAreaField(_l("督查意见"), validators=[DataRequired(REQUIRED)])
 
 

@@ -16,6 +16,7 @@ from evaluation.core.forms import ConfirmForm, SelectChoice, run_form
 from evaluation.core.permissions import Capability, requires
 from rectification import notices
 from rectification.forms import NoticeForm, TalkForm
+from rectification.services import tasks_of
 from rectification.views.blueprints import admin_bp, public_bp
 from suggestions.routing import work_calendar
 
@@ -30,7 +31,11 @@ def _units() -> list[SelectChoice]:
 def notices_page() -> Any:
     campaign = require_campaign(db.session)
     form = NoticeForm()
-    form.praised.choices = form.criticised.choices = _units()
+    # The departments the notice can name: those with rectification tasks.
+    with_tasks = {t.department_id for t in tasks_of(db.session, campaign)}
+    form.praised.choices = form.criticised.choices = [
+        SelectChoice(d.id, d.short_name) for d in campaign.departments if d.id in with_tasks
+    ]
     outcome = run_form(
         form,
         lambda: notices.compose_notice(
