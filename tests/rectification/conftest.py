@@ -61,3 +61,14 @@ def _planned(db, campaign, lead, today=BEFORE_HOLIDAY, weights=(1, 3)) -> Rectif
     services.approve_plan(db.session, task, "admin")
     db.session.commit()
     return task
+
+
+def _completed(db, task, lead):
+    """Every milestone done on 30 September and the completion reported: the check is due."""
+    for milestone in task.milestones:
+        services.report_progress(
+            db.session, task, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
+        )
+    return services.report_completion(
+        db.session, task, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
+    )

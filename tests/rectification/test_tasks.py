@@ -15,7 +15,7 @@ from evaluation.core.models import AuditEvent, Role
 from rectification import services
 from rectification.models import CheckKind, RectificationTask, TaskState
 from suggestions.board import WarningLevel
-from tests.rectification.conftest import BEFORE_HOLIDAY, CALENDAR, _planned, _task
+from tests.rectification.conftest import BEFORE_HOLIDAY, CALENDAR, _completed, _planned, _task
 from tests.reports.test_reports import _publish_directly
 
 
@@ -211,13 +211,7 @@ def test_warnings_and_the_check_deadline_count_working_days_across_national_day(
     assert warning(BEFORE_HOLIDAY) == WarningLevel.BLUE
     assert warning(dt.date(2026, 10, 8)) == WarningLevel.YELLOW
     assert warning(dt.date(2026, 10, 9)) == WarningLevel.RED
-    for milestone in task.milestones:
-        services.report_progress(
-            db.session, task, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
-        )
-    check = services.report_completion(
-        db.session, task, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
-    )
+    check = _completed(db, task, lead)
     # 8, 9, 10 (a Saturday worked), 12–16, 19, 20 October: the tenth working day.
     assert check.due_on == dt.date(2026, 10, 20)
     assert services.standing(task, dt.date(2026, 10, 21), CALENDAR, 3).check_late
@@ -226,13 +220,7 @@ def test_warnings_and_the_check_deadline_count_working_days_across_national_day(
 def test_only_a_passed_check_closes_off_and_a_failed_one_sends_it_back(db, units):
     campaign, lead, _other = units
     task = _planned(db, campaign, lead)
-    for milestone in task.milestones:
-        services.report_progress(
-            db.session, task, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
-        )
-    services.report_completion(
-        db.session, task, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
-    )
+    _completed(db, task, lead)
     day = dt.date(2026, 10, 12)
     with pytest.raises(Refused):  # failed without a new milestone
         services.record_check(
@@ -259,13 +247,7 @@ def test_only_a_passed_check_closes_off_and_a_failed_one_sends_it_back(db, units
 def test_a_look_back_months_later_can_reopen_a_closed_task(db, units):
     campaign, lead, _other = units
     task = _planned(db, campaign, lead)
-    for milestone in task.milestones:
-        services.report_progress(
-            db.session, task, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
-        )
-    services.report_completion(
-        db.session, task, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
-    )
+    _completed(db, task, lead)
     services.record_check(
         db.session,
         task,
@@ -321,13 +303,7 @@ def test_the_public_board_lists_only_listed_tasks_and_never_internal_notes(clien
     listed = _planned(db, campaign, lead)
     hidden = _task(db, campaign, lead, listed=False)
     hidden.problem = "内部掌握的问题，不对外公开。"
-    for milestone in listed.milestones:
-        services.report_progress(
-            db.session, listed, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
-        )
-    services.report_completion(
-        db.session, listed, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
-    )
+    _completed(db, listed, lead)
     services.record_check(
         db.session,
         listed,
@@ -358,13 +334,7 @@ def test_next_year_s_report_editor_starts_from_last_year_s_tasks_and_the_page_li
     closed = _planned(db, campaign, lead)
     open_ = _task(db, campaign, lead)
     hidden = _task(db, campaign, lead, listed=False)
-    for milestone in closed.milestones:
-        services.report_progress(
-            db.session, closed, lead, milestone.id, 100, "按期完成。", "", "liaison", BEFORE_HOLIDAY
-        )
-    services.report_completion(
-        db.session, closed, lead, "全部完成，附统计表。", "liaison", BEFORE_HOLIDAY, CALENDAR
-    )
+    _completed(db, closed, lead)
     services.record_check(
         db.session, closed, CheckKind.SPOT, "抽查合格。", True, "supervision", dt.date(2026, 10, 12)
     )
