@@ -8,12 +8,11 @@ from evaluation.campaign.models import Phase
 from evaluation.core.clock import beijing_today
 from evaluation.core.extensions import db
 from evaluation.core.models import Role, User
-from rectification import services
-from rectification.models import TaskSource
 from tests.browser.conftest import screenshot
 from tests.browser.test_foundation_pages import _fits_the_screen
 from tests.browser.test_reports import _log_in
 from tests.conftest import Factory
+from tests.rectification.conftest import _task
 
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -34,20 +33,7 @@ def _world(app) -> int:
             user = User(username=username, role=role.value, department=unit)
             user.set_password("sanmin-demo")
             db.session.add(user)
-        task = services.create_task(
-            db.session,
-            campaign,
-            services.TaskInput(
-                department_id=lead.id,
-                official="张主任",
-                leader="李副市长",
-                source=TaskSource.RESULT,
-                problem="企业开办材料多、跑腿多，评议中不满意比例偏高。",
-                commitment="年底前企业开办全程网办，材料压减三分之一。",
-            ),
-            "admin",
-        )
-        db.session.commit()
+        task = _task(db, campaign, lead)
         task_id = task.id
         db.session.remove()
     return task_id
@@ -115,7 +101,7 @@ def test_a_task_goes_from_the_department_to_the_office_to_supervision_to_the_boa
     public = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     board = public.new_page()
     board.goto(base + "/rectification/")
-    assert "企业开办材料多" in board.inner_text("body") and "已销号" in board.inner_text("body")
+    assert "窗口办事排队" in board.inner_text("body") and "已销号" in board.inner_text("body")
     assert _fits_the_screen(board)
     board.click(f"a:has-text('No.{task_id}')")
     body = board.inner_text("body")

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 
 from evaluation.campaign.models import Phase
 from rectification import services as rectification
-from rectification.models import TaskSource
 from suggestions import handling, routing, services
 from suggestions.models import Channel, Urgency
+from tests.rectification.conftest import _task
 
 
 def _campaign_with_suggestions(factory, db) -> None:
@@ -29,19 +29,7 @@ def _campaign_with_suggestions(factory, db) -> None:
             handling.assign(
                 db.session, item, unit.id, [], Urgency.NORMAL, "t", dt.date(2026, 11, 2)
             )
-    task = rectification.create_task(
-        db.session,
-        campaign,
-        rectification.TaskInput(
-            department_id=unit.id,
-            official="张主任",
-            leader="李副市长",
-            source=TaskSource.RESULT,
-            problem="窗口办事排队时间长，群众反映等候超过一小时。",
-            commitment="年底前实现全部事项网上预约，平均等候不超过二十分钟。",
-        ),
-        "t",
-    )
+    task = _task(db, campaign, unit)
     step = rectification.MilestoneInput("上线网上预约", dt.date(2026, 12, 30))
     rectification.submit_plan(
         db.session,
