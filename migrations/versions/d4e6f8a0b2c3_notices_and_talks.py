@@ -68,7 +68,6 @@ def upgrade():
         op.f("ix_rectification_talk_campaign_id"), "rectification_talk", ["campaign_id"]
     )
 
-
     op.create_table(
         "rectification_evidence",
         sa.Column("id", sa.Integer(), nullable=False),
