@@ -19,10 +19,9 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluation.campaign.models import STREAM_URL_LENGTH, EvaluationMode, Phase, VenueKind
+from evaluation.campaign.users import MIN_PASSWORD_LENGTH
 from evaluation.core.forms import REQUIRED, ROLE_LABELS, choices_of
 from evaluation.core.models import Role
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def phase_label(phase: str) -> str:

@@ -14,7 +14,7 @@ from evaluation.campaign.models import Phase
 from evaluation.campaign.reports.services import published_codes
 from evaluation.campaign.services import current_campaign, meetings_of
 from evaluation.core.auth import safe_next
-from evaluation.core.extensions import db
+from evaluation.core.extensions import db, limiter
 from evaluation.core.i18n import LOCALE_COOKIE
 
 public_bp = Blueprint("public", __name__)
@@ -62,3 +62,23 @@ def healthz() -> tuple[str, int]:
     except SQLAlchemyError:
         return "database unavailable\n", 503
     return "ok\n", 200
+
+
+@public_bp.route("/readyz")
+def readyz() -> tuple[str, int]:
+    """Ready for traffic: the database answers and the rate limiter's storage (Redis in
+    production) is reachable. `/healthz` stays the cheap liveness check."""
+    problems = []
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        problems.append("database unavailable")
+    try:
+        reachable = limiter.storage.check()
+    except Exception:  # a storage that cannot even be asked is not reachable
+        reachable = False
+    if not reachable:
+        problems.append("rate limit storage unavailable")
+    if problems:
+        return "\n".join(problems) + "\n", 503
+    return "ready\n", 200

@@ -31,6 +31,7 @@ ROUTES = {
     "static": PUBLIC,
     "public.home": PUBLIC,
     "public.healthz": PUBLIC,
+    "public.readyz": PUBLIC,
     "public.switch_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": ANY_LOGGED_IN,
