@@ -87,7 +87,7 @@ def undo_check_in(session: Session, meeting_id: int, venue_id: int, person_id: i
 def free_reserves(session: Session, meeting_id: int, venue_id: int) -> list[DrawPlace]:
     """The venue's drawn reserves for the meeting who are not invited anywhere yet nor struck,
     in drawn order per stratum: who may come in at the door (递补) when seats are free."""
-    return list(session.execute(free_places(session, meeting_id, venue_id)).scalars())
+    return list(session.execute(free_places(meeting_id, venue_id)).scalars())
 
 
 def walk_in(

@@ -87,7 +87,7 @@ def build_demo_representatives(session: Session, campaign: Campaign, actor: str)
     # reserves may all be invited to later meetings).
     free = Counter(
         (p.category, p.sex, p.age_band)
-        for p in session.execute(free_places(session, meetings[0].id, reviewing.id)).scalars()
+        for p in session.execute(free_places(meetings[0].id, reviewing.id)).scalars()
     )
     category = free.most_common(1)[0][0][0]
     people = [p for p in invitees(session, meetings[0].id, reviewing.id) if p.category == category]

@@ -84,7 +84,7 @@ def _strike(session: Session, person: Representative, place: DrawPlace) -> bool:
     return bool(withdrawn)
 
 
-def free_places(session: Session, meeting_id: int, venue_id: int) -> Select:
+def free_places(meeting_id: int, venue_id: int) -> Select:
     """The venue's drawn places for the meeting whose person is neither invited anywhere nor
     struck: reserves, in drawn order per stratum."""
     invited = select(Representative.candidate_id).where(Representative.candidate_id.is_not(None))
@@ -107,7 +107,7 @@ def replace_invitee(
     person, place, reason = _removable(session, person_id, venue_id, reason)
     reserve = (
         session.execute(
-            free_places(session, place.meeting_id, place.venue_id).where(
+            free_places(place.meeting_id, place.venue_id).where(
                 DrawPlace.category == place.category,
                 DrawPlace.sex == place.sex,
                 DrawPlace.age_band == place.age_band,
