@@ -63,6 +63,24 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def refuse_a_newer_database(connection):
+    """A database stamped with a revision this code does not know was upgraded by a newer
+    release: migrating it (either way) could only damage it. Say so and change nothing."""
+    import click
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    unknown = sorted(set(MigrationContext.configure(connection).get_current_heads()) - known)
+    if unknown:
+        raise click.ClickException(
+            f"数据库的结构版本 {', '.join(unknown)} 比这个程序新（由更新的版本升级过），"
+            "不会更改数据库。请安装与数据库相同或更新的 sanmin 版本。"
+            f" The database is newer than this code (revision {', '.join(unknown)}):"
+            " nothing was changed; install the newer release."
+        )
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -88,6 +106,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        refuse_a_newer_database(connection)
+        connection.rollback()  # end the read's transaction: the migration begins its own
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite alters a table by copying it and dropping the old one: with foreign

@@ -11,7 +11,7 @@ from ballots.cli import ballots, cards
 from evaluation.campaign.cli import campaign, export_command, import_command, users
 from evaluation.core.cli import audit_group, fail
 from evaluation.core.extensions import db
-from evaluation.shell.production import backup_command, serve_command
+from evaluation.shell.production import backup_command, restore_command, serve_command
 from representatives.cli import representatives
 
 
@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
         results,
         serve_command,
         backup_command,
+        restore_command,
         users,
     ):
         app.cli.add_command(command)

@@ -1,4 +1,5 @@
-"""Running in production: gunicorn workers (`sanmin serve`) and backups (`sanmin backup`)."""
+"""Running in production: gunicorn workers (`sanmin serve`), backups (`sanmin backup`) and
+restoring one (`sanmin restore`)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, inspect, select, table
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from evaluation.core import audit
 from evaluation.core.extensions import db
 
 DEFAULT_WORKERS = 4
@@ -135,14 +138,86 @@ def backup_command(target: Path) -> None:
         copy.close()
         source.close()
     elif url.get_backend_name() == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            raise click.ClickException("找不到 pg_dump，请安装 PostgreSQL 客户端。")
-        env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
-        command = [pg_dump, "--format=custom", "--file", str(target), "--no-password"]
-        command += ["--host", url.host or "localhost", "--port", str(url.port or 5432)]
-        command += ["--username", url.username or "postgres", url.database or "postgres"]
-        subprocess.run(command, check=True, env=env)
+        _postgresql_tool(url, "pg_dump", "--format=custom", "--file", str(target))
     else:
         raise click.ClickException(f"不支持备份这种数据库：{url.get_backend_name()}")
     click.echo(f"备份完成：{target} ({target.stat().st_size:,} bytes)")
+
+
+def _postgresql_tool(url: URL, name: str, *arguments: str) -> None:
+    """Run pg_dump or pg_restore against the configured database (password via the env)."""
+    tool = shutil.which(name)
+    if tool is None:
+        raise click.ClickException(f"找不到 {name}，请安装 PostgreSQL 客户端。")
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    command = [tool, *arguments, "--no-password"]
+    command += ["--host", url.host or "localhost", "--port", str(url.port or 5432)]
+    command += ["--username", url.username or "postgres"]
+    command += ["--dbname" if name == "pg_restore" else "", url.database or "postgres"]
+    done = subprocess.run([part for part in command if part], env=env, capture_output=True)
+    if done.returncode != 0:
+        raise click.ClickException(f"{name} 失败：{done.stderr.decode(errors='replace')[-800:]}")
+
+
+# How each kind of backup file begins.
+SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"
+
+
+def rows_held() -> int:
+    """Rows in the configured database's tables (the migration stamp aside): 0 when empty."""
+    names = [n for n in inspect(db.engine).get_table_names() if n != "alembic_version"]
+    with db.engine.connect() as connection:
+        return sum(
+            connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+            for name in names
+        )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database that already holds data")
+@with_appcontext
+def restore_command(source: Path, force: bool) -> None:
+    """Restore a backup made by `sanmin backup` into the configured database.
+
+    Stop every server first. An empty database (just created, or only migrated) is filled;
+    one that holds data is replaced only with --force. The audit chain is checked after.
+    """
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    header = source.open("rb").read(16)
+    backend = url.get_backend_name()
+    expected = {"sqlite": SQLITE_HEADER, "postgresql": PG_DUMP_HEADER}.get(backend)
+    if expected is None:
+        raise click.ClickException(f"不支持恢复到这种数据库：{backend}")
+    if not header.startswith(expected):
+        kind = "SQLite 备份" if backend == "sqlite" else "pg_dump 自定义格式的备份"
+        raise click.ClickException(f"{source} 不是 {kind}，数据库未改动。")
+    held = rows_held()
+    if held and not force:
+        raise click.ClickException(
+            f"数据库中已有数据（{held:,} 行），不会覆盖；确需替换请加 --force。数据库未改动。"
+        )
+    db.session.remove()
+    db.engine.dispose()
+    if backend == "sqlite":
+        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        target = sqlite3.connect(url.database)
+        with target:
+            backup.backup(target)
+        target.close()
+        backup.close()
+    else:
+        arguments = ["--no-owner", "--exit-on-error", "--single-transaction"]
+        if held or inspect(db.engine).get_table_names():
+            arguments += ["--clean", "--if-exists"]
+        _postgresql_tool(url, "pg_restore", *arguments, str(source))
+        db.engine.dispose()
+    report = audit.verify_chain(db.session)
+    db.session.remove()
+    click.echo(f"恢复完成：{source}")
+    if not report.ok:
+        raise click.ClickException(
+            f"审计日志核验失败（{report.reason}）：备份与本机的 SANMIN_AUDIT_KEY 是否一致？"
+        )
+    click.echo(f"审计日志核验通过：{report.count} 条，链头 {report.head_hash}")

@@ -30,6 +30,7 @@ from rectification.models import TaskState
 from rectification.services import tasks_of
 from representatives.review import acceptance_of, invitees
 from suggestions import board as boards
+from suggestions import routing
 from suggestions.board import WarningLevel
 from suggestions.models import (
     HandlingRequest,
@@ -290,6 +291,14 @@ def admin(session: Session, campaign: Campaign) -> list[Todo]:
     if countersigned is not None:
         release = url_for("results_office.release_run", run_id=countersigned.id)
         todos.append(Todo(_("评议结果已会签，待发布"), release, urgent=True))
+    unknown = routing.calendar_warning()
+    if unknown:
+        text = _(
+            "节假日数据缺少 %(y)s 年：国务院公布放假安排后请信息中心升级 chinesecalendar"
+            "（sanmin doctor 会检查），在此之前工作日只跳过周末",
+            y="、".join(str(year) for year in unknown),
+        )
+        todos.append(Todo(text, url_for("suggestions_office.settings")))
     return todos
 
 

@@ -72,3 +72,85 @@ def test_readyz_checks_the_database_and_the_limiter_storage(make_app):
     unreachable = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     response = unreachable.test_client().get("/readyz")
     assert response.status_code == 503 and b"rate limit storage" in response.data
+
+
+GOOD_KEYS = {
+    "SECRET_KEY": "s-" + "0123456789abcdefghij" * 2,
+    "AUDIT_KEY": "a-" + "klmnopqrstuvwxyz0123" * 2,
+}
+
+
+def _findings(make_app, today=None, **config):
+    from evaluation.shell.doctor import diagnose
+
+    found = diagnose(lambda overrides: make_app(**{**config, **overrides}), today)
+    return {finding.topic: finding for finding in found}
+
+
+def test_doctor_passes_a_production_configuration_and_names_what_to_fix(make_app):
+    import datetime as dt
+
+    from evaluation.shell.doctor import Verdict
+    from tests.invariants.test_across_workers import LIMITER
+
+    if not LIMITER.startswith("redis"):
+        pytest.skip("a production configuration needs the Redis limiter storage")
+    production = {
+        **GOOD_KEYS,
+        "ENV_NAME": "production",
+        "RATELIMIT_STORAGE_URI": LIMITER,
+        "PUBLIC_BASE_URL": "https://sanmin.example.gov.cn",
+        "PROXY_HOPS": 1,
+    }
+    found = _findings(make_app, dt.date(2025, 6, 1), **production)  # 2026 is known
+    assert {t: f.verdict for t, f in found.items()} == dict.fromkeys(found, Verdict.OK)
+    assert set(found) >= {"environment", "keys", "database", "migrations", "rate limits"}
+
+    worse = {**production, "AUDIT_KEY": production["SECRET_KEY"], "PROXY_HOPS": 0}
+    worse |= {"PUBLIC_BASE_URL": "http://10.0.0.5", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}
+    found = _findings(make_app, dt.date(2026, 12, 6), **worse)
+    assert found["keys"].verdict is Verdict.FAIL and "SANMIN_AUDIT_KEY" in found["keys"].message
+    assert found["rate limits"].verdict is Verdict.FAIL and "Redis" in found["rate limits"].message
+    assert found["proxy"].verdict is Verdict.WARN and "设为 1" in found["proxy"].message
+    assert found["public address"].verdict is Verdict.WARN
+    # chinesecalendar 1.11 knows 2026 only: in December the next year's holidays are missing.
+    assert found["calendar"].verdict is Verdict.WARN and "2027" in found["calendar"].message
+
+
+def test_doctor_reports_a_refused_configuration_and_an_unmigrated_database(make_app, tmp_path):
+    from evaluation.shell.doctor import Verdict
+
+    found = _findings(
+        make_app, ENV_NAME="production", DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3"
+    )
+    assert found["configuration"].verdict is Verdict.FAIL
+    assert "SANMIN_SECRET_KEY" in found["configuration"].message
+    assert found["database"].verdict is Verdict.OK  # checked all the same
+    assert found["migrations"].verdict is Verdict.FAIL
+    assert "sanmin db upgrade" in found["migrations"].message
+
+
+def test_db_upgrade_refuses_a_database_newer_than_the_code_and_changes_nothing(app, runner, db):
+    from sqlalchemy import inspect, text
+
+    from evaluation.shell.doctor import Verdict
+
+    with db.engine.begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f0f0f0f0f0f0'"))
+    try:
+        tables = set(inspect(db.engine).get_table_names())
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code != 0
+        assert "比这个程序新" in result.output and "f0f0f0f0f0f0" in result.output
+        with db.engine.connect() as connection:
+            stamp = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert stamp == "f0f0f0f0f0f0" and set(inspect(db.engine).get_table_names()) == tables
+        assert runner.invoke(args=["db", "downgrade"]).exit_code != 0
+
+        found = _findings(lambda **config: app)
+        assert found["migrations"].verdict is Verdict.FAIL
+        assert "比程序新" in found["migrations"].message
+    finally:  # on PostgreSQL the next test reuses this database
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})

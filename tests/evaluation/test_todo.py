@@ -79,3 +79,20 @@ def test_every_role_sees_what_waits_for_it_first(app, client, db, login_as):
 
     login_as(Role.REVIEWER)
     _todos(client, "/office/reviews")  # renders, with its list or 暂无待办事项
+
+
+def test_the_admin_is_told_when_the_holiday_calendar_does_not_know_the_coming_year(
+    client, factory, db, login_as, monkeypatch
+):
+    import datetime as dt
+
+    from suggestions import routing
+
+    factory.campaign()
+    db.session.commit()
+    login_as(Role.ADMIN)
+    monkeypatch.setattr(routing, "beijing_today", lambda: dt.date(2026, 12, 20))
+    (item,) = [t for t in _todos(client, "/office/admin") if "节假日数据缺少" in t]
+    assert "2027" in item and "chinesecalendar" in item
+    monkeypatch.setattr(routing, "beijing_today", lambda: dt.date(2026, 6, 1))
+    assert not any("节假日数据缺少" in t for t in _todos(client, "/office/admin"))
