@@ -95,6 +95,25 @@ def _fresh_database_url(template: str, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture
+def fresh_database(tmp_path) -> Iterator[str]:
+    """An empty database beside the test's own: a new file, or a new PostgreSQL database."""
+    if not on_postgresql():
+        yield f"sqlite:///{tmp_path}/restored.sqlite3"
+        return
+    name = f"sanmin_restore_{uuid.uuid4().hex[:8]}"
+    server = create_engine(
+        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose every request gets its own app context, as on a real server.
 

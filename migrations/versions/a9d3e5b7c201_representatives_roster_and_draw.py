@@ -164,7 +164,30 @@ def upgrade():
         )
 
 
+OLD_CATEGORIES = ("人大代表", "政协委员", "企业", "社区", "市民")
+
+
 def downgrade():
+    # The old schema allowed five fixed categories and one name per venue's list: a roster
+    # drawn since may not fit. Refuse before changing anything rather than lose people.
+    listed = ", ".join(f"'{c}'" for c in OLD_CATEGORIES)
+    misfits = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                f"SELECT count(*) FROM representative WHERE category NOT IN ({listed})"
+                " OR id IN (SELECT r.id FROM representative r JOIN representative o"
+                " ON o.id < r.id AND o.meeting_id = r.meeting_id AND o.venue_id = r.venue_id"
+                " AND o.name = r.name AND o.district = r.district)"
+            )
+        )
+        .scalar()
+    )
+    if misfits:
+        raise RuntimeError(
+            f"无法降级到代表库之前的版本：{misfits} 名代表的类别或同名不符合旧的结构。"
+            f" Cannot downgrade: {misfits} representatives do not fit the old schema."
+        )
     with op.batch_alter_table("representative") as batch:
         batch.drop_constraint(op.f("uq_representative_invitation_code"), type_="unique")
         batch.drop_constraint(op.f("uq_representative_candidate_id"), type_="unique")
@@ -177,7 +200,7 @@ def downgrade():
         )
         batch.create_check_constraint(
             op.f("ck_representative_category_valid"),
-            "category IN ('人大代表', '政协委员', '企业', '社区', '市民')",
+            f"category IN ({listed})",
         )
     op.drop_index(op.f("ix_draw_place_draw_id"), table_name="draw_place")
     op.drop_table("draw_place")

@@ -12,12 +12,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from sqlalchemy import create_engine, text
 
 from ballots.cards import issue_cards
 from ballots.lifecycle import move_box
@@ -25,30 +20,11 @@ from ballots.models import Ballot, BallotBox, BoxState, PendingBallot, Receipt, 
 from evaluation.core import audit
 from evaluation.core.extensions import db as _db
 from evaluation.shell.app import create_app
-from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, on_postgresql, seal
+from tests.conftest import BASE_CONFIG, seal
 from tests.invariants.test_nothing_lost import _free_port, _start_server
 
 CARDS = 240
 SANMIN = str(Path(sys.executable).with_name("sanmin"))
-
-
-@pytest.fixture
-def fresh_database(tmp_path) -> Iterator[str]:
-    """An empty database beside the test's own: a new file, or a new PostgreSQL database."""
-    if not on_postgresql():
-        yield f"sqlite:///{tmp_path}/restored.sqlite3"
-        return
-    name = f"sanmin_restore_{uuid.uuid4().hex[:8]}"
-    server = create_engine(
-        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://"),
-        isolation_level="AUTOCOMMIT",
-    )
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
 
 
 def _sanmin(database_url: str, *arguments: str) -> subprocess.CompletedProcess:
