@@ -32,6 +32,7 @@ from ballots.models import (
 from ballots.sealing import add_to_pool, seal_ballot
 from evaluation.campaign.models import Campaign, Phase
 from evaluation.core.errors import Conflict, Refused
+from evaluation.core.observe import count_ballot_when_committed
 
 
 class VoteRefused(Refused):
@@ -204,6 +205,7 @@ def write_ballot(
     until two key holders seal the box."""
     sealed = seal_ballot(require_box_key(public_key), channel, ratings, comments or {})
     add_to_pool(session, box_id, sealed)
+    count_ballot_when_committed(session, channel.value)
     if channel == Channel.PAPER:
         session.execute(
             update(BallotBox)

@@ -83,7 +83,7 @@ def build_database(url: str, ballots: int) -> tuple[list[str], dict[str, str]]:
 
 
 def start_gunicorn(
-    url: str, port: int, workers: int, threads: int, storage: str, log: Path
+    url: str, port: int, workers: int, threads: int, storage: str, log: Path, more: list[str]
 ) -> subprocess.Popen:
     env = os.environ | {
         "SANMIN_DATABASE_URL": url,
@@ -105,6 +105,7 @@ def start_gunicorn(
             str(threads),
             "--bind",
             f"127.0.0.1:{port}",
+            *more,
         ],
         env=env,
         stdout=log.open("w"),
@@ -218,6 +219,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--ratelimit-storage", default="memory://")
+    parser.add_argument(
+        "--metrics", action="store_true", help="keep Prometheus metrics (--metrics-bind)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="sanmin-bench-"))
@@ -229,8 +233,9 @@ def main() -> None:
     tokens, form = build_database(url, args.ballots)
     body = urllib.parse.urlencode(form)
     port = 18000 + os.getpid() % 1000
+    more = ["--metrics-bind", f"127.0.0.1:{port + 1000}"] if args.metrics else []
     server = start_gunicorn(
-        url, port, args.workers, args.threads, args.ratelimit_storage, folder / "gunicorn.log"
+        url, port, args.workers, args.threads, args.ratelimit_storage, folder / "gunicorn.log", more
     )
     receipts: list[str] = []
     try:

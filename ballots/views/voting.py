@@ -30,6 +30,7 @@ from ballots.views.blueprints import public_bp, rating_labels
 from evaluation.campaign.reports.services import published_codes
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import csrf, db
+from evaluation.core.observe import count_refusal
 from evaluation.core.signals import first_answer
 from evaluation.core.throttle import count_failure
 
@@ -171,6 +172,7 @@ def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def _vote_refused(refusal: VoteRefused) -> tuple[str, int]:
+    count_refusal(f"card-{refusal.reason}")
     if refusal.reason == "unknown":
         # Only a card that does not exist counts against the address: a real card is never
         # refused, so one phone guessing cannot stop the venue that shares its address.

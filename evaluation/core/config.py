@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     # How many proxies in front of the app set X-Forwarded-For (0: trust none). Behind one
     # nginx, 1: rate limits then see the citizen's address, not the proxy's.
     "PROXY_HOPS": 0,
+    "LOG_FORMAT": "text",  # "json": one JSON object a line, one line a request
+    "METRICS_BIND": None,  # HOST:PORT where `sanmin serve` serves Prometheus metrics
     "ATTACHMENT_DIR": None,  # report attachments; default: <instance>/files
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh",

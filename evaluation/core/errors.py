@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -9,6 +10,8 @@ from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from evaluation.core.observe import count_refusal
 
 
 class Refused(Exception):
@@ -55,28 +58,38 @@ def _render(message: str, status: int) -> tuple[Any, int]:
     return render_template("errors/error.html", message=message, status=status), status
 
 
+def _kind(name: str) -> str:
+    """A refusal's kind for the metrics, from its class: NotFound → not-found."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(error: Refused) -> tuple[Any, int, dict[str, str]]:
         from evaluation.core.extensions import db
 
         db.session.rollback()  # a refusal changes nothing
+        count_refusal(_kind(type(error).__name__))
         body, status = _render(error.message, error.status)
         retry_after = getattr(error, "retry_after", None)
         return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[Any, int]:
+        count_refusal("csrf")
         return _render(_("表单已过期或来源无法验证，请返回上一页刷新后重新提交。"), 400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Any, int]:
         status = error.code or 500
+        if status < 500:
+            count_refusal(_kind(type(error).__name__))
         return _render(_http_message(status), status)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded) -> tuple[Any, int, dict[str, str]]:
         # At the latest when the limit's window has passed, the count starts again.
+        count_refusal("rate-limited")
         body, status = _render(_http_message(429), 429)
         return body, status, {"Retry-After": str(error.limit.limit.get_expiry())}
 

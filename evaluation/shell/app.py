@@ -32,6 +32,7 @@ from evaluation.core.errors import Refused, register_error_handlers
 from evaluation.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from evaluation.core.forms import ROLE_LABELS
 from evaluation.core.i18n import select_locale, show_date, show_time
+from evaluation.core.observe import init_observability
 from evaluation.core.permissions import current_user_can
 from evaluation.core.security import HSTS, SECURITY_HEADERS, MaskVotingTokens, holds_secrets
 from evaluation.core.unit_of_work import init_unit_of_work
@@ -111,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     suggestion_views.register_template_helpers(app)
     register_error_handlers(app)
     init_unit_of_work(app)
+    init_observability(app)
     register_commands(app)
 
     app.jinja_env.globals.update(

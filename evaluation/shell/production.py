@@ -24,6 +24,26 @@ from evaluation.core.extensions import db
 
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 1
+# gunicorn's own lines (workers booting, timeouts) as JSON too, tokens masked.
+JSON_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask": {"()": "evaluation.core.security.MaskVotingTokens"}},
+    "formatters": {"json": {"()": "evaluation.core.observe.JsonLines"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["mask"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 class _Gunicorn(BaseApplication):
@@ -81,18 +101,36 @@ def warm_up(app: Flask) -> None:
     show_default=True,
     help="one line per request on stdout (voting tokens masked); the proxy usually logs them",
 )
+@click.option(
+    "--metrics-bind",
+    default=None,
+    metavar="HOST:PORT",
+    help="serve Prometheus metrics there (default: SANMIN_METRICS_BIND; none if unset)",
+)
 @with_appcontext
-def serve_command(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> None:
+def serve_command(
+    bind: str, workers: int, threads: int, timeout: int, access_log: bool, metrics_bind: str | None
+) -> None:
     """Serve with gunicorn: several worker processes, each with its own database pool.
 
     Nothing lives in the processes: the database holds the data and, with
     SANMIN_RATELIMIT_STORAGE_URI=redis://…, Redis holds the rate limits of every worker.
     """
     app = current_app._get_current_object()
+    metrics_bind = metrics_bind or app.config.get("METRICS_BIND")
+    hooks: dict[str, Any] = {}
+    if metrics_bind:
+        from evaluation.shell import metrics
+
+        metrics.prepare_folder()
+        database = app.config["SQLALCHEMY_DATABASE_URI"]
+        hooks["when_ready"] = lambda _server: metrics.serve_metrics(metrics_bind, database)
+        hooks["child_exit"] = lambda _server, worker: metrics.forget_worker(worker.pid)
+    if app.config.get("LOG_FORMAT") == "json":
+        hooks["logconfig_dict"] = JSON_LOGGING
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
-        click.echo(
-            "注意：限流计数保存在各进程内存中，多进程时请设置 SANMIN_RATELIMIT_STORAGE_URI=redis://…",
-            err=True,
+        app.logger.warning(
+            "注意：限流计数保存在各进程内存中，多进程时请设置 SANMIN_RATELIMIT_STORAGE_URI=redis://…"
         )
     db.engine.dispose()  # no connection may be shared with the forked workers
     _Gunicorn(
@@ -114,6 +152,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int, access_lo
             # the phones' own connections alive.
             "worker_connections": threads,
             "keepalive": 0,
+            **hooks,
         },
     ).run()
 
