@@ -1,10 +1,14 @@
-"""Production pieces: one trusted proxy hop, `sanmin serve` workers, `sanmin backup`."""
+"""Production pieces: one trusted proxy hop, `sanmin serve` workers, `sanmin backup`, the
+shipped nginx configuration."""
 
 import sqlite3
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
 
+from deploy.local_nginx import nginx_binary, start_nginx, stop_nginx
 from evaluation.core import audit
 from evaluation.core.models import AuditEvent
 from tests.conftest import on_postgresql
@@ -67,3 +71,35 @@ def test_backup_of_postgresql_uses_pg_dump(app, runner, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"PGDMP")
+
+
+@pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed (apt-get install nginx)")
+def test_behind_the_shipped_nginx_config_static_files_tokens_and_body_size(app, election, tmp_path):
+    """deploy/nginx as an operator installs it (plain HTTP on loopback instead of TLS): nginx
+    serves the static files itself, its access log never holds a voting token, and an upload
+    over the app's 8 MiB is stopped at nginx."""
+    port = _free_port()
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    server = _start_server(database, port, tmp_path / "serve.log", PROXY_HOPS="1")
+    front, nginx = start_nginx(port, tmp_path / "nginx")
+    base = f"http://127.0.0.1:{front}"
+    token = election.cards[0].token
+    try:
+        with urllib.request.urlopen(f"{base}/static/style.css", timeout=10) as response:
+            assert response.status == 200 and "Expires" in response.headers  # nginx's own
+        body = urllib.parse.urlencode(election.full_ballot()).encode()
+        with urllib.request.urlopen(f"{base}/v/{token}", data=body, timeout=10) as response:
+            assert response.status == 200 and "receipt" in response.read().decode()
+        big = urllib.request.Request(
+            f"{base}/suggestions/new", data=b"x" * (9 * 1024 * 1024), method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(big, timeout=30)
+        assert refused.value.code == 413
+    finally:
+        stop_nginx(nginx)
+        server.terminate()
+        server.wait(timeout=30)
+    logged = (tmp_path / "nginx" / "access.log").read_text()
+    assert '"POST /v/***"' in logged and token not in logged
+    assert "/static/" not in logged  # static files are not logged at all
