@@ -8,10 +8,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from analysis import archive
 from analysis.computation import figures_of
 from analysis.exports import preview_mark, results_csv, results_xlsx
 from analysis.services import current_run, released_run, run_tally, unfinished_boxes, verify
+from evaluation.campaign.imports import ImportRefused
 from evaluation.campaign.services import require_campaign
+from evaluation.core import audit
 from evaluation.core.cli import one_transaction
 from evaluation.core.extensions import db
 
@@ -83,3 +86,58 @@ def verify_command(records: Path | None) -> None:
         click.echo(f"{len(differences)} differences", err=True)
         sys.exit(1)
     click.echo("every released figure recomputed from the published records: no difference")
+
+
+@results.command("archive")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, required=True, help="the year of those results")
+@click.option("--title", default="", help="default: <year>年度")
+@click.option(
+    "--weights",
+    default="100,80,0",
+    show_default=True,
+    help="满意,基本满意,不满意 as that year scored them",
+)
+@click.option(
+    "--venue-weighting",
+    type=click.Choice(["pooled", "equal"]),
+    default="pooled",
+    show_default=True,
+)
+@click.option("--replace", is_flag=True, help="replace the year if it was imported before")
+@with_appcontext
+@one_transaction
+def archive_command(
+    file: Path, year: int, title: str, weights: str, venue_weighting: str, replace: bool
+) -> None:
+    """Import a past year's released results (its results CSV) for the year-over-year trend."""
+    try:
+        satisfied, basic, dissatisfied = (float(w) for w in weights.split(","))
+    except ValueError:
+        raise click.BadParameter("三个数：满意,基本满意,不满意", param_hint="--weights") from None
+    settings = archive.ScoreSettings(satisfied, basic, dissatisfied, venue_weighting)
+    actor = audit.command_line_actor()
+    try:
+        archived = archive.import_year(
+            db.session, file.read_bytes(), year, title, settings, actor, replace
+        )
+    except ImportRefused as refusal:
+        for error in refusal.errors:
+            click.echo(f"row {error.row}, {error.column}: {error.reason}", err=True)
+        raise
+    click.echo(f"{archived.year}: {len(archived.results)} departments archived")
+
+
+@results.command("code-change")
+@click.argument("old_code")
+@click.argument("new_code")
+@click.option("--year", type=int, required=True, help="the first year NEW_CODE was used")
+@click.option("--note", default="")
+@with_appcontext
+@one_transaction
+def code_change_command(old_code: str, new_code: str, year: int, note: str) -> None:
+    """Record that from YEAR on, OLD_CODE continues as NEW_CODE (renamed, merged, split)."""
+    archive.record_code_change(
+        db.session, year, old_code, new_code, note, audit.command_line_actor()
+    )
+    click.echo(f"from {year}: {old_code} → {new_code}")

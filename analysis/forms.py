@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     FloatField,
     HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from analysis.models import RunState, VenueWeighting
 from evaluation.core.forms import choices_of
@@ -78,6 +81,7 @@ VENUE_FLAG_LABELS = {
     "returned_over_issued": _l("回收票数多于发出票数"),
 }
 NUMBER = _l("请填写数字。")
+REQUIRED = _l("此项为必填项。")
 
 
 def _weight(label: str) -> FloatField:
@@ -126,3 +130,31 @@ class TallyForm(FlaskForm):
 
     def seen_run(self) -> int | None:
         return int(self.seen.data) if (self.seen.data or "").isdigit() else None
+
+
+class ArchiveForm(FlaskForm):
+    """A past year's released results, with the score settings it was computed under."""
+
+    year = IntegerField(
+        _l("年度"),
+        validators=[InputRequired(NUMBER), NumberRange(2000, 2100, _l("年度应为四位数字。"))],
+    )
+    title = StringField(_l("名称"), validators=[Length(max=200)])
+    file = FileField(_l("结果文件（CSV）"), validators=[FileRequired(_l("请选择文件。"))])
+    w_satisfied = _weight(SCHEME_LABELS["w_satisfied"])
+    w_basic = _weight(SCHEME_LABELS["w_basic"])
+    w_dissatisfied = _weight(SCHEME_LABELS["w_dissatisfied"])
+    venue_weighting = SelectField(
+        SCHEME_LABELS["venue_weighting"], choices=choices_of(WEIGHTING_LABELS)
+    )
+    replace = BooleanField(_l("替换已导入的同一年度"))
+
+
+class CodeChangeForm(FlaskForm):
+    effective_year = IntegerField(
+        _l("自哪一年起"),
+        validators=[InputRequired(NUMBER), NumberRange(2000, 2100, _l("年度应为四位数字。"))],
+    )
+    old_code = StringField(_l("原部门代码"), validators=[InputRequired(REQUIRED), Length(max=20)])
+    new_code = StringField(_l("新部门代码"), validators=[InputRequired(REQUIRED), Length(max=20)])
+    note = StringField(_l("说明（如：更名、合并、分设）"), validators=[Length(max=200)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluation.campaign.models import Campaign
@@ -82,3 +82,67 @@ class ResultRun(db.Model):
     released_at: Mapped[dt.datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
+
+
+class ArchivedYear(db.Model):
+    """A past year's released results brought in from its export (历年结果), with the score
+    settings it was computed under: only years under the same settings are compared."""
+
+    __tablename__ = "archived_year"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    w_satisfied: Mapped[float]
+    w_basic: Mapped[float]
+    w_dissatisfied: Mapped[float]
+    venue_weighting: Mapped[VenueWeighting] = mapped_column(
+        enum_type(VenueWeighting, "venue_weighting", 10)
+    )
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime]
+    imported_by: Mapped[str] = mapped_column(String(100))
+
+    results: Mapped[list[ArchivedResult]] = relationship(
+        back_populates="archived_year", cascade="all, delete-orphan", order_by="ArchivedResult.id"
+    )
+
+
+class ArchivedResult(db.Model):
+    """One department's released figures of an archived year, under that year's code."""
+
+    __tablename__ = "archived_result"
+    __table_args__ = (UniqueConstraint("archived_year_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    archived_year_id: Mapped[int] = mapped_column(
+        ForeignKey("archived_year.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    group_name: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float | None]
+    score_low: Mapped[float | None]
+    score_high: Mapped[float | None]
+    satisfaction_rate: Mapped[float | None]
+    rank: Mapped[int | None]
+    band: Mapped[str | None] = mapped_column(String(10))
+
+    archived_year: Mapped[ArchivedYear] = relationship(back_populates="results")
+
+
+class CodeChange(db.Model):
+    """A department's code changed from one year to the next (更名, 合并, 分设): from
+    `effective_year` on, `old_code` continues as `new_code`. Several old codes to one new is a
+    merger, one old to several new a split; a chain of changes is followed back year by year."""
+
+    __tablename__ = "department_code_change"
+    __table_args__ = (UniqueConstraint("effective_year", "old_code", "new_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_year: Mapped[int]
+    old_code: Mapped[str] = mapped_column(String(20))
+    new_code: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime]
+    recorded_by: Mapped[str] = mapped_column(String(100))

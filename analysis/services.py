@@ -18,7 +18,6 @@ from analysis.computation import (
     units_of,
     venue_review,
 )
-from analysis.figures import DepartmentFigures
 from analysis.models import ResultRun, RunState, VenueWeighting
 from analysis.records import parse_records, stored_records, unit_records
 from analysis.schemes import SCHEME_FIELDS, scheme_of, scheme_warnings, stats_scheme
@@ -287,12 +286,6 @@ def results_released(_sender: object, session: Session, campaign_id: int) -> boo
 def run_review(run: ResultRun) -> Review | None:
     """Supervision's venue checks of a run (None for a run tallied before they were kept)."""
     return Review.model_validate_json(run.review) if run.review else None
-
-
-def released_result(session: Session, campaign: Campaign, code: str) -> DepartmentFigures | None:
-    """One department's released figures, for its report page; None before release."""
-    run = released_run(session, campaign)
-    return None if run is None else figures_of(run).department(code)
 
 
 def verify(

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from analysis.archive import history
 from analysis.charts import heat_map, scale_heat_map, score_bars
 from analysis.computation import figures_of
 from analysis.exports import (
@@ -25,7 +26,6 @@ from analysis.forms import (
 )
 from analysis.models import ResultRun
 from analysis.services import (
-    released_result,
     released_run,
     run_review,
 )
@@ -74,8 +74,17 @@ def results_page(run: ResultRun, preview: bool) -> str:
         ]
         if rows or not (group or words):
             pools.append((pool, rows, score_bars(rows, short)))
+    trends = {}
+    if not preview:
+        past = history(db.session, run.campaign.year)
+        trends = {
+            d.code: past.trend(figures, run.campaign.year, d.code)
+            for d in figures.all_departments()
+        }
     return render_template(
         "analysis/results.html",
+        trends=trends,
+        trend_years=sorted({p.year for t in trends.values() for p in t.points}),
         run=run,
         figures=figures,
         pools=pools,
@@ -128,7 +137,16 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 
 def department_result(sender: Any, campaign: Campaign, department: Department) -> dict[str, Any]:
     """Answers `evaluation.campaign.signals.department_page`: the department's released result."""
-    return {"result": released_result(db.session, campaign, department.code)}
+    run = released_run(db.session, campaign)
+    if run is None:
+        return {"result": None}
+    figures = figures_of(run)
+    trend = history(db.session, campaign.year).trend(figures, campaign.year, department.code)
+    return {
+        "result": figures.department(department.code),
+        "trend": trend,
+        "band_labels": BAND_LABELS,
+    }
 
 
 @public_bp.route("/")
@@ -155,8 +173,10 @@ def department(code: str) -> str:
     # Shown beside the evaluation as it stands today; never part of the signed figures.
     campaign = require_campaign(db.session)
     handling = next((u for u in unit_statistics(db.session, campaign) if u.code == code), None)
+    trend = history(db.session, campaign.year).trend(figures, campaign.year, code)
     return render_template(
         "analysis/department.html",
+        trend=trend,
         d=found,
         venues=venues,
         figures=figures,

@@ -61,6 +61,11 @@ class Capability(StrEnum):
     SIGN_RESULTS = "sign_results"
     COUNTERSIGN_RESULTS = "countersign_results"
     RELEASE_RESULTS = "release_results"
+    KEEP_ARCHIVE = "keep_archive"  # past years' released results, departments' code changes
+    # the annual assessment (考核): the office sets the plan before release; the bureaus
+    # compute, sign and countersign the points with the results' capabilities
+    SET_ASSESSMENT_PLAN = "set_assessment_plan"
+    READ_ASSESSMENT = "read_assessment"
     # suggestions (意见建议)
     READ_SUGGESTIONS = "read_suggestions"  # the office's lists; a unit only its own items
     ENTER_SUGGESTIONS = "enter_suggestions"  # paper at a venue, deputies' visits
@@ -132,6 +137,9 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.SIGN_RESULTS: {T},
         C.COUNTERSIGN_RESULTS: {S},
         C.RELEASE_RESULTS: {A},
+        C.KEEP_ARCHIVE: {T},
+        C.SET_ASSESSMENT_PLAN: {A},
+        C.READ_ASSESSMENT: {A, S, T},
         C.READ_SUGGESTIONS: {A, D},
         C.ENTER_SUGGESTIONS: {V, D},
         C.TRIAGE_SUGGESTIONS: {A},

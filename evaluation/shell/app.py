@@ -13,8 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from analysis import archive_views  # noqa: F401  (its routes, on the results office)
 from analysis import office as analysis_office
 from analysis import views as analysis_views
+from assessment import views as assessment_views
 from ballots import views as ballots_views
 from ballots.forms import BOX_STATE_LABELS
 from evaluation.campaign import views as campaign_views
@@ -71,6 +73,8 @@ BLUEPRINTS = (
     representative_views.admin_bp,
     rectification_views.public_bp,
     rectification_views.admin_bp,
+    assessment_views.public_bp,
+    assessment_views.admin_bp,
 )
 
 

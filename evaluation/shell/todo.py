@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.models import ResultRun, RunState
+from assessment.models import PointsState
+from assessment.services import runs_of
 from ballots.boxes import box_name, boxes_of
 from ballots.models import BallotBox, BoxMinutes, BoxState, MinutesKind, PaperEntry
 from ballots.models import PaperEntryState as Entry
@@ -214,7 +216,14 @@ def supervision(session: Session, campaign: Campaign) -> list[Todo]:
                 urgent=True,
             )
         )
-    return todos
+    return todos + _points(session, campaign, PointsState.SIGNED, _("考核得分已签发，待会签"))
+
+
+def _points(session: Session, campaign: Campaign, state: PointsState, text: str) -> list[Todo]:
+    """The assessment points run waiting in `state` for this role, if any."""
+    run = next((r for r in runs_of(session, campaign) if r.state == state), None)
+    url = url_for("assessment_office.run", run_id=run.id) if run else ""
+    return [Todo(text, url)] if run else []
 
 
 def statistics(session: Session, campaign: Campaign) -> list[Todo]:
@@ -238,7 +247,12 @@ def statistics(session: Session, campaign: Campaign) -> list[Todo]:
                 urgent=not waiting,
             )
         )
-    return todos
+    released = _run_waiting(session, campaign, RunState.RELEASED)
+    if released is not None and not runs_of(session, campaign):
+        todos.append(
+            Todo(_("评议结果已发布，待计算考核得分"), url_for("assessment_office.overview"))
+        )
+    return todos + _points(session, campaign, PointsState.DRAFT, _("考核得分待核对签发"))
 
 
 def admin(session: Session, campaign: Campaign) -> list[Todo]:

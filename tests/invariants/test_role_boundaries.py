@@ -216,6 +216,16 @@ ROUTES = {
     "questionnaires_office.online_switch": C.BUILD_QUESTIONNAIRES,
     "questionnaires_office.version": C.BUILD_QUESTIONNAIRES,
     "questionnaires_office.route_text": C.TRIAGE_SUGGESTIONS,
+    "assessment.public_plan": PUBLIC,
+    "results_office.archive_page": C.KEEP_ARCHIVE,
+    "results_office.code_change": C.KEEP_ARCHIVE,
+    "assessment_office.overview": C.READ_ASSESSMENT,
+    "assessment_office.plan": C.SET_ASSESSMENT_PLAN,
+    "assessment_office.compute": C.RUN_TALLY,
+    "assessment_office.run": C.READ_ASSESSMENT,
+    "assessment_office.sign": C.SIGN_RESULTS,
+    "assessment_office.countersign": C.COUNTERSIGN_RESULTS,
+    "assessment_office.export": C.READ_ASSESSMENT,
 }
 
 
