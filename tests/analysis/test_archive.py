@@ -65,6 +65,9 @@ def test_past_years_renamed_and_merged_departments_show_in_the_trend(
         2,
         "within",
     )
+    from tests.reports.test_reports import _publish_directly
+
+    _publish_directly(db, next(d for d in panel.departments if d.code == "A"))
     _release(client, login_as, db)  # 2026, scored 100 / 80 / 0, pooled: the defaults
 
     from analysis.archive import history
@@ -101,9 +104,9 @@ def test_past_years_renamed_and_merged_departments_show_in_the_trend(
     history_table = results[results.index("历年得分（同一评分方案下）") :]
     assert '<th class="num">2024</th>' in history_table and "2023" not in history_table
     assert "85.00" in history_table  # A in 2025
-    department_page = client.get("/reports/A")
-    if department_page.status_code == 200:  # the report page, once the report is published
-        assert "历年得分" in department_page.get_data(as_text=True)
+    # The department's own page (its published report) shows the trend with its result.
+    own = client.get("/departments/A").get_data(as_text=True)
+    assert "历年得分" in own and "时为 市X局" in own
     actions = list(db.session.execute(select(AuditEvent.action)).scalars())
     assert actions.count("results.archive") == 3 and actions.count("results.code_change") == 3
 

@@ -46,6 +46,18 @@ def test_demo_builds_the_event_and_running_it_again_changes_nothing(app, runner)
     if routing.work_calendar(session).is_working_day(bounds.today):
         assert WarningLevel.YELLOW in levels
     _dates_hang_together(session, suggestions)
+    # Results at work: the plan's two versions; three past years archived, one of them
+    # under another scheme, with a department renamed and two merged since.
+    from analysis.models import ArchivedYear, CodeChange
+    from assessment.models import AssessmentPlan
+
+    assert [p.version for p in session.query(AssessmentPlan).order_by("version")] == [1, 2]
+    years = {a.year: a for a in session.query(ArchivedYear)}
+    this_year = session.query(Campaign).one().year
+    assert sorted(years) == [this_year - 3, this_year - 2, this_year - 1]
+    assert years[this_year - 3].w_basic != years[this_year - 1].w_basic
+    assert all(len(a.results) >= 54 for a in years.values())
+    assert session.query(CodeChange).count() == 3
     events = session.query(AuditEvent).count()
 
     second = runner.invoke(args=["demo", "--no-serve"])
