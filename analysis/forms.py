@@ -10,14 +10,17 @@ from wtforms import (
     FloatField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from analysis.models import RunState, VenueWeighting
+from analysis.models import AppealFigure, AppealState, RunState, VenueWeighting
 from evaluation.core.forms import choices_of
 from evaluation.core.permissions import Capability
 
@@ -36,6 +39,7 @@ RUN_STATE_LABELS = {
     RunState.SIGNED: _l("统计局已签发，待监察局会签"),
     RunState.COUNTERSIGNED: _l("监察局已会签，待发布"),
     RunState.RELEASED: _l("已发布"),
+    RunState.CORRECTED: _l("已被更正结果取代"),
     RunState.SUPERSEDED: _l("已被新的计票取代"),
 }
 
@@ -158,3 +162,51 @@ class CodeChangeForm(FlaskForm):
     old_code = StringField(_l("原部门代码"), validators=[InputRequired(REQUIRED), Length(max=20)])
     new_code = StringField(_l("新部门代码"), validators=[InputRequired(REQUIRED), Length(max=20)])
     note = StringField(_l("说明（如：更名、合并、分设）"), validators=[Length(max=200)])
+
+
+APPEAL_FIGURE_LABELS = {
+    AppealFigure.SCORE: _l("得分"),
+    AppealFigure.RANK: _l("名次区间"),
+    AppealFigure.BAND: _l("分档"),
+    AppealFigure.COUNTS: _l("票数"),
+    AppealFigure.OTHER: _l("其他"),
+}
+APPEAL_STATE_LABELS = {
+    AppealState.FILED: _l("待统计局复核"),
+    AppealState.PROPOSED: _l("统计局已提出意见，待监察局确认"),
+    AppealState.UPHELD: _l("申诉成立，待发布更正结果"),
+    AppealState.REJECTED: _l("申诉不成立"),
+    AppealState.CORRECTED: _l("申诉成立，已发布更正结果"),
+}
+
+
+class AppealForm(FlaskForm):
+    figure = SelectField(_l("对哪项数据有异议"), choices=choices_of(APPEAL_FIGURE_LABELS))
+    reasons = TextAreaField(_l("申诉理由"), validators=[InputRequired(REQUIRED), Length(max=5000)])
+    files = MultipleFileField(_l("证明材料（PDF、JPEG、PNG，最多 5 个）"))
+
+
+class ProposalForm(FlaskForm):
+    proposal = RadioField(
+        _l("复核意见"),
+        choices=[
+            SelectChoice("uphold", _l("申诉成立，更正结果")),
+            SelectChoice("reject", _l("申诉不成立")),
+        ],
+        validators=[InputRequired(REQUIRED)],
+    )
+    reasons = TextAreaField(
+        _l("理由（将告知申诉部门；成立的将公开）"), validators=[Length(max=5000)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    agree = RadioField(
+        _l("监察局意见"),
+        choices=[
+            SelectChoice("yes", _l("同意统计局意见")),
+            SelectChoice("no", _l("不同意，退回重新复核")),
+        ],
+        validators=[InputRequired(REQUIRED)],
+    )
+    note = TextAreaField(_l("退回说明（不同意时填写）"), validators=[Length(max=5000)])

@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluation.campaign.models import Campaign
+from evaluation.campaign.models import Campaign, Department
 from evaluation.core.extensions import db
+from evaluation.core.files import StoredFileColumns
 from evaluation.core.models import enum_type
 
 
@@ -24,6 +25,7 @@ class RunState(StrEnum):
     COUNTERSIGNED = "countersigned"  # countersigned by the supervision bureau
     RELEASED = "released"  # public
     SUPERSEDED = "superseded"  # replaced by a later tally before release
+    CORRECTED = "corrected"  # was released, then replaced by a correction (申诉复核)
 
 
 class ScoringScheme(db.Model):
@@ -80,6 +82,10 @@ class ResultRun(db.Model):
     countersigned_at: Mapped[dt.datetime | None]
     released_by: Mapped[str | None] = mapped_column(String(100))
     released_at: Mapped[dt.datetime | None]
+    # A correction: the released run this one replaced when it was released.
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_run.id", ondelete="SET NULL")
+    )
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -146,3 +152,69 @@ class CodeChange(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[dt.datetime]
     recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class AppealFigure(StrEnum):
+    SCORE = "score"  # 得分
+    RANK = "rank"  # 名次区间
+    BAND = "band"  # 分档
+    COUNTS = "counts"  # 票数
+    OTHER = "other"
+
+
+class AppealState(StrEnum):
+    FILED = "filed"  # the department filed it: the statistics bureau proposes a decision
+    PROPOSED = "proposed"  # supervision confirms (or sends back) the proposal
+    UPHELD = "upheld"  # the figure is corrected by a new run, released in its place
+    REJECTED = "rejected"  # with reasons, to the department
+    CORRECTED = "corrected"  # upheld, and the correction is released
+
+
+class Appeal(db.Model):
+    """A department's appeal against a released figure (申诉复核), and its decision."""
+
+    __tablename__ = "result_appeal"
+    __table_args__ = (UniqueConstraint("result_run_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    result_run_id: Mapped[int] = mapped_column(ForeignKey("result_run.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    figure: Mapped[AppealFigure] = mapped_column(enum_type(AppealFigure, "figure", 10))
+    reasons: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[dt.datetime]
+    state: Mapped[AppealState] = mapped_column(
+        enum_type(AppealState, "state", 10), default=AppealState.FILED.value
+    )
+    proposal: Mapped[str | None] = mapped_column(String(10))  # "uphold" or "reject"
+    proposal_reasons: Mapped[str | None] = mapped_column(Text)
+    proposed_by: Mapped[str | None] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None]
+    sent_back: Mapped[str | None] = mapped_column(Text)  # supervision's note when it disagreed
+    correction_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_run.id", ondelete="SET NULL")
+    )
+
+    department: Mapped[Department] = relationship()
+    result_run: Mapped[ResultRun] = relationship(foreign_keys=[result_run_id])
+    files: Mapped[list[AppealFile]] = relationship(
+        back_populates="appeal", cascade="all, delete-orphan", order_by="AppealFile.id"
+    )
+
+
+class AppealFile(StoredFileColumns, db.Model):
+    """A document sent with an appeal (PDF, JPEG, PNG), kept outside the database by digest."""
+
+    __tablename__ = "result_appeal_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("result_appeal.id", ondelete="CASCADE"), index=True
+    )
+
+    appeal: Mapped[Appeal] = relationship(back_populates="files")

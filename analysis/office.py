@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from analysis.appeals import appeals_of, correction_open
 from analysis.computation import figures_of
 from analysis.forms import (
     NEXT_SIGNATURE,
@@ -70,6 +71,8 @@ def _office(
         waiting=unfinished_boxes(db.session, campaign),
         run=run,
         released=released_run(db.session, campaign),
+        correction=correction_open(db.session, campaign),
+        appeals=appeals_of(db.session, campaign),
         tally_form=tally_form,
         state_labels=RUN_STATE_LABELS,
         next_step=NEXT_SIGNATURE.get(run.state) if run else None,

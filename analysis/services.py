@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import stats
+from analysis.appeals import corrected, correction_open
 from analysis.computation import (
     compute,
     differences,
@@ -43,7 +44,7 @@ def update_scheme(
     session: Session, campaign: Campaign, values: dict[str, Any], actor: str
 ) -> list[str]:
     """Change the scheme before release; tallies not yet released are set aside."""
-    if released_run(session, campaign) is not None:
+    if released_run(session, campaign) is not None and not correction_open(session, campaign):
         raise Conflict(_("结果已发布，评分方案已锁定。"))
     unknown = [
         t for t in values.get("tie_breaks", "").split(",") if t and t not in stats.TIE_BREAKS
@@ -159,7 +160,7 @@ def run_tally(
     """
     actor = _acting(user, Capability.RUN_TALLY)
     session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-    if released_run(session, campaign) is not None:
+    if released_run(session, campaign) is not None and not correction_open(session, campaign):
         raise Conflict(_("结果已发布，不能重新计票。"))
     newest = current_run(session, campaign)
     if seen is not None and (newest.id if newest else 0) != seen:
@@ -245,7 +246,14 @@ def release(session: Session, run: ResultRun, user: User | None) -> None:
     actor = _acting(user, Capability.RELEASE_RESULTS)
     _expect(run, RunState.COUNTERSIGNED)
     _require_every_box_counted(session, run.campaign, actor)
+    old = released_run(session, run.campaign)  # a correction after an upheld appeal
+    if old is not None:
+        old.state = RunState.CORRECTED.value
+        run.corrects_id = old.id
+        session.flush()
     _move(session, run, RunState.RELEASED, actor, "released")
+    if old is not None:
+        corrected(session, old, run, actor)
 
 
 def _expect(run: ResultRun, state: RunState) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from analysis.appeals import corrections_shown
 from analysis.archive import history
 from analysis.charts import heat_map, scale_heat_map, score_bars
 from analysis.computation import figures_of
@@ -19,12 +21,13 @@ from analysis.exports import (
 )
 from analysis.figures import INTERNAL, Figures
 from analysis.forms import (
+    APPEAL_FIGURE_LABELS,
     BAND_LABELS,
     NEXT_SIGNATURE,
     RUN_STATE_LABELS,
     VENUE_FLAG_LABELS,
 )
-from analysis.models import ResultRun
+from analysis.models import Appeal, ResultRun
 from analysis.services import (
     released_run,
     run_review,
@@ -83,6 +86,8 @@ def results_page(run: ResultRun, preview: bool) -> str:
         }
     return render_template(
         "analysis/results.html",
+        correction=None if preview else _correction(run),
+        appeal_figures=APPEAL_FIGURE_LABELS,
         trends=trends,
         trend_years=sorted({p.year for t in trends.values() for p in t.points}),
         run=run,
@@ -99,6 +104,32 @@ def results_page(run: ResultRun, preview: bool) -> str:
         state_labels=RUN_STATE_LABELS,
         next_step=NEXT_SIGNATURE.get(run.state) if run else None,
     )
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a released correction replaced, why, and which departments' figures changed."""
+
+    replaced: ResultRun
+    appeals: list[Appeal]
+    changed: list[tuple[str, float | None, float | None, str | None, str | None]]
+
+
+def _correction(run: ResultRun) -> Correction | None:
+    if run.corrects_id is None:
+        return None
+    replaced = db.session.get(ResultRun, run.corrects_id)
+    before = {d.code: d for d in figures_of(replaced).all_departments()}
+    changed = []
+    for d in figures_of(run).all_departments():
+        old = before.get(d.code)
+        if old is None or (old.score, old.band, old.joint_rank_interval) != (
+            d.score,
+            d.band,
+            d.joint_rank_interval,
+        ):
+            changed.append((d.name, old.score if old else None, d.score, old and old.band, d.band))
+    return Correction(replaced, corrections_shown(db.session, run), changed)
 
 
 def _released() -> ResultRun:

@@ -217,6 +217,9 @@ def countersign_points(session: Session, run: PointsRun, user: User | None) -> N
     released = released_run(session, run.campaign)
     if released is None or released.id != run.result_run_id:
         raise Conflict(_("评议结果已更正，请按更正后的结果重新计算。"))
+    for earlier in runs_of(session, run.campaign):  # final for corrected results, now replaced
+        if earlier.state == PointsState.FINAL and earlier.id != run.id:
+            earlier.state = PointsState.SUPERSEDED.value
     run.state = PointsState.FINAL.value
     run.countersigned_by, run.countersigned_at = actor, utcnow()
     session.flush()

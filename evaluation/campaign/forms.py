@@ -79,6 +79,13 @@ class CampaignForm(FlaskForm):
             NumberRange(1, 28, _l("应为每月 1 日到 28 日之间。")),
         ],
     )
+    appeal_working_days = IntegerField(
+        _l("结果发布后可申诉的工作日数"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(1, 30, _l("应在 1 到 30 个工作日之间。")),
+        ],
+    )
 
 
 class PhaseForm(FlaskForm):

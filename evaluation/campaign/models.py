@@ -40,6 +40,7 @@ class VenueKind(StrEnum):
 
 
 DEFAULT_PROGRESS_REPORT_DAY = 3
+DEFAULT_APPEAL_WORKING_DAYS = 5  # 结果公布后5个工作日内可申诉复核
 
 
 class Campaign(db.Model):
@@ -50,6 +51,7 @@ class Campaign(db.Model):
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
         CheckConstraint("spare_card_percent BETWEEN 0 AND 100", name="spare_card_percent_in_range"),
         CheckConstraint("progress_report_day BETWEEN 1 AND 28", name="progress_report_day_range"),
+        CheckConstraint("appeal_working_days BETWEEN 1 AND 30", name="appeal_working_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +73,10 @@ class Campaign(db.Model):
     # Rectification tasks report their progress by this day of each month (每月3日前).
     progress_report_day: Mapped[int] = mapped_column(
         default=DEFAULT_PROGRESS_REPORT_DAY, server_default=str(DEFAULT_PROGRESS_REPORT_DAY)
+    )
+    # A department may appeal against a released figure within this many working days.
+    appeal_working_days: Mapped[int] = mapped_column(
+        default=DEFAULT_APPEAL_WORKING_DAYS, server_default=str(DEFAULT_APPEAL_WORKING_DAYS)
     )
     # Set when the statistics bureau signs the count: from then on nothing can add a ballot,
     # a card, a box, a venue or a meeting to this campaign.

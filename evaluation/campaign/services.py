@@ -81,6 +81,7 @@ def save_campaign(
         "closes_on",
         "slot_minutes",
         "progress_report_day",
+        "appeal_working_days",
     ):
         setattr(campaign, key, values[key])
     session.flush()

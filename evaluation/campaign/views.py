@@ -30,6 +30,7 @@ from evaluation.campaign.imports import (
     read_table,
 )
 from evaluation.campaign.models import (
+    DEFAULT_APPEAL_WORKING_DAYS,
     DEFAULT_PROGRESS_REPORT_DAY,
     Department,
     Group,
@@ -88,6 +89,7 @@ def campaign_new() -> Any:
     if not form.is_submitted():
         form.slot_minutes.data = 10
         form.progress_report_day.data = DEFAULT_PROGRESS_REPORT_DAY
+        form.appeal_working_days.data = DEFAULT_APPEAL_WORKING_DAYS
     return _form_page(
         form,
         _("新建年度活动"),

@@ -62,6 +62,12 @@ class Capability(StrEnum):
     COUNTERSIGN_RESULTS = "countersign_results"
     RELEASE_RESULTS = "release_results"
     KEEP_ARCHIVE = "keep_archive"  # past years' released results, departments' code changes
+    # appeals against released figures (申诉复核): a department files, statistics proposes,
+    # supervision confirms
+    FILE_APPEALS = "file_appeals"
+    READ_APPEALS = "read_appeals"
+    PROPOSE_APPEAL_DECISIONS = "propose_appeal_decisions"
+    CONFIRM_APPEAL_DECISIONS = "confirm_appeal_decisions"
     # the annual assessment (考核): the office sets the plan before release; the bureaus
     # compute, sign and countersign the points with the results' capabilities
     SET_ASSESSMENT_PLAN = "set_assessment_plan"
@@ -138,6 +144,10 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.COUNTERSIGN_RESULTS: {S},
         C.RELEASE_RESULTS: {A},
         C.KEEP_ARCHIVE: {T},
+        C.FILE_APPEALS: {D},
+        C.READ_APPEALS: {A, S, T},
+        C.PROPOSE_APPEAL_DECISIONS: {T},
+        C.CONFIRM_APPEAL_DECISIONS: {S},
         C.SET_ASSESSMENT_PLAN: {A},
         C.READ_ASSESSMENT: {A, S, T},
         C.READ_SUGGESTIONS: {A, D},

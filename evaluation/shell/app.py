@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from analysis import archive_views  # noqa: F401  (its routes, on the results office)
+from analysis import appeal_views, archive_views  # noqa: F401  (routes on the results office)
 from analysis import office as analysis_office
 from analysis import views as analysis_views
 from assessment import views as assessment_views

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.models import ResultRun, RunState
+from analysis.appeals import appeals_of
+from analysis.models import AppealState, ResultRun, RunState
 from assessment.models import PointsState
 from assessment.services import runs_of
 from ballots.boxes import box_name, boxes_of
@@ -216,7 +217,17 @@ def supervision(session: Session, campaign: Campaign) -> list[Todo]:
                 urgent=True,
             )
         )
+    todos += _appeals(session, campaign, AppealState.PROPOSED, _("申诉复核意见待确认"))
     return todos + _points(session, campaign, PointsState.SIGNED, _("考核得分已签发，待会签"))
+
+
+def _appeals(session: Session, campaign: Campaign, state: AppealState, text: str) -> list[Todo]:
+    """Appeals against the results waiting in `state` for this role, oldest first."""
+    return [
+        Todo(f"{text}：{a.department.short_name}", url_for("results_office.appeal", appeal_id=a.id))
+        for a in appeals_of(session, campaign)
+        if a.state == state
+    ]
 
 
 def _points(session: Session, campaign: Campaign, state: PointsState, text: str) -> list[Todo]:
@@ -252,6 +263,9 @@ def statistics(session: Session, campaign: Campaign) -> list[Todo]:
         todos.append(
             Todo(_("评议结果已发布，待计算考核得分"), url_for("assessment_office.overview"))
         )
+    todos += _appeals(session, campaign, AppealState.FILED, _("部门申诉待复核"))
+    if any(a.state == AppealState.UPHELD for a in appeals_of(session, campaign)):
+        todos.append(Todo(_("申诉成立，待重新计票并发布更正结果"), results, urgent=True))
     return todos + _points(session, campaign, PointsState.DRAFT, _("考核得分待核对签发"))
 
 
