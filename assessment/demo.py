@@ -4,16 +4,19 @@ one year scored under another scheme (shown as not comparable)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import archive
+from analysis import appeals, archive
 from analysis.models import ArchivedYear
+from analysis.services import released_run
 from assessment.services import DEFAULT_PLAN, plans_of, save_plan
 from evaluation.campaign.models import Campaign, Department
+from evaluation.core.files import storage
 
 RENAMED = ("J05", "D05")  # 2025's code → today's
 MERGED = (("J10", "D10"), ("J11", "D10"))  # two bureaus merged into today's D10
@@ -77,6 +80,29 @@ def build_demo_results_at_work(session: Session, campaign: Campaign, actor: str)
         if (old, new) not in recorded:
             note = "更名" if (old, new) == RENAMED else "机构改革合并"
             archive.record_code_change(session, campaign.year, old, new, note, actor)
+
+
+APPEAL = (
+    "D03",
+    "rank",
+    "我局认为第一组部分分会场的纸质票录入时部门顺序有误，影响了我局的名次区间，请核对原始选票后复核。",
+)
+
+
+def build_demo_appeal(session: Session, campaign: Campaign, actor: str, today: dt.date) -> None:
+    """Once the demo's results are released (README's walk-through), a department's appeal
+    waits for the statistics bureau (the demo keeps a box open for its public cards, so its
+    results are released only when someone walks them through)."""
+    run = released_run(session, campaign)
+    if (
+        run is None
+        or appeals.appeals_of(session, campaign)
+        or today > appeals.deadline(session, run)
+    ):
+        return
+    code, figure, reasons = APPEAL
+    unit = next(d for d in campaign.departments if d.code == code)
+    appeals.file_appeal(session, run, unit, figure, reasons, [], storage(), actor, today)
 
 
 def _archive(

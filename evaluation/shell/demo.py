@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.demo import build_demo_results_at_work
+from assessment.demo import build_demo_appeal, build_demo_results_at_work
 from ballots.boxes import boxes_of, ensure_boxes
 from ballots.cards import Card, hash_secret, issue_cards
 from ballots.demo import simulate_ballots
@@ -332,6 +332,7 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     route_demo_texts(session, campaign, actor)
     build_demo_tasks(session, campaign, actor, today)
     build_demo_results_at_work(session, campaign, actor)
+    build_demo_appeal(session, campaign, actor, today)
     return logins
 
 
