@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from assessment import exports, services
+from assessment import exports, services, summary
 from assessment.figures import COMPONENTS
 from assessment.forms import BAND_LABELS, COMPONENT_LABELS, STATE_LABELS, PlanForm
 from assessment.models import PointsRun, PointsState
@@ -213,4 +213,29 @@ def public_plan() -> str:
         plans=plans,
         locked=locked,
         defaults=services.DEFAULT_PLAN,
+    )
+
+
+def _summary() -> summary.WorkSummary:
+    campaign = current_campaign(db.session)
+    found = summary.work_summary(db.session, campaign) if campaign else None
+    if found is None:
+        raise NotFound(_("评议结果发布后生成工作总结。"))
+    return found
+
+
+@public_bp.route("/summary")
+def work_summary() -> str:
+    """The campaign's work summary: every figure from the released and published records."""
+    return render_template("assessment/summary.html", s=_summary())
+
+
+@public_bp.route("/summary.pdf")
+def work_summary_pdf() -> Response:
+    found = _summary()
+    name = quote(f"{found.campaign.year}年度三民活动工作总结.pdf")
+    return Response(
+        summary.summary_pdf(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )

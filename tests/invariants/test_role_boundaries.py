@@ -217,6 +217,8 @@ ROUTES = {
     "questionnaires_office.version": C.BUILD_QUESTIONNAIRES,
     "questionnaires_office.route_text": C.TRIAGE_SUGGESTIONS,
     "assessment.public_plan": PUBLIC,
+    "assessment.work_summary": PUBLIC,
+    "assessment.work_summary_pdf": PUBLIC,
     "results_office.archive_page": C.KEEP_ARCHIVE,
     "results_office.code_change": C.KEEP_ARCHIVE,
     "results_office.appeal_mine": C.FILE_APPEALS,
