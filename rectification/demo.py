@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evaluation.campaign.models import Campaign
-from rectification import notices, services
-from rectification.models import CheckKind, RectificationTask, TaskSource
+from rectification import discussion, notices, services
+from rectification.models import CheckKind, InviteeKind, RectificationTask, TaskSource
+from representatives.models import Representative
 from suggestions.routing import work_calendar
 
 Step = services.MilestoneInput
@@ -236,4 +237,75 @@ def build_demo_tasks(session: Session, campaign: Campaign, actor: str, today: dt
         "限五个工作日内完成全部窗口轮岗安排，逾期将在下期通报中点名批评。",
         "supervision",
         today,
+    )
+
+
+def build_demo_discussion(session: Session, campaign: Campaign, actor: str, today: dt.date) -> None:
+    """A discussion meeting (恳谈会) a week ago: two departments, an expert and a representative
+    who attended (by the code on their letter) invited, the minutes, and two follow-ups, one of
+    them opened as a task already."""
+    if discussion.meetings_of(session, campaign):
+        return
+    units = {d.code: d for d in campaign.departments}
+    meeting = discussion.create_meeting(
+        session,
+        campaign,
+        f"{campaign.year}年度三民活动恳谈会",
+        today - dt.timedelta(days=7),
+        "市民中心第一会议室",
+        "一、通报评议结果和意见建议办理情况；二、部门负责人表态；三、专家学者和市民代表发言。",
+        actor,
+    )
+    for code in ("D01", "D02"):
+        discussion.add_invitee(
+            session, meeting, InviteeKind.DEPARTMENT, units[code].id, "", "", "", actor
+        )
+    discussion.add_invitee(
+        session, meeting, InviteeKind.EXPERT, None, "王立平", "", "市社会科学院研究员", actor
+    )
+    came = session.execute(
+        select(Representative.invitation_code)
+        .where(Representative.attended.is_(True), Representative.invitation_code.is_not(None))
+        .order_by(Representative.id)
+    ).scalar()
+    if came:
+        discussion.add_invitee(
+            session, meeting, InviteeKind.REPRESENTATIVE, None, "", came, "", actor
+        )
+    discussion.record_minutes(
+        session,
+        meeting,
+        "会议通报了评议结果。发展改革委、工业和信息化局负责人表态将逐项整改；"
+        "王立平研究员建议公开整改时间表；市民代表反映园区夜间货车噪音问题。",
+        actor,
+    )
+    first = discussion.add_follow_up(
+        session,
+        meeting,
+        units["D02"].id,
+        "市民代表反映工业园区夜间货车噪音扰民，请会同交警部门调整通行时段。",
+        "市民代表",
+        actor,
+    )
+    discussion.add_follow_up(
+        session,
+        meeting,
+        units["D01"].id,
+        "专家建议把整改时间表在政府网站公开，每月更新一次进度。",
+        "王立平研究员",
+        actor,
+    )
+    services.create_task(
+        session,
+        campaign,
+        services.TaskInput(
+            department_id=first.department_id,
+            official=f"{units['D02'].short_name}分管负责人",
+            leader="分管副市长",
+            source=TaskSource.DISCUSSION,
+            problem=first.text,
+            commitment="一个月内会同交警部门调整夜间货车通行时段并公示。",
+            source_note=first.source_note,
+        ),
+        actor,
     )

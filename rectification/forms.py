@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from evaluation.core.forms import REQUIRED, SelectChoice
-from rectification.models import CheckKind, TaskSource, TaskState
+from rectification.models import CheckKind, InviteeKind, TaskSource, TaskState
 
 BLANK_MILESTONE_ROWS = 6
 
@@ -30,6 +30,7 @@ SOURCE_LABELS = {
     TaskSource.COMMENT: _l("不满意意见、问卷发现"),
     TaskSource.SUGGESTION: _l("列入计划的意见建议"),
     TaskSource.SUPERVISION: _l("督查发现"),
+    TaskSource.DISCUSSION: _l("恳谈会跟进事项"),
     TaskSource.MANUAL: _l("其他"),
 }
 STATE_LABELS = {
@@ -133,3 +134,37 @@ class TalkForm(FlaskForm):
     participants = TextAreaField(_l("参加人员"), validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(_l("约谈事由"), validators=[DataRequired(REQUIRED)])
     outcome = TextAreaField(_l("约谈结果和整改要求"), validators=[DataRequired(REQUIRED)])
+
+
+INVITEE_LABELS = {
+    InviteeKind.DEPARTMENT: _l("部门"),
+    InviteeKind.EXPERT: _l("专家学者"),
+    InviteeKind.REPRESENTATIVE: _l("市民代表"),
+}
+
+
+class DiscussionForm(FlaskForm):
+    title = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    held_on = DateField(_l("日期"), validators=[InputRequired(REQUIRED)])
+    place = StringField(_l("地点"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    agenda = TextAreaField(_l("议程"), validators=[DataRequired(REQUIRED)])
+
+
+class InviteeForm(FlaskForm):
+    kind = SelectField(
+        _l("类别"), choices=[SelectChoice(k.value, v) for k, v in INVITEE_LABELS.items()]
+    )
+    department_id = SelectField(_l("部门"), coerce=int, validate_choice=False)
+    name = StringField(_l("姓名（专家学者）"), validators=[Length(max=100)])
+    code = StringField(_l("邀请码（市民代表，见邀请函）"), validators=[Length(max=16)])
+    note = StringField(_l("单位、职务或说明"), validators=[Length(max=100)])
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField(_l("会议纪要"), validators=[DataRequired(REQUIRED)])
+
+
+class FollowUpForm(FlaskForm):
+    department_id = SelectField(_l("责任部门"), coerce=int, validate_choice=False)
+    text = TextAreaField(_l("跟进事项"), validators=[DataRequired(REQUIRED)])
+    raised_by = StringField(_l("提出人"), validators=[Length(max=100)])

@@ -24,6 +24,7 @@ class TaskSource(StrEnum):
     COMMENT = "comment"  # 不满意 comments, questionnaire findings
     SUGGESTION = "suggestion"  # a suggestion answered 列入计划
     SUPERVISION = "supervision"  # a supervision finding
+    DISCUSSION = "discussion"  # a follow-up of the discussion meeting (恳谈会)
     MANUAL = "manual"
 
 
@@ -217,3 +218,79 @@ class Talk(db.Model):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
     department: Mapped[Department] = relationship()
+
+
+class InviteeKind(StrEnum):
+    DEPARTMENT = "department"
+    EXPERT = "expert"
+    REPRESENTATIVE = "representative"  # a citizen representative of the year's roster
+
+
+class DiscussionMeeting(db.Model):
+    """The discussion meeting (恳谈会) of departments, experts and representatives after the
+    results: its agenda before, its minutes after, and the follow-ups it raised."""
+
+    __tablename__ = "discussion_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date]
+    place: Mapped[str] = mapped_column(String(200))
+    agenda: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+    minutes_by: Mapped[str | None] = mapped_column(String(100))
+    minutes_at: Mapped[dt.datetime | None]
+
+    invitees: Mapped[list[DiscussionInvitee]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="DiscussionInvitee.id"
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="FollowUp.id"
+    )
+
+
+class DiscussionInvitee(db.Model):
+    __tablename__ = "discussion_invitee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("discussion_meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[InviteeKind] = mapped_column(enum_type(InviteeKind, "kind", 15))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(100), default="")  # organisation, title, category
+
+    meeting: Mapped[DiscussionMeeting] = relationship(back_populates="invitees")
+    department: Mapped[Department | None] = relationship()
+
+
+class FollowUp(db.Model):
+    """Something the meeting asked a department to act on; the office may open a
+    rectification task from it (its source note names the follow-up)."""
+
+    __tablename__ = "discussion_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("discussion_meeting.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime]
+
+    meeting: Mapped[DiscussionMeeting] = relationship(back_populates="follow_ups")
+    department: Mapped[Department] = relationship()
+
+    @property
+    def source_note(self) -> str:
+        """What a task opened from it records as its source (stored data: Chinese)."""
+        return f"恳谈会 No.{self.meeting_id} 跟进事项 No.{self.id}"

@@ -1,7 +1,7 @@
 """Where tasks come from, offered to the office as ready drafts: departments whose released
-result is clearly below their panel's average, and suggestions answered 列入计划 (taken into
-the plan) that no task follows yet. Supervision findings, comments and questionnaire findings
-are written by hand with their source."""
+result is clearly below their panel's average, suggestions answered 列入计划 (taken into the
+plan) and the discussion meeting's follow-ups (恳谈会) that no task follows yet. Supervision
+findings, comments and questionnaire findings are written by hand with their source."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from analysis.services import figures_of, released_run
 from evaluation.campaign.models import Campaign
-from rectification.models import RectificationTask, TaskSource
+from rectification.models import DiscussionMeeting, FollowUp, RectificationTask, TaskSource
 from suggestions.models import ReplyCategory, ReplyState, Suggestion, SuggestionReply
 from suggestions.services import mask_personal_data
 
@@ -85,6 +85,24 @@ def drafts(session: Session, campaign: Campaign) -> list[Draft]:
                 source=TaskSource.SUGGESTION,
                 source_note=note,
                 problem=mask_personal_data(suggestion.text)[:PROBLEM_MAX],
+            )
+        )
+    follow_ups = session.execute(
+        select(FollowUp)
+        .join(DiscussionMeeting, DiscussionMeeting.id == FollowUp.meeting_id)
+        .where(DiscussionMeeting.campaign_id == campaign.id)
+        .order_by(FollowUp.id)
+    ).scalars()
+    for follow_up in follow_ups:
+        if follow_up.source_note in taken:
+            continue
+        found.append(
+            Draft(
+                key=f"discussion:{follow_up.id}",
+                department_id=follow_up.department_id,
+                source=TaskSource.DISCUSSION,
+                source_note=follow_up.source_note,
+                problem=follow_up.text[:PROBLEM_MAX],
             )
         )
     return found

@@ -88,6 +88,7 @@ class Capability(StrEnum):
     CHECK_TASKS = "check_tasks"
     ISSUE_NOTICES = "issue_notices"  # 督查通报
     RECORD_TALKS = "record_talks"  # 约谈
+    HOLD_DISCUSSIONS = "hold_discussions"  # 恳谈会: invitees, agenda, minutes, follow-ups
     # questionnaires (问卷)
     READ_QUESTIONNAIRES = "read_questionnaires"
     BUILD_QUESTIONNAIRES = "build_questionnaires"
@@ -163,6 +164,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
         C.CHECK_TASKS: {S},
         C.ISSUE_NOTICES: {S},
         C.RECORD_TALKS: {A, S},
+        C.HOLD_DISCUSSIONS: {A},
         C.READ_QUESTIONNAIRES: {A, T},
         C.BUILD_QUESTIONNAIRES: {A},
     }.items()

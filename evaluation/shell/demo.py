@@ -35,7 +35,7 @@ from evaluation.core import audit
 from evaluation.core.clock import beijing_today
 from evaluation.core.models import Role, User
 from questionnaires.demo import build_demo_questionnaires, demo_respondents, route_demo_texts
-from rectification.demo import build_demo_tasks
+from rectification.demo import build_demo_discussion, build_demo_tasks
 from representatives.demo import REVIEWING_DISTRICT, build_demo_representatives
 from suggestions.demo import build_demo_suggestions
 
@@ -331,6 +331,7 @@ def build_demo(session: Session, progress: Progress) -> list[tuple[str, str]]:
     build_demo_suggestions(session, campaign, actor)
     route_demo_texts(session, campaign, actor)
     build_demo_tasks(session, campaign, actor, today)
+    build_demo_discussion(session, campaign, actor, today)
     build_demo_results_at_work(session, campaign, actor)
     build_demo_appeal(session, campaign, actor, today)
     return logins
