@@ -69,6 +69,7 @@ class WorkSummary:
     satisfied: int  # 满意 and 基本满意 among the rated replies
     outstanding_suggestions: list[str]
     outstanding_units: list[str]
+    outstanding_organisers: list[str]
     tasks: int
     listed: int
     closed: int
@@ -143,9 +144,10 @@ def work_summary(session: Session, campaign: Campaign) -> WorkSummary | None:
             if r.nominee.suggestion
         ],
         outstanding_units=[
-            r.nominee.unit.name
-            for r in outstanding(session, campaign, NomineeKind.UNIT)
-            if r.nominee.unit
+            r.nominee.name for r in outstanding(session, campaign, NomineeKind.UNIT)
+        ],
+        outstanding_organisers=[
+            r.nominee.name for r in outstanding(session, campaign, NomineeKind.ORGANISER)
         ],
         tasks=len(tasks),
         listed=sum(t.listed for t in tasks),
@@ -253,6 +255,7 @@ def summary_pdf(s: WorkSummary) -> bytes:
         ),
         text("优秀意见建议：" + ("；".join(s.outstanding_suggestions) or "尚未评定")),
         text("优秀承办单位：" + ("、".join(s.outstanding_units) or "尚未评定")),
+        text("优秀组织单位：" + ("、".join(s.outstanding_organisers) or "尚未评定")),
         text("六、整改落实"),
         text(f"整改任务 {s.tasks} 项，其中公开挂牌督办 {s.listed} 项，已销号 {s.closed} 项。"),
         text(f"七、申诉复核：收到申诉 {s.appeals} 件，成立 {s.upheld} 件。"),

@@ -280,7 +280,8 @@ class DayOffForm(FlaskForm):
 
 
 class NominateUnitForm(FlaskForm):
-    unit = SelectField(_l("承办单位"), coerce=optional_int, validate_choice=False)
+    # A department's id, or district:<name> for a district government (organising units).
+    unit = SelectField(_l("单位"), validate_choice=False)
 
 
 class FinaliseForm(FlaskForm):

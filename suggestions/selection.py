@@ -38,6 +38,11 @@ RUBRICS = {
         "timeliness": _l("办理时效"),
         "satisfaction": _l("群众满意度"),
     },
+    NomineeKind.ORGANISER: {
+        "organisation": _l("组织动员"),
+        "attendance": _l("代表出席与投票"),
+        "follow_through": _l("意见建议办理与整改落实"),
+    },
 }
 
 
@@ -59,14 +64,21 @@ def _check_scoring(selection: Selection) -> None:
         raise Conflict(_("评分已经结束。"))
 
 
+def districts_of(campaign: Campaign) -> list[str]:
+    """The districts whose governments organise a venue (区市分会场)."""
+    return sorted({v.district for v in campaign.venues if v.district})
+
+
 def nominate(
     session: Session,
     selection: Selection,
     actor: str,
     suggestion: Suggestion | None = None,
     unit: Department | None = None,
+    district: str | None = None,
 ) -> Nominee:
-    """The admin puts a real-name suggestion (or a unit) forward."""
+    """The admin puts a real-name suggestion, a unit or (for the organising units) a district
+    government forward."""
     _check_scoring(selection)
     if selection.kind == NomineeKind.SUGGESTION:
         if suggestion is None or suggestion.campaign_id != selection.campaign_id:
@@ -78,6 +90,12 @@ def nominate(
         taken = any(n.suggestion_id == suggestion.id for n in selection.nominees)
         nominee = Nominee(suggestion=suggestion)
         subject = f"suggestion:{suggestion.id}"
+    elif district and selection.kind == NomineeKind.ORGANISER:
+        if district not in districts_of(session.get(Campaign, selection.campaign_id)):
+            raise Refused(_("请选择要提名的单位。"), field="unit")
+        taken = any(n.district == district for n in selection.nominees)
+        nominee = Nominee(district=district)
+        subject = f"district:{district}"
     else:
         if unit is None or unit.campaign_id != selection.campaign_id:
             raise Refused(_("请选择要提名的单位。"), field="unit")

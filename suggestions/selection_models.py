@@ -17,6 +17,7 @@ from suggestions.models import Suggestion
 class NomineeKind(StrEnum):
     SUGGESTION = "suggestion"  # 优秀意见建议
     UNIT = "unit"  # 优秀承办单位
+    ORGANISER = "organiser"  # 优秀组织单位: a department or a district government
 
 
 class SelectionState(StrEnum):
@@ -44,14 +45,23 @@ class Selection(db.Model):
     )
 
 
+# Exactly one of what can be nominated.
+ONE_KIND = (
+    "(CASE WHEN suggestion_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN unit_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN district IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 class Nominee(db.Model):
-    """A nominated suggestion or unit."""
+    """A nominated suggestion, unit (department) or district government."""
 
     __tablename__ = "nominee"
     __table_args__ = (
         UniqueConstraint("selection_id", "suggestion_id"),
         UniqueConstraint("selection_id", "unit_id"),
-        CheckConstraint("(suggestion_id IS NULL) != (unit_id IS NULL)", name="one_kind_of_nominee"),
+        UniqueConstraint("selection_id", "district"),
+        CheckConstraint(ONE_KIND, name="one_kind_of_nominee"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,11 +70,19 @@ class Nominee(db.Model):
         ForeignKey("suggestion.id", ondelete="CASCADE")
     )
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    district: Mapped[str | None] = mapped_column(String(50))  # its government (区市人民政府)
     selected: Mapped[bool] = mapped_column(default=False)
 
     selection: Mapped[Selection] = relationship(back_populates="nominees")
     suggestion: Mapped[Suggestion | None] = relationship()
     unit: Mapped[Department | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        """A unit's or a district government's name (a suggestion is shown by its number)."""
+        if self.unit is not None:
+            return self.unit.name
+        return f"{self.district}人民政府" if self.district else ""
 
 
 class ReviewScore(db.Model):

@@ -15,7 +15,7 @@ from evaluation.campaign.services import require_campaign
 from evaluation.core.auth import actor
 from evaluation.core.errors import Refused
 from evaluation.core.extensions import db
-from evaluation.core.forms import ConfirmForm, run_form
+from evaluation.core.forms import ConfirmForm, SelectChoice, run_form
 from evaluation.core.permissions import Capability, can, requires
 from suggestions import selection as selections
 from suggestions.forms import (
@@ -52,6 +52,21 @@ def nominate(suggestion_id: int) -> Any:
     )
 
 
+DISTRICT = "district:"
+
+
+def _nominable(campaign: Any, kind: str) -> list[SelectChoice]:
+    """What the office may nominate: departments, and for organising units the districts'
+    governments too."""
+    choices = [SelectChoice(str(c.value), c.label) for c in unit_list(campaign)]
+    if kind == NomineeKind.ORGANISER:
+        choices += [
+            SelectChoice(f"{DISTRICT}{d}", f"{d}人民政府")
+            for d in selections.districts_of(campaign)
+        ]
+    return choices
+
+
 @admin_bp.route("/selection/<kind>")
 @requires(Capability.READ_SELECTIONS)
 def selection(
@@ -63,7 +78,7 @@ def selection(
     chosen = selections.selection_of(db.session, campaign, _kind(kind))
     scoring = chosen.state == "scoring"
     nominate_form = posted.get("nominate") or NominateUnitForm(formdata=None)
-    nominate_form.unit.choices = unit_list(campaign)
+    nominate_form.unit.choices = _nominable(campaign, chosen.kind)
     scorer = can(current_user, Capability.SCORE_NOMINEES)
     mine = selections.own_scores(db.session, chosen, current_user) if scorer else {}
     scored = set(mine)  # what is saved; a refused form shows what was typed, not saved
@@ -123,10 +138,14 @@ def score(kind: str, nominee_id: int) -> Any:
 @requires(Capability.RUN_SELECTIONS)
 def nominate_unit(kind: str) -> Any:
     form = NominateUnitForm()
-    form.unit.choices = unit_list(require_campaign(db.session))
+    form.unit.choices = _nominable(require_campaign(db.session), _kind(kind))
 
     def add(chosen: Any) -> None:
-        unit = db.session.get(Department, form.unit.data or 0)
+        picked = str(form.unit.data or "")
+        if picked.startswith(DISTRICT):  # an organising unit may be a district government
+            selections.nominate(db.session, chosen, actor(), district=picked[len(DISTRICT) :])
+            return
+        unit = db.session.get(Department, int(picked) if picked.isdigit() else 0)
         selections.nominate(db.session, chosen, actor(), unit=unit)
 
     return _selection_action(kind, "nominate", form, add)
