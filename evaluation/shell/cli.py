@@ -37,16 +37,23 @@ def register_commands(app: Flask) -> None:
 
 @click.command("demo")
 @click.option("--no-serve", is_flag=True, help="Only build the demo campaign.")
+@click.option(
+    "--released",
+    is_flag=True,
+    help="Also walk it through to released results: its open box sealed, the results "
+    "released, an appeal filed, the assessment points computed (its cards then cannot vote).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
-def demo_command(no_serve: bool, host: str, port: int) -> None:
+def demo_command(no_serve: bool, released: bool, host: str, port: int) -> None:
     """Build the demo campaign (idempotently), print the logins and serve it."""
     from flask import current_app
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
     from ballots.keys import DEMO_PASSPHRASES
+    from ballots.models import BoxState
     from evaluation.shell.demo import DEMO_PASSWORD, build_demo, demo_cards
 
     if current_app.config["PRODUCTION"]:
@@ -71,10 +78,23 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     click.echo("  ballot key passphrases (public in the demo only; any two open a box):")
     for holder, passphrase in DEMO_PASSPHRASES.items():
         click.echo(f"    {holder:<12} {passphrase}")
-    click.echo(f"  demo voting cards (group 1, {box.venue.name}, box {box.id} is open):")
-    for card in cards[:3]:
-        click.echo(f"    {base}/v/{card.token}")
-    click.echo(f"    … {len(cards)} in all: {base}/v/<token>; `sanmin ballots issue` prints more")
+    if released:
+        from evaluation.core.audit import command_line_actor
+        from evaluation.shell.demo_released import release_demo
+
+        release_demo(db.session, command_line_actor())
+        db.session.commit()
+    if box.current_state == BoxState.SEALED:  # walked through, now or before
+        click.echo(f"  results released (box {box.id} sealed): {base}/results/")
+        click.echo("    statistics: 评议结果 → 申诉复核 (D03's appeal), 考核得分 (points to sign)")
+        click.echo(f"    work summary: {base}/assessment/summary")
+    else:
+        click.echo(f"  demo voting cards (group 1, {box.venue.name}, box {box.id} is open):")
+        for card in cards[:3]:
+            click.echo(f"    {base}/v/{card.token}")
+        click.echo(
+            f"    … {len(cards)} in all: {base}/v/<token>; `sanmin ballots issue` prints more"
+        )
     if no_serve:
         return
     click.echo(f"\nServing on {base} — press Ctrl+C to stop.")

@@ -375,6 +375,6 @@ def demo_cards(session: Session) -> tuple[BallotBox, list[Card]]:
         )
     if box.current_state == BoxState.NOT_OPEN:
         move_box(session, box, BoxState.OPEN, None)
-    elif box.public_key is None:
+    elif box.current_state == BoxState.OPEN and box.public_key is None:
         prepare_box_key(session, box)  # a demo built before ballots were sealed to a key
     return box, cards

@@ -159,3 +159,24 @@ def test_every_page_renders_for_every_role_on_the_demo_data(app, runner, client,
                 status = client.get(url).status_code
                 assert status < 500, f"{username} GET {url} -> {status}"
         client.post("/logout")
+
+
+def test_the_demo_walked_through_holds_released_results_an_appeal_and_points(app, runner):
+    from analysis.models import Appeal, ResultRun
+    from assessment.models import PointsRun
+    from tests.browser.test_foundation_pages import _build_demo
+
+    _build_demo(app)
+    result = runner.invoke(args=["demo", "--no-serve", "--released"])
+    assert result.exit_code == 0, result.output
+    assert "results released" in result.output and "/v/" not in result.output
+    session = _db.session
+    session.expire_all()
+    assert [r.state for r in session.query(ResultRun)] == ["released"]
+    (appeal,) = session.query(Appeal).all()
+    assert appeal.state == "filed" and appeal.department.code == "D03"
+    assert session.query(PointsRun).one().state == "draft"
+    again = runner.invoke(args=["demo", "--no-serve", "--released"])
+    assert again.exit_code == 0, again.output
+    session.expire_all()
+    assert session.query(Appeal).count() == 1 and session.query(PointsRun).count() == 1
