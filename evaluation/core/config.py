@@ -93,15 +93,23 @@ def _choose_audit_key(app: Flask, production: bool) -> None:
     _choose_key(app, production, "AUDIT_KEY", "audit_key")
 
 
+def key_refusal(name: str, key: str) -> str | None:
+    """Why production refuses this key (SECRET_KEY, AUDIT_KEY), or None when it is fit."""
+    weak = len(set(key)) < MIN_DISTINCT_KEY_CHARACTERS  # "aaaa…", "abab…"
+    if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH or weak:
+        return (
+            f"生产模式需要真实的 SANMIN_{name}（至少 32 个字符的随机值）。"
+            f" Production mode needs a real SANMIN_{name} (32+ random characters)."
+        )
+    return None
+
+
 def _choose_key(app: Flask, production: bool, name: str, filename: str) -> None:
     key = str(app.config.get(name) or "")
     if production:
-        weak = len(set(key)) < MIN_DISTINCT_KEY_CHARACTERS  # "aaaa…", "abab…"
-        if key in UNSAFE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH or weak:
-            raise ConfigError(
-                f"生产模式需要真实的 SANMIN_{name}（至少 32 个字符的随机值）。"
-                f" Production mode needs a real SANMIN_{name} (32+ random characters)."
-            )
+        refusal = key_refusal(name, key)
+        if refusal:
+            raise ConfigError(refusal)
         return
     if key:
         return

@@ -130,7 +130,8 @@ class StepForm(FlaskForm):
     """A form filled in on a working page whose first post shows its confirmation step
     (`evaluation.core.confirm`); the step posts it again with `confirmed`, and that does it."""
 
-    confirmed = HiddenField()
+    # No id: a page may hold several step forms (合并 and 不予受理), and ids must be unique.
+    confirmed = HiddenField(render_kw={"id": False})
 
     @property
     def is_confirmed(self) -> bool:

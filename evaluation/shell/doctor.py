@@ -7,6 +7,7 @@ refuses to start, the refusal is the first finding and the rest is checked as fa
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from evaluation.core.clock import beijing_today
-from evaluation.core.config import ConfigError
+from evaluation.core.config import ConfigError, key_refusal
 from suggestions.workdays import WorkCalendar
 
 
@@ -53,8 +54,15 @@ def diagnose(build: Any, today: dt.date | None = None) -> list[Finding]:
     try:
         app = build({})
     except ConfigError as refusal:
+        # Production refused at the first problem; name every key that would be refused.
         findings.append(Finding("configuration", Verdict.FAIL, str(refusal)))
+        for name in ("SECRET_KEY", "AUDIT_KEY"):
+            problem = key_refusal(name, os.environ.get(f"SANMIN_{name}", ""))
+            if problem and problem != str(refusal):
+                findings.append(Finding("keys", Verdict.FAIL, problem))
         app = build(_STAND_IN)
+        # The remaining checks judge what production would need, not the stand-in's mode.
+        app.config["PRODUCTION"] = os.environ.get("SANMIN_ENV") == "production"
     else:
         findings.append(_environment(app))
         findings.append(_keys(app))

@@ -117,17 +117,31 @@ def test_doctor_passes_a_production_configuration_and_names_what_to_fix(make_app
     assert found["calendar"].verdict is Verdict.WARN and "2027" in found["calendar"].message
 
 
-def test_doctor_reports_a_refused_configuration_and_an_unmigrated_database(make_app, tmp_path):
-    from evaluation.shell.doctor import Verdict
+def test_doctor_reports_a_refused_configuration_and_an_unmigrated_database(
+    make_app, tmp_path, monkeypatch
+):
+    from evaluation.shell.doctor import Verdict, diagnose
 
-    found = _findings(
-        make_app, ENV_NAME="production", DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3"
-    )
-    assert found["configuration"].verdict is Verdict.FAIL
-    assert "SANMIN_SECRET_KEY" in found["configuration"].message
-    assert found["database"].verdict is Verdict.OK  # checked all the same
-    assert found["migrations"].verdict is Verdict.FAIL
-    assert "sanmin db upgrade" in found["migrations"].message
+    # What an operator's environment says; production refuses at its first problem, the
+    # doctor names them all.
+    monkeypatch.setenv("SANMIN_ENV", "production")
+    monkeypatch.setenv("SANMIN_SECRET_KEY", "dev")
+    monkeypatch.setenv("SANMIN_AUDIT_KEY", "abababababababababababababababab")
+    empty = f"sqlite:///{tmp_path}/empty.sqlite3"
+    findings = diagnose(lambda overrides: make_app(DATABASE_URL=empty, **overrides))
+    by_topic = {}
+    for finding in findings:
+        by_topic.setdefault(finding.topic, []).append(finding)
+    (refused,) = by_topic["configuration"]
+    assert refused.verdict is Verdict.FAIL and "SANMIN_" in refused.message
+    messages = " ".join(f.message for f in findings if f.verdict is Verdict.FAIL)
+    assert "SANMIN_SECRET_KEY" in messages and "SANMIN_AUDIT_KEY" in messages
+    assert by_topic["database"][0].verdict is Verdict.OK  # checked all the same
+    assert by_topic["migrations"][0].verdict is Verdict.FAIL
+    assert "sanmin db upgrade" in by_topic["migrations"][0].message
+    # Judged as production would be: memory rate limits and no public address are failures.
+    assert by_topic["rate limits"][0].verdict is Verdict.FAIL
+    assert by_topic["public address"][0].verdict is Verdict.FAIL
 
 
 def test_db_upgrade_refuses_a_database_newer_than_the_code_and_changes_nothing(app, runner, db):
