@@ -24,7 +24,7 @@ from evaluation.core.clock import beijing_date, utcnow
 from evaluation.core.errors import Conflict, NotFound, Refused
 from evaluation.core.files import store
 from evaluation.core.models import User
-from evaluation.core.permissions import Capability, require
+from evaluation.core.permissions import Capability, acting
 from suggestions.routing import work_calendar
 
 REASONS_MIN, REASONS_MAX = 20, 5000
@@ -109,16 +109,11 @@ def file_appeal(
     return appeal
 
 
-def _acting(user: User | None, capability: Capability) -> str:
-    require(user, capability)
-    return user.username if user is not None else audit.command_line_actor()
-
-
 def propose(
     session: Session, appeal: Appeal, uphold: bool, reasons: str, user: User | None
 ) -> None:
     """The statistics bureau's proposed decision, with its reasons."""
-    actor = _acting(user, Capability.PROPOSE_APPEAL_DECISIONS)
+    actor = acting(user, Capability.PROPOSE_APPEAL_DECISIONS)
     if appeal.state != AppealState.FILED:
         raise Conflict(_("这份申诉已有复核意见。"))
     appeal.proposal = "uphold" if uphold else "reject"
@@ -131,7 +126,7 @@ def propose(
 
 def decide(session: Session, appeal: Appeal, agree: bool, note: str, user: User | None) -> None:
     """Supervision confirms the proposal (upheld or rejected), or sends it back with a note."""
-    actor = _acting(user, Capability.CONFIRM_APPEAL_DECISIONS)
+    actor = acting(user, Capability.CONFIRM_APPEAL_DECISIONS)
     if appeal.state != AppealState.PROPOSED:
         raise Conflict(_("统计局提出复核意见后才能确认。"))
     if appeal.proposed_by == actor:

@@ -29,7 +29,7 @@ from evaluation.campaign.models import Campaign
 from evaluation.core import audit
 from evaluation.core.errors import Conflict, NotFound, Refused
 from evaluation.core.models import User
-from evaluation.core.permissions import Capability, require
+from evaluation.core.permissions import Capability, acting
 from questionnaires.services import still_collecting_online
 
 
@@ -158,7 +158,7 @@ def run_tally(
     refused, not counted again: the campaign's row is locked while one tally runs, so the
     second waits for the first and then sees it (PostgreSQL; SQLite has one writer anyway).
     """
-    actor = _acting(user, Capability.RUN_TALLY)
+    actor = acting(user, Capability.RUN_TALLY)
     session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
     if released_run(session, campaign) is not None and not correction_open(session, campaign):
         raise Conflict(_("结果已发布，不能重新计票。"))
@@ -210,15 +210,9 @@ def run_tally(
     return run
 
 
-def _acting(user: User | None, capability: Capability) -> str:
-    """The name the acting user is audited under, once they may do it (None: the command line)."""
-    require(user, capability)
-    return user.username if user is not None else audit.command_line_actor()
-
-
 def sign_off(session: Session, run: ResultRun, user: User | None) -> None:
     """The statistics bureau signs (签发): every opened box must be sealed by now."""
-    actor = _acting(user, Capability.SIGN_RESULTS)
+    actor = acting(user, Capability.SIGN_RESULTS)
     _expect(run, RunState.DRAFT)
     _require_every_box_counted(session, run.campaign, actor)
     boxes = boxes_of(session, run.campaign)
@@ -233,7 +227,7 @@ def sign_off(session: Session, run: ResultRun, user: User | None) -> None:
 
 def countersign(session: Session, run: ResultRun, user: User | None) -> None:
     """Supervision countersigns (会签); never the person who signed."""
-    actor = _acting(user, Capability.COUNTERSIGN_RESULTS)
+    actor = acting(user, Capability.COUNTERSIGN_RESULTS)
     _expect(run, RunState.SIGNED)
     if run.signed_by == actor:
         raise Conflict(_("会签须由另一人进行。"))
@@ -243,7 +237,7 @@ def countersign(session: Session, run: ResultRun, user: User | None) -> None:
 
 def release(session: Session, run: ResultRun, user: User | None) -> None:
     """The office releases (发布) what was signed and countersigned."""
-    actor = _acting(user, Capability.RELEASE_RESULTS)
+    actor = acting(user, Capability.RELEASE_RESULTS)
     _expect(run, RunState.COUNTERSIGNED)
     _require_every_box_counted(session, run.campaign, actor)
     old = released_run(session, run.campaign)  # a correction after an upheld appeal

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -36,6 +35,7 @@ from evaluation.campaign.models import Campaign, Department
 from evaluation.campaign.services import meetings_of, require_campaign
 from evaluation.core.errors import NotFound, Refused
 from evaluation.core.extensions import db
+from evaluation.core.files import attachment
 from questionnaires.exports import questionnaire_csv
 from questionnaires.figures import QuestionnaireFigures
 from questionnaires.forms import QUESTION_KIND_LABELS
@@ -152,15 +152,7 @@ def download(run: ResultRun, fmt: str) -> Response:
         body, mimetype = results_csv(figures, mark).encode("utf-8-sig"), "text/csv"
     else:
         raise NotFound(_("没有这种导出格式。"))
-    return _attachment(body, mimetype, export_name(figures, fmt, preview=mark is not None))
-
-
-def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
+    return attachment(body, mimetype, export_name(figures, fmt, preview=mark is not None))
 
 
 # ---------------------------------------------------------------- public
@@ -258,7 +250,7 @@ def questionnaire(questionnaire_id: int) -> str:
 @public_bp.route("/questionnaires/<int:questionnaire_id>/export.csv")
 def questionnaire_export(questionnaire_id: int) -> Response:
     found = _questionnaire(figures_of(_released()), questionnaire_id)
-    return _attachment(
+    return attachment(
         questionnaire_csv(found).encode("utf-8-sig"), "text/csv", f"{found.title}.csv"
     )
 
@@ -270,4 +262,4 @@ def questionnaire_records(questionnaire_id: int) -> Response:
     _questionnaire(figures_of(_released()), questionnaire_id)  # released ones only
     questionnaire = get_questionnaire(db.session, campaign, questionnaire_id)
     text = response_records(db.session, campaign, questionnaire)
-    return _attachment(text.encode(), "text/csv", f"questionnaire-{questionnaire_id}-records.csv")
+    return attachment(text.encode(), "text/csv", f"questionnaire-{questionnaire_id}-records.csv")

@@ -22,7 +22,7 @@ from evaluation.core import audit
 from evaluation.core.clock import beijing_today, utcnow
 from evaluation.core.errors import Conflict, NotFound, Refused
 from evaluation.core.models import User
-from evaluation.core.permissions import Capability, require
+from evaluation.core.permissions import Capability, acting
 from rectification.notices import unit_figures
 from suggestions.board import unit_statistics, warning_bounds
 from suggestions.routing import work_calendar
@@ -128,17 +128,12 @@ def points_of(run: PointsRun) -> Points:
     return Points.model_validate_json(run.figures)
 
 
-def _actor(user: User | None, capability: Capability) -> str:
-    require(user, capability)
-    return user.username if user is not None else audit.command_line_actor()
-
-
 def compute_points(
     session: Session, campaign: Campaign, user: User | None, today: dt.date | None = None
 ) -> PointsRun:
     """Every department's points from the released results and today's handling figures,
     under the plan in force (the defaults, saved as version 1, if none was set)."""
-    actor = _actor(user, Capability.RUN_TALLY)
+    actor = acting(user, Capability.RUN_TALLY)
     result = released_run(session, campaign)
     if result is None:
         raise Conflict(_("评议结果发布后才能计算考核得分。"))
@@ -199,7 +194,7 @@ def compute_points(
 
 def sign_points(session: Session, run: PointsRun, user: User | None) -> None:
     """The statistics bureau signs the points (签发)."""
-    actor = _actor(user, Capability.SIGN_RESULTS)
+    actor = acting(user, Capability.SIGN_RESULTS)
     if run.state != PointsState.DRAFT:
         raise Conflict(_("只有尚未签发的考核得分可以签发。"))
     run.state, run.signed_by, run.signed_at = PointsState.SIGNED.value, actor, utcnow()
@@ -209,7 +204,7 @@ def sign_points(session: Session, run: PointsRun, user: User | None) -> None:
 
 def countersign_points(session: Session, run: PointsRun, user: User | None) -> None:
     """Supervision countersigns (会签): the points are final, the export is the one to send."""
-    actor = _actor(user, Capability.COUNTERSIGN_RESULTS)
+    actor = acting(user, Capability.COUNTERSIGN_RESULTS)
     if run.state != PointsState.SIGNED:
         raise Conflict(_("统计局签发后才能会签。"))
     if run.signed_by == actor:

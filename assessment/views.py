@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from evaluation.core.auth import actor, person
 from evaluation.core.confirm import Confirmation, confirm_page
 from evaluation.core.errors import NotFound
 from evaluation.core.extensions import db
+from evaluation.core.files import attachment
 from evaluation.core.forms import ConfirmForm, run_form
 from evaluation.core.i18n import show_time
 from evaluation.core.permissions import Capability, requires
@@ -196,9 +196,7 @@ def export(run_id: int, fmt: str) -> Response:
         body, mimetype = exports.points_csv(points_run, points), "text/csv"
     else:
         raise NotFound(_("没有这种导出格式。"))
-    name = quote(exports.export_name(points, points_run, fmt))
-    disposition = f"attachment; filename*=UTF-8''{name}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    return attachment(body, mimetype, exports.export_name(points, points_run, fmt))
 
 
 @public_bp.route("/")
@@ -233,9 +231,5 @@ def work_summary() -> str:
 @public_bp.route("/summary.pdf")
 def work_summary_pdf() -> Response:
     found = _summary()
-    name = quote(f"{found.campaign.year}年度三民活动工作总结.pdf")
-    return Response(
-        summary.summary_pdf(found),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
-    )
+    name = f"{found.campaign.year}年度三民活动工作总结.pdf"
+    return attachment(summary.summary_pdf(found), "application/pdf", name)

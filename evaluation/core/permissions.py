@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from evaluation.core.audit import command_line_actor
 from evaluation.core.errors import Forbidden
 from evaluation.core.models import Role, User
 
@@ -187,6 +188,12 @@ def require(user: User | None, capability: Capability) -> None:
     everything: whoever runs it has the server and is audited as the command line."""
     if user is not None and not can(user, capability):
         raise Forbidden(_("您的角色不能进行此操作。"))
+
+
+def acting(user: User | None, capability: Capability) -> str:
+    """The name the acting user is audited under, once they may do it (None: the command line)."""
+    require(user, capability)
+    return user.username if user is not None else command_line_actor()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
